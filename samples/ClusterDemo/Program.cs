@@ -1,0 +1,2 @@
+Console.WriteLine("ClusterDemo: the transport demo arrives with the rings.");
+return 0;

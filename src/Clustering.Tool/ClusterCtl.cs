@@ -1,0 +1,65 @@
+using Clustering.Tool.Commands;
+
+namespace Clustering.Tool;
+
+/// <summary>
+/// The entry point of <c>clusterctl</c>, callable in process (tests run it with their own writers).
+/// Each sub-command is one class under <c>Commands/</c>, shaped like the Corosync or Pacemaker tool it mirrors.
+/// </summary>
+public static class ClusterCtl
+{
+    /// <summary>Exit code for success.</summary>
+    public const int Ok = 0;
+
+    /// <summary>Exit code for a failure the command reports (invalid input, a refused operation).</summary>
+    public const int Failed = 1;
+
+    /// <summary>Exit code for a command line that cannot be understood.</summary>
+    public const int Usage = 2;
+
+    private static readonly ICommand[] Commands =
+    [
+    ];
+
+    /// <summary>Runs one command line and returns the process exit code.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            await PrintUsageAsync(args.Length == 0 ? stderr : stdout).ConfigureAwait(false);
+            return args.Length == 0 ? Usage : Ok;
+        }
+
+        var command = Array.Find(Commands, c => string.Equals(c.Name, args[0], StringComparison.Ordinal));
+        if (command is null)
+        {
+            await stderr.WriteLineAsync($"clusterctl: unknown command '{args[0]}'").ConfigureAwait(false);
+            await PrintUsageAsync(stderr).ConfigureAwait(false);
+            return Usage;
+        }
+
+        try
+        {
+            return await command.RunAsync(new CommandLine(args.AsSpan(1).ToArray()), stdout, stderr, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CommandLineException e)
+        {
+            await stderr.WriteLineAsync($"clusterctl {command.Name}: {e.Message}").ConfigureAwait(false);
+            await stderr.WriteLineAsync($"usage: clusterctl {command.Name} {command.Synopsis}").ConfigureAwait(false);
+            return Usage;
+        }
+    }
+
+    private static async Task PrintUsageAsync(TextWriter writer)
+    {
+        await writer.WriteLineAsync("usage: clusterctl COMMAND [OPTIONS]").ConfigureAwait(false);
+        await writer.WriteLineAsync().ConfigureAwait(false);
+        foreach (var command in Commands)
+        {
+            await writer.WriteLineAsync($"  {command.Name,-10} {command.Summary}").ConfigureAwait(false);
+        }
+    }
+}

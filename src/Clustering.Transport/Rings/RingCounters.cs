@@ -1,0 +1,46 @@
+namespace Clustering.Transport.Rings;
+
+/// <summary>Thread-safe counts kept by one ring. Read them at any time; they only grow.</summary>
+public sealed class RingCounters
+{
+    private long _datagramsSent;
+    private long _datagramsReceived;
+    private long _bytesSent;
+    private long _bytesReceived;
+    private long _sendErrors;
+    private long _receiveOverflows;
+
+    /// <summary>Datagrams handed to the network (a multicast counts once; a udpu send to all counts once per member).</summary>
+    public long DatagramsSent => Volatile.Read(ref _datagramsSent);
+
+    /// <summary>Datagrams received from other members.</summary>
+    public long DatagramsReceived => Volatile.Read(ref _datagramsReceived);
+
+    /// <summary>Bytes handed to the network.</summary>
+    public long BytesSent => Volatile.Read(ref _bytesSent);
+
+    /// <summary>Bytes received from other members.</summary>
+    public long BytesReceived => Volatile.Read(ref _bytesReceived);
+
+    /// <summary>Sends the operating system refused (unreachable network, buffer full, ...). The datagram is lost, as UDP allows.</summary>
+    public long SendErrors => Volatile.Read(ref _sendErrors);
+
+    /// <summary>Datagrams dropped because the reader did not keep up and the receive queue was full.</summary>
+    public long ReceiveOverflows => Volatile.Read(ref _receiveOverflows);
+
+    internal void OnSent(int bytes)
+    {
+        Interlocked.Increment(ref _datagramsSent);
+        Interlocked.Add(ref _bytesSent, bytes);
+    }
+
+    internal void OnReceived(int bytes)
+    {
+        Interlocked.Increment(ref _datagramsReceived);
+        Interlocked.Add(ref _bytesReceived, bytes);
+    }
+
+    internal void OnSendError() => Interlocked.Increment(ref _sendErrors);
+
+    internal void OnReceiveOverflow() => Interlocked.Increment(ref _receiveOverflows);
+}
