@@ -6,7 +6,7 @@ namespace Clustering.Tool;
 /// The entry point of <c>clusterctl</c>, callable in process (tests run it with their own writers).
 /// Each sub-command is one class under <c>Commands/</c>, shaped like the Corosync or Pacemaker tool it mirrors.
 /// </summary>
-public static class ClusterCtl
+internal static class ClusterCtl
 {
     /// <summary>Exit code for success.</summary>
     public const int Ok = 0;

@@ -1,7 +1,7 @@
 namespace Clustering.Tool.Commands;
 
 /// <summary>A command line that cannot be understood: clusterctl prints it with the usage line and exits 2.</summary>
-public sealed class CommandLineException : Exception
+internal sealed class CommandLineException : Exception
 {
     /// <summary>Creates the exception.</summary>
     public CommandLineException()
