@@ -37,6 +37,15 @@ public static class CorosyncConfigWriter
         return Write(document.Root);
     }
 
+    /// <summary>Writes typed options as the effective configuration: every key with its value or its default, computed timings in a comment.</summary>
+    /// <param name="configuration">The configuration.</param>
+    /// <returns>The text, ending with a line feed.</returns>
+    public static string Write(CorosyncConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return CorosyncConfigurationWriter.Write(configuration);
+    }
+
     private static void WriteItems(StringBuilder builder, ConfigSection section, int depth)
     {
         var previousWasSection = false;
