@@ -162,8 +162,9 @@ internal sealed partial class ConfigurationBinder(ConfigDocument document)
 
     private static string Dotted(string path, string key) => path.Length == 0 ? key : path + "." + key;
 
+    /// <summary>A value that is not of its key's type or range: Corosync's parser reports these as <c>parser error:</c>.</summary>
     private ConfigurationException ValueError(ConfigEntry entry, string path, string message) =>
-        new("parse error in config: " + message, FileName, entry.Line, entry.ValueColumn, Dotted(path, entry.Key));
+        new("parser error: " + message, FileName, entry.Line, entry.ValueColumn, Dotted(path, entry.Key));
 
     private long Integer(ConfigEntry entry, string path, long min, long max)
     {

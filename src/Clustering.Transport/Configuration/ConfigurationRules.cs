@@ -78,6 +78,11 @@ internal static class ConfigurationRules
             yield break;
         }
 
+        if (rings.Count == 0 && totem.Transport == TransportKind.Udp && totem.ClusterName is null)
+        {
+            yield return Error("totem.transport", "No multicast address specified: transport udp without interface blocks needs cluster_name to generate the group from");
+        }
+
         if (totem.Transport == TransportKind.Udpu && config.Nodes.Count == 0)
         {
             yield return Error("totem.transport", "transport udpu needs a nodelist with the members' addresses");

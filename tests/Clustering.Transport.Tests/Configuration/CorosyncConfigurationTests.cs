@@ -167,9 +167,16 @@ public sealed class CorosyncConfigurationTests
         Assert.That(e.Key, Is.EqualTo(key));
         Assert.That(e.Line, Is.EqualTo(3));
         Assert.That(e.Column, Is.EqualTo(keys.IndexOf(':', StringComparison.Ordinal) + 3));
-        Assert.That(e.Reason, Does.StartWith("parse error in config: "));
+        Assert.That(e.Reason, Does.Match("^(parser error|parse error in config): "));
         Assert.That(e.Reason, Does.Contain(message));
         Assert.That(e.Message, Does.StartWith($"c.conf:3:{e.Column}: "));
+    }
+
+    [Test]
+    public void Type_errors_are_parser_errors_and_cross_value_errors_are_config_errors_as_in_corosync()
+    {
+        Assert.That(Fails(Totem("  token: abc\n")).Reason, Does.StartWith("parser error: Value of key \"totem.token\""));
+        Assert.That(Fails(Totem("  token: 10\n")).Reason, Does.StartWith("parse error in config: The token timeout"));
     }
 
     [TestCase("    mcastport: 70000\n", "totem.interface.mcastport", "range (1..65535)")]
