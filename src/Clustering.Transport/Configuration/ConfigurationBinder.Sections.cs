@@ -194,6 +194,10 @@ internal sealed partial class ConfigurationBinder
                 case "to_stderr": toStderr = Switch(entry, path); break;
                 case "to_logfile": toLogfile = Switch(entry, path); break;
                 case "to_syslog": toSyslog = Switch(entry, path); break;
+                case "timestamp" when entry.Value == "hires":
+                    timestamp = true;
+                    Warn(entry, "logging.timestamp", "timestamp: hires (Corosync 3) is treated as on");
+                    break;
                 case "timestamp": timestamp = Switch(entry, path); break;
                 case "logfile": logFile = entry.Value; break;
                 case "debug": debug = Debug(entry, path); break;

@@ -91,8 +91,8 @@ public sealed class TotemTimings
         TimeSpan? heartbeat = null;
         if (HeartbeatFailuresAllowed > 0)
         {
-            var candidate = (HeartbeatFailuresAllowed * retransmit) + MaxNetworkDelay;
-            heartbeat = candidate < token ? candidate : null;
+            var candidateMs = ((double)HeartbeatFailuresAllowed * Ms(retransmit)) + Ms(MaxNetworkDelay);
+            heartbeat = candidateMs < tokenMs ? TimeSpan.FromMilliseconds(candidateMs) : null;
         }
 
         return new EffectiveTotemTimings(
