@@ -48,7 +48,7 @@ internal sealed partial class ConfigurationBinder
 
         public List<InterfaceOptions> Interfaces { get; } = [];
 
-        public TotemOptions Build(int nodeCount, ConfigurationBinder binder)
+        public TotemOptions Build(List<NodeOptions> nodes, ConfigurationBinder binder)
         {
             var timings = Timings.Build();
             var ordered = Interfaces.OrderBy(i => i.RingNumber).ToList();
@@ -60,14 +60,15 @@ internal sealed partial class ConfigurationBinder
                 binder._interfaceSections.AddRange(sections);
             }
 
-            var ringCount = ordered.Count;
+            var nodeCount = nodes.Count;
+            var ringCount = ordered.Count > 0 ? ordered.Count : nodes.Count == 0 ? 0 : nodes.Max(n => n.RingAddresses.Count);
             var mode = RrpMode ?? Redundancy.RrpMode.None;
             if (mode != Redundancy.RrpMode.None && ringCount == 1)
             {
                 var at = binder._positions.GetValueOrDefault("totem.rrp_mode");
                 if (at is not null)
                 {
-                    binder.Warn(at, "totem.rrp_mode", $"rrp_mode {mode.ToString().ToLowerInvariant()} with one interface: none is used, as Corosync does");
+                    binder.Warn(at, "totem.rrp_mode", $"rrp_mode {mode.ToString().ToLowerInvariant()} with one ring: none is used, as Corosync does");
                 }
 
                 mode = Redundancy.RrpMode.None;

@@ -89,7 +89,7 @@ internal sealed partial class ConfigurationBinder(ConfigDocument document)
         var configuration = new CorosyncConfiguration
         {
             FileName = FileName,
-            Totem = totem.Build(nodes.Count, this),
+            Totem = totem.Build(nodes, this),
             Nodes = nodes.AsReadOnly(),
             Quorum = quorum ?? new QuorumOptions(),
             Logging = logging ?? new LoggingOptions(),

@@ -123,6 +123,11 @@ internal static class ConfigurationRules
                     $"parse error in config: interface {ring.RingNumber} has no bindnetaddr and there is no nodelist to take it from", RingIndex: i);
             }
 
+            if (ring.BindNetAddress is { AddressFamily: AddressFamily.InterNetworkV6 } && totem.NodeId is null && config.Nodes.Count == 0)
+            {
+                yield return new ConfigProblem("totem.interface.bindnetaddr", "parse error in config: An IPV6 network requires that a node ID be specified.", RingIndex: i);
+            }
+
             if (ring.BindNetAddress is { } bind && rings[0].BindNetAddress is { } first && bind.AddressFamily != first.AddressFamily)
             {
                 yield return new ConfigProblem("totem.interface.bindnetaddr", "parse error in config: Not all bind address belong to the same IP family", RingIndex: i);
@@ -230,6 +235,13 @@ internal static class ConfigurationRules
             if (node.RingAddresses.Count > RedundancyLimits.MaxRings)
             {
                 yield return new ConfigProblem("nodelist.node.ring0_addr", $"parse error in config: nodelist node {i} has more than {RedundancyLimits.MaxRings} ring addresses", NodeIndex: i);
+            }
+
+            if (config.Totem.Transport == TransportKind.Udpu && node.RingAddresses.Count < config.RingCount)
+            {
+                var missing = $"ring{node.RingAddresses.Count.ToString(CultureInfo.InvariantCulture)}_addr";
+                yield return new ConfigProblem("nodelist.node." + missing,
+                    $"parse error in config: nodelist node {i} has no {missing}, but udpu sends to every node on each of the {config.RingCount} rings", NodeIndex: i);
             }
 
             if (node.NodeId == 0)

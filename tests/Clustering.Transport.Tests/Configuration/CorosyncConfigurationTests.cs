@@ -229,7 +229,7 @@ public sealed class CorosyncConfigurationTests
     {
         var config = CorosyncConfiguration.Parse(Totem("  rrp_mode: passive\n"));
         Assert.That(config.Totem.Redundancy.Mode, Is.EqualTo(RrpMode.None));
-        Assert.That(config.Warnings.Single().Message, Does.Contain("none is used, as Corosync does"));
+        Assert.That(config.Warnings.Single().Message, Does.Contain("with one ring: none is used, as Corosync does"));
     }
 
     [Test]
@@ -308,6 +308,45 @@ public sealed class CorosyncConfigurationTests
     [Test]
     public void Clear_node_high_bit_applies_to_derived_ids() =>
         Assert.That(CorosyncConfiguration.Parse(Totem("  clear_node_high_bit: yes\n")).ResolveLocalNodeId(IPAddress.Parse("10.0.0.200")), Is.EqualTo(0x4800000Au));
+
+    [Test]
+    public void An_ipv6_ring_without_nodeid_is_corosyncs_error()
+    {
+        var e = Fails(Totem(string.Empty, "  interface {\n    ringnumber: 0\n    bindnetaddr: fd00::1\n    mcastaddr: ff15::1\n  }\n"));
+        Assert.That(e.Reason, Is.EqualTo("parse error in config: An IPV6 network requires that a node ID be specified."));
+        Assert.That((e.Key, e.Line), Is.EqualTo(("totem.interface.bindnetaddr", 5)));
+        Assert.That(CorosyncConfiguration.Parse(Totem("  nodeid: 3\n", "  interface {\n    ringnumber: 0\n    bindnetaddr: fd00::1\n    mcastaddr: ff15::1\n  }\n")).Totem.NodeId, Is.EqualTo(3u));
+    }
+
+    [Test]
+    public void Udpu_needs_every_node_on_every_ring()
+    {
+        var text = "totem {\n  version: 2\n  transport: udpu\n  rrp_mode: passive\n}\nnodelist {\n  node {\n    ring0_addr: 10.0.0.1\n    ring1_addr: 10.1.0.1\n  }\n"
+            + "  node {\n    ring0_addr: 10.0.0.2\n  }\n}\n";
+        var e = Fails(text);
+        Assert.That((e.Key, e.Line), Is.EqualTo(("nodelist.node.ring1_addr", 11)));
+        Assert.That(e.Reason, Does.Contain("has no ring1_addr"));
+    }
+
+    [Test]
+    public void A_nodelist_only_configuration_takes_its_rings_from_the_node_addresses()
+    {
+        var text = "totem {\n  version: 2\n  transport: udpu\n  rrp_mode: passive\n}\nnodelist {\n  node {\n    ring0_addr: 10.0.0.1\n    ring1_addr: 10.1.0.1\n  }\n}\n";
+        var config = CorosyncConfiguration.Parse(text);
+        Assert.That((config.RingCount, config.Totem.Redundancy.Mode), Is.EqualTo((2, RrpMode.Passive)));
+
+        var single = CorosyncConfiguration.Parse(text.Replace("    ring1_addr: 10.1.0.1\n", string.Empty, StringComparison.Ordinal));
+        Assert.That((single.RingCount, single.Totem.Redundancy.Mode), Is.EqualTo((1, RrpMode.None)));
+        Assert.That(single.Warnings.Single().Message, Does.Contain("with one ring: none is used"));
+    }
+
+    [Test]
+    public void Timestamp_hires_reads_as_on_with_a_warning()
+    {
+        var config = CorosyncConfiguration.Parse(Minimal + "logging {\n  timestamp: hires\n}\n");
+        Assert.That(config.Logging.Timestamp, Is.True);
+        Assert.That(config.Warnings.Single().Key, Is.EqualTo("logging.timestamp"));
+    }
 
     [Test]
     public void Udpu_without_a_nodelist_is_refused() =>
