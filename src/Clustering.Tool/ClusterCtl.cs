@@ -20,6 +20,7 @@ internal static class ClusterCtl
     private static readonly ICommand[] Commands =
     [
         new KeygenCommand(),
+        new ConfigCommand(),
     ];
 
     /// <summary>Runs one command line and returns the process exit code.</summary>
