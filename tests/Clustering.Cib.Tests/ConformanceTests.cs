@@ -37,7 +37,7 @@ public sealed class ConformanceTests
                 File.Copy(source, copy);
                 files.Add(copy);
                 var random = new Random(name.Length * 7919);
-                for (var i = 0; i < 24; i++)
+                for (var i = 0; i < 40; i++)
                 {
                     var mutant = new XDocument(original);
                     var what = Mutations.Apply(mutant, random, i);
