@@ -144,7 +144,12 @@ internal sealed class RelaxNgValidator
                 var next = Attribute(q, attribute);
                 if (next.Kind == PatternKind.NotAllowed)
                 {
-                    ReportAttribute(q, element, attribute);
+                    if (ReportAttribute(q, element, attribute))
+                    {
+                        // The name was expected and only the value is wrong: go on as if it were right.
+                        q = AttDeriv(q, attribute.Name, null);
+                    }
+
                     continue;
                 }
 
@@ -286,7 +291,8 @@ internal sealed class RelaxNgValidator
 
     private static string Shorten(string s) => s.Length <= 40 ? s : s[..37] + "...";
 
-    private void ReportAttribute(Pattern p, XElement element, XAttribute attribute)
+    /// <summary>Reports a refused attribute; returns whether its name was expected (only the value is wrong).</summary>
+    private bool ReportAttribute(Pattern p, XElement element, XAttribute attribute)
     {
         var name = attribute.Name;
         var candidates = new List<Pattern>();
@@ -294,13 +300,13 @@ internal sealed class RelaxNgValidator
         if (candidates.Count == 0)
         {
             Report(attribute, $"attribute {name.LocalName} is not allowed on <{element.Name.LocalName}>");
-            return;
+            return false;
         }
 
         if (_attDuplicate && candidates.Exists(c => HasIdData(c.P1!, [])))
         {
             Report(attribute, $"ID '{attribute.Value}' of attribute {name.LocalName} is already used by another element");
-            return;
+            return true;
         }
 
         var expectations = new List<string>();
@@ -310,6 +316,7 @@ internal sealed class RelaxNgValidator
         }
 
         Report(attribute, $"attribute {name.LocalName} has an invalid value '{Shorten(attribute.Value)}'; expected {Join(expectations)}");
+        return true;
     }
 
     // ---- derivatives ----
@@ -413,14 +420,15 @@ internal sealed class RelaxNgValidator
         return entry.Result;
     }
 
-    private Pattern AttDeriv(Pattern p, XName name, string value) => p.Kind switch
+    /// <summary>The attribute derivative; a <see langword="null"/> value matches any value (error recovery).</summary>
+    private Pattern AttDeriv(Pattern p, XName name, string? value) => p.Kind switch
     {
         PatternKind.After => _b.After(AttDeriv(p.P1!, name, value), p.P2!),
         PatternKind.Choice => _b.Choice(AttDeriv(p.P1!, name, value), AttDeriv(p.P2!, name, value)),
         PatternKind.Group => _b.Choice(_b.Group(AttDeriv(p.P1!, name, value), p.P2!), _b.Group(p.P1!, AttDeriv(p.P2!, name, value))),
         PatternKind.Interleave => _b.Choice(_b.Interleave(AttDeriv(p.P1!, name, value), p.P2!), _b.Interleave(p.P1!, AttDeriv(p.P2!, name, value))),
         PatternKind.OneOrMore => _b.Group(AttDeriv(p.P1!, name, value), _b.Choice(p, _b.Empty)),
-        PatternKind.Attribute => p.NameClass!.Contains(name) && ValueMatch(p.P1!, value) ? _b.Empty : _b.NotAllowed,
+        PatternKind.Attribute => p.NameClass!.Contains(name) && (value is null || ValueMatch(p.P1!, value)) ? _b.Empty : _b.NotAllowed,
         _ => _b.NotAllowed,
     };
 
