@@ -78,6 +78,45 @@ public sealed class ConformanceTests
         }
     }
 
+    [Test]
+    public void Xmllint_agrees_with_the_verdicts_of_the_engine_cases()
+    {
+        RealTools.Require("xmllint");
+        var work = Directory.CreateTempSubdirectory("rng-cases-xmllint-");
+        try
+        {
+            var mains = RelaxNgCases.WriteAll(work.FullName);
+            var disagreements = new List<string>();
+            foreach (var group in RelaxNgCases.Documents.Select((c, i) => (c, i)).GroupBy(x => x.c.Schema))
+            {
+                var files = new List<string>();
+                foreach (var (c, i) in group)
+                {
+                    var file = Path.Combine(work.FullName, $"doc{i:000}.xml");
+                    File.WriteAllText(file, c.Document);
+                    files.Add(file);
+                }
+
+                var theirs = Xmllint(mains[group.Key], files);
+                var ours = RelaxNgSchema.Load(mains[group.Key]);
+                foreach (var ((c, _), file) in group.Zip(files))
+                {
+                    var mine = ours.Validate(CibDocument.Load(file).Document).IsValid;
+                    if (theirs[file].Valid != c.Valid || mine != c.Valid)
+                    {
+                        disagreements.Add($"{c.Schema} {c.Document}: expected {c.Valid}, xmllint {theirs[file].Valid} {theirs[file].Output}, ours {mine}");
+                    }
+                }
+            }
+
+            Assert.That(disagreements, Is.Empty, string.Join(Environment.NewLine, disagreements));
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
     private static Dictionary<string, (bool Valid, string Output)> Xmllint(string schema, List<string> files)
     {
         var result = new Dictionary<string, (bool, string)>(StringComparer.Ordinal);

@@ -283,7 +283,14 @@ internal sealed class RelaxNgCompiler
                     throw Error(e, env, "<grammar> has no <start>");
                 }
 
-                return Combine(scope.Start, "start", e, env, scope.StartState);
+                var start = Combine(scope.Start, "start", e, env, scope.StartState);
+                foreach (var (name, parts) in scope.Defines)
+                {
+                    // Unused defines are checked too, as the specification asks of every define.
+                    Combine(parts, name, parts[0].Element, parts[0].Env, scope.State(name));
+                }
+
+                return start;
             }
 
             case "value":
