@@ -21,6 +21,7 @@ internal static class ClusterCtl
     [
         new KeygenCommand(),
         new ConfigCommand(),
+        new ValidateCommand(),
     ];
 
     /// <summary>Runs one command line and returns the process exit code.</summary>

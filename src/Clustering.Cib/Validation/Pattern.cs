@@ -1,0 +1,236 @@
+namespace Clustering.Cib.Validation;
+
+/// <summary>The kinds of simplified RELAX NG patterns, plus <see cref="After"/> of the derivative algorithm.</summary>
+internal enum PatternKind : byte
+{
+    NotAllowed,
+    Empty,
+    Text,
+    Choice,
+    Interleave,
+    Group,
+    OneOrMore,
+    List,
+    Data,
+    DataExcept,
+    Value,
+    Attribute,
+    Element,
+    After,
+}
+
+/// <summary>
+/// One node of a simplified RELAX NG pattern. Patterns are hash-consed by <see cref="PatternBuilder"/>, so two
+/// structurally equal patterns share one object and one <see cref="Id"/>; derivatives are memoized on ids.
+/// Leaves that come from the schema (data, value, attribute, element) are unique by identity.
+/// </summary>
+internal sealed class Pattern
+{
+    internal Pattern(int id, PatternKind kind, Pattern? p1, Pattern? p2)
+    {
+        Id = id;
+        Kind = kind;
+        P1 = p1;
+        P2 = p2;
+        Nullable = kind switch
+        {
+            PatternKind.Empty or PatternKind.Text => true,
+            PatternKind.Choice => p1!.Nullable || p2!.Nullable,
+            PatternKind.Group or PatternKind.Interleave => p1!.Nullable && p2!.Nullable,
+            PatternKind.OneOrMore => p1!.Nullable,
+            _ => false,
+        };
+    }
+
+    public int Id { get; }
+
+    public PatternKind Kind { get; }
+
+    /// <summary>First operand; the content of attribute, list, oneOrMore; the except pattern of data.</summary>
+    public Pattern? P1 { get; internal set; }
+
+    /// <summary>Second operand of binary patterns and After.</summary>
+    public Pattern? P2 { get; }
+
+    public bool Nullable { get; }
+
+    /// <summary>The name class of an element or attribute.</summary>
+    public NameClass? NameClass { get; init; }
+
+    /// <summary>The datatype of data and value.</summary>
+    public Datatype? Datatype { get; init; }
+
+    /// <summary>The literal of a value pattern.</summary>
+    public string? Literal { get; init; }
+
+    /// <summary>The literal of a value pattern, parsed by its datatype.</summary>
+    public object? LiteralValue { get; init; }
+
+    /// <summary>The content of an element (set once, after the element is built, so recursion works).</summary>
+    public Pattern? Content { get; internal set; }
+
+    public override string ToString() => Kind switch
+    {
+        PatternKind.Element => $"element {NameClass!.Describe(false)}",
+        PatternKind.Attribute => $"attribute {NameClass!.Describe(true)}",
+        PatternKind.Value => $"value '{Literal}'",
+        PatternKind.Data or PatternKind.DataExcept => $"data {Datatype!.Name}",
+        PatternKind.Choice or PatternKind.Group or PatternKind.Interleave or PatternKind.After => $"{Kind}({P1}, {P2})",
+        PatternKind.OneOrMore or PatternKind.List => $"{Kind}({P1})",
+        _ => Kind.ToString(),
+    };
+}
+
+/// <summary>
+/// Makes patterns, hash-consing the composite ones and applying the simplifications of the RELAX NG
+/// specification (§4.19) and of Clark's derivative algorithm: notAllowed absorbs groups, interleaves and afters,
+/// empty is the unit of group and interleave, choices are flattened, deduplicated and ordered.
+/// A builder made over a parent shares the parent's table read-only, so a compiled schema can serve
+/// concurrent validations that each own a child builder.
+/// </summary>
+internal sealed class PatternBuilder
+{
+    private readonly PatternBuilder? _parent;
+    private readonly Dictionary<(PatternKind, int, int), Pattern> _table = [];
+    private int _nextId;
+
+    public PatternBuilder()
+    {
+        NotAllowed = new Pattern(0, PatternKind.NotAllowed, null, null);
+        Empty = new Pattern(1, PatternKind.Empty, null, null);
+        Text = new Pattern(2, PatternKind.Text, null, null);
+        _nextId = 3;
+    }
+
+    public PatternBuilder(PatternBuilder parent)
+    {
+        _parent = parent;
+        NotAllowed = parent.NotAllowed;
+        Empty = parent.Empty;
+        Text = parent.Text;
+        _nextId = parent._nextId;
+    }
+
+    public Pattern NotAllowed { get; }
+
+    public Pattern Empty { get; }
+
+    public Pattern Text { get; }
+
+    public int Count => _table.Count;
+
+    public Pattern Element(NameClass nameClass) => new(_nextId++, PatternKind.Element, null, null) { NameClass = nameClass };
+
+    public Pattern Attribute(NameClass nameClass, Pattern content) => new(_nextId++, PatternKind.Attribute, content, null) { NameClass = nameClass };
+
+    public Pattern Data(Datatype datatype, Pattern? except)
+        => except is null || except.Kind == PatternKind.NotAllowed
+            ? new Pattern(_nextId++, PatternKind.Data, null, null) { Datatype = datatype }
+            : new Pattern(_nextId++, PatternKind.DataExcept, except, null) { Datatype = datatype };
+
+    public Pattern Value(Datatype datatype, string literal, object literalValue)
+        => new(_nextId++, PatternKind.Value, null, null) { Datatype = datatype, Literal = literal, LiteralValue = literalValue };
+
+    public Pattern List(Pattern p) => p.Kind == PatternKind.NotAllowed ? NotAllowed : Intern(PatternKind.List, p, null);
+
+    public Pattern OneOrMore(Pattern p) => p.Kind is PatternKind.NotAllowed or PatternKind.Empty ? p : Intern(PatternKind.OneOrMore, p, null);
+
+    public Pattern Group(Pattern a, Pattern b)
+    {
+        if (a.Kind == PatternKind.NotAllowed || b.Kind == PatternKind.NotAllowed)
+        {
+            return NotAllowed;
+        }
+
+        if (a.Kind == PatternKind.Empty)
+        {
+            return b;
+        }
+
+        return b.Kind == PatternKind.Empty ? a : Intern(PatternKind.Group, a, b);
+    }
+
+    public Pattern Interleave(Pattern a, Pattern b)
+    {
+        if (a.Kind == PatternKind.NotAllowed || b.Kind == PatternKind.NotAllowed)
+        {
+            return NotAllowed;
+        }
+
+        if (a.Kind == PatternKind.Empty)
+        {
+            return b;
+        }
+
+        if (b.Kind == PatternKind.Empty)
+        {
+            return a;
+        }
+
+        return a.Id <= b.Id ? Intern(PatternKind.Interleave, a, b) : Intern(PatternKind.Interleave, b, a);
+    }
+
+    public Pattern After(Pattern a, Pattern b)
+        => a.Kind == PatternKind.NotAllowed || b.Kind == PatternKind.NotAllowed ? NotAllowed : Intern(PatternKind.After, a, b);
+
+    public Pattern Choice(Pattern a, Pattern b)
+    {
+        if (a.Kind == PatternKind.NotAllowed || ReferenceEquals(a, b))
+        {
+            return b;
+        }
+
+        if (b.Kind == PatternKind.NotAllowed)
+        {
+            return a;
+        }
+
+        if (a.Kind != PatternKind.Choice && b.Kind != PatternKind.Choice)
+        {
+            return a.Id < b.Id ? Intern(PatternKind.Choice, a, b) : Intern(PatternKind.Choice, b, a);
+        }
+
+        var items = new List<Pattern>();
+        Flatten(a, items);
+        Flatten(b, items);
+        items.Sort(static (x, y) => x.Id.CompareTo(y.Id));
+        var result = items[^1];
+        for (var i = items.Count - 2; i >= 0; i--)
+        {
+            if (!ReferenceEquals(items[i], items[i + 1]))
+            {
+                result = Intern(PatternKind.Choice, items[i], result);
+            }
+        }
+
+        return result;
+    }
+
+    private static void Flatten(Pattern p, List<Pattern> into)
+    {
+        while (p.Kind == PatternKind.Choice)
+        {
+            Flatten(p.P1!, into);
+            p = p.P2!;
+        }
+
+        into.Add(p);
+    }
+
+    private Pattern Intern(PatternKind kind, Pattern a, Pattern? b)
+    {
+        var key = (kind, a.Id, b?.Id ?? -1);
+        if (_parent is not null && _parent._table.TryGetValue(key, out var shared))
+        {
+            return shared;
+        }
+
+        if (!_table.TryGetValue(key, out var pattern))
+        {
+            pattern = new Pattern(_nextId++, kind, a, b);
+            _table.Add(key, pattern);
+        }
+
+        return pattern;
+    }
+}
