@@ -31,6 +31,9 @@ internal sealed class SimNode
     /// <summary>Per timer kind: the generation of the pending deadline.</summary>
     public long[] TimerGeneration { get; } = new long[6];
 
+    /// <summary>How many times the node lost its state directory (ring ids it made before may come again).</summary>
+    public int StateEpoch { get; set; }
+
     /// <summary>Application messages sent so far (the message id counter, kept across restarts).</summary>
     public uint Counter { get; set; }
 }

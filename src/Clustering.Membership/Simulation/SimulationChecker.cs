@@ -21,9 +21,9 @@ internal sealed class SimulationChecker
     private readonly List<Process> _processes = [];
     private readonly Dictionary<ulong, (uint Node, int Incarnation)> _sentIds = [];
     private readonly Dictionary<ulong, int> _receivedIds = [];
-    private readonly Dictionary<ulong, (RingId Ring, uint Seq)> _positions = [];
-    private readonly Dictionary<(RingId Ring, uint Seq), ulong> _slots = [];
-    private readonly Dictionary<RingId, uint[]> _rings = [];
+    private readonly Dictionary<ulong, (RingKey Ring, uint Seq)> _positions = [];
+    private readonly Dictionary<(RingKey Ring, uint Seq), ulong> _slots = [];
+    private readonly Dictionary<RingKey, uint[]> _rings = [];
     private readonly HashSet<ulong> _deliveredAny = [];
     private readonly List<string> _violations = [];
 
@@ -85,7 +85,7 @@ internal sealed class SimulationChecker
     {
         ArgumentNullException.ThrowIfNull(nodes);
         ArgumentNullException.ThrowIfNull(result);
-        var segments = new Dictionary<(RingId, RingId), (uint[] Transitional, long Hash, int Count, uint Node)>();
+        var segments = new Dictionary<(RingKey, RingKey), (uint[] Transitional, long Hash, int Count, uint Node)>();
         foreach (var process in _processes)
         {
             foreach (var s in process.Segments)
@@ -156,19 +156,20 @@ internal sealed class SimulationChecker
             Violation($"node {p.Node} delivered message {Describe(id)} of ring {e.Ring} in configuration {regular}");
         }
 
+        var ringKey = p.RegularKey;
         if (_positions.TryGetValue(id, out var position))
         {
-            if (position != (e.Ring, e.Seq))
+            if (position != (ringKey, e.Seq))
             {
                 Violation($"message {Describe(id)} delivered at ring {position.Ring} seq {position.Seq} and at ring {e.Ring} seq {e.Seq} (node {p.Node})");
             }
         }
         else
         {
-            _positions[id] = (e.Ring, e.Seq);
+            _positions[id] = (ringKey, e.Seq);
         }
 
-        if (_slots.TryGetValue((e.Ring, e.Seq), out var other))
+        if (_slots.TryGetValue((ringKey, e.Seq), out var other))
         {
             if (other != id)
             {
@@ -177,7 +178,7 @@ internal sealed class SimulationChecker
         }
         else
         {
-            _slots[(e.Ring, e.Seq)] = id;
+            _slots[(ringKey, e.Seq)] = id;
         }
 
         var key = (e.Ring.Sequence, e.Ring.Representative, e.Seq);
@@ -243,7 +244,8 @@ internal sealed class SimulationChecker
             Violation($"node {p.Node}: transitional configuration {p.TransitionalRing} [{string.Join(',', p.Transitional)}] does not lead into regular configuration {c.Ring} [{string.Join(',', c.Members)}]");
         }
 
-        if (_rings.TryGetValue(c.Ring, out var members))
+        var key = new RingKey(c.Ring, nodes.FirstOrDefault(n => n is not null && n.Id == c.Ring.Representative)?.StateEpoch ?? 0);
+        if (_rings.TryGetValue(key, out var members))
         {
             if (!members.AsSpan().SequenceEqual(c.Members))
             {
@@ -252,7 +254,7 @@ internal sealed class SimulationChecker
         }
         else
         {
-            _rings[c.Ring] = c.Members;
+            _rings[key] = c.Members;
         }
 
         if (p.Regular is { } previous)
@@ -262,7 +264,7 @@ internal sealed class SimulationChecker
                 Violation($"node {p.Node} went from ring {previous} to ring {c.Ring}: ring sequence numbers must grow");
             }
 
-            p.Segments.Add((previous, c.Ring, p.Transitional, p.Hash, p.Count));
+            p.Segments.Add((p.RegularKey, key, p.Transitional, p.Hash, p.Count));
         }
 
         foreach (var other in nodes)
@@ -280,6 +282,7 @@ internal sealed class SimulationChecker
         }
 
         p.Regular = c.Ring;
+        p.RegularKey = key;
         p.Members = c.Members;
         p.InTransitional = false;
         p.Transitional = [];
@@ -298,6 +301,12 @@ internal sealed class SimulationChecker
 
     private static string Describe(ulong id) => string.Create(CultureInfo.InvariantCulture, $"{id >> 32}#{(uint)id}");
 
+    /// <summary>A ring id and the state epoch of its representative: a node that lost its state may make an id again.</summary>
+    private readonly record struct RingKey(RingId Ring, int Epoch)
+    {
+        public override string ToString() => Epoch == 0 ? Ring.ToString() : $"{Ring}(epoch {Epoch})";
+    }
+
     private sealed class Process
     {
         public Process(uint node, int incarnation)
@@ -313,6 +322,8 @@ internal sealed class SimulationChecker
         public bool First { get; set; } = true;
 
         public RingId? Regular { get; set; }
+
+        public RingKey RegularKey { get; set; }
 
         public uint[] Members { get; set; } = [];
 
@@ -330,6 +341,6 @@ internal sealed class SimulationChecker
 
         public int Count { get; set; }
 
-        public List<(RingId From, RingId To, uint[] Transitional, long Hash, int Count)> Segments { get; } = [];
+        public List<(RingKey From, RingKey To, uint[] Transitional, long Hash, int Count)> Segments { get; } = [];
     }
 }

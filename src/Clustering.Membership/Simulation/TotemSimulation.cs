@@ -27,6 +27,7 @@ internal sealed class TotemSimulation
     private double _duplication;
     private long _frames;
     private bool _sending = true;
+    private string? _failureTrace;
 
     /// <summary>Creates the simulation.</summary>
     public TotemSimulation(SimulationOptions options)
@@ -83,7 +84,7 @@ internal sealed class TotemSimulation
         _checker.Finish(_nodes.Skip(1).ToArray(), result);
         if (result.Violations.Count > 0)
         {
-            result.Trace = string.Join('\n', _trace);
+            result.Trace = _failureTrace ?? string.Join('\n', _trace);
         }
 
         return result;
@@ -205,6 +206,7 @@ internal sealed class TotemSimulation
         if (!keepState)
         {
             node.Store = new InMemoryRingIdStore();
+            node.StateEpoch++;
         }
 
         node.Processor = new TotemProcessor(node.Id, new TotemProcessorOptions
@@ -313,6 +315,7 @@ internal sealed class TotemSimulation
             if (violation is not null)
             {
                 Note("VIOLATION " + violation);
+                _failureTrace ??= string.Join('\n', _trace);
             }
         }
 
