@@ -27,6 +27,7 @@ internal sealed class TotemSimulation
     private double _duplication;
     private long _frames;
     private bool _sending = true;
+    private bool _quiet;
     private string? _failureTrace;
 
     /// <summary>Creates the simulation.</summary>
@@ -149,6 +150,11 @@ internal sealed class TotemSimulation
                     });
                     Schedule(at + burst, () =>
                     {
+                        if (_quiet)
+                        {
+                            return;
+                        }
+
                         _loss = _options.Loss;
                         _duplication = _options.Duplication;
                         Note("loss burst over");
@@ -170,6 +176,7 @@ internal sealed class TotemSimulation
 
     private void Heal()
     {
+        _quiet = true;
         Array.Clear(_partition);
         _loss = 0;
         _duplication = 0;
