@@ -34,6 +34,9 @@ internal sealed class SimNode
     /// <summary>How many times the node lost its state directory (ring ids it made before may come again).</summary>
     public int StateEpoch { get; set; }
 
+    /// <summary>Every configuration the node installed, over all its lives.</summary>
+    public List<TotemConfiguration> Configurations { get; } = [];
+
     /// <summary>Application messages sent so far (the message id counter, kept across restarts).</summary>
     public uint Counter { get; set; }
 }

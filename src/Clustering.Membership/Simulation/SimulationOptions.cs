@@ -41,6 +41,12 @@ internal sealed record SimulationOptions
     /// <summary>The protocol's timings.</summary>
     public TotemTimings Timings { get; init; } = new();
 
+    /// <summary>
+    /// Reports the first delivery to the checker twice: a deliberate fault that proves the checks and the failure path
+    /// (tests of clusterctl chaos use it; never set otherwise).
+    /// </summary>
+    public bool SabotageDuplicateDelivery { get; init; }
+
     /// <summary>Frames kept for the failure trace.</summary>
     public int TraceLength { get; init; } = 120;
 

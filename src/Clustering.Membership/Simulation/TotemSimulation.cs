@@ -28,6 +28,8 @@ internal sealed class TotemSimulation
     private long _frames;
     private bool _sending = true;
     private bool _quiet;
+    private bool _prepared;
+    private bool _sabotaged;
     private string? _failureTrace;
 
     /// <summary>Creates the simulation.</summary>
@@ -49,7 +51,94 @@ internal sealed class TotemSimulation
     /// <summary>Runs the simulation to the end and returns what the checker found.</summary>
     public SimulationResult Run()
     {
-        var end = _options.Duration + _options.Quiet;
+        RunUntil(_options.Duration + _options.Quiet);
+        return Finish();
+    }
+
+    /// <summary>Schedules a scripted action at simulated time <paramref name="at"/>.</summary>
+    public void At(TimeSpan at, Action action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        Prepare();
+        Schedule(at.Ticks, action);
+    }
+
+    /// <summary>Runs events up to simulated time <paramref name="until"/>.</summary>
+    public void RunUntil(TimeSpan until)
+    {
+        Prepare();
+        while (_events.TryPeek(out _, out var key) && key.Time <= until.Ticks)
+        {
+            var next = _events.Dequeue();
+            _now = key.Time;
+            Execute(next);
+        }
+
+        _now = Math.Max(_now, until.Ticks);
+    }
+
+    /// <summary>Runs the final checks (convergence included) and returns the result.</summary>
+    public SimulationResult Finish()
+    {
+        var result = new SimulationResult { Seed = _options.Seed, Frames = _frames };
+        _checker.Finish(_nodes.Skip(1).ToArray(), result);
+        if (result.Violations.Count > 0)
+        {
+            result.Trace = _failureTrace ?? string.Join('\n', _trace);
+        }
+
+        return result;
+    }
+
+    /// <summary>The current processor of node <paramref name="id"/>.</summary>
+    public TotemProcessor ProcessorOf(uint id) => _nodes[id].Processor;
+
+    /// <summary>Whether node <paramref name="id"/> runs.</summary>
+    public bool IsUp(uint id) => _nodes[id].Up;
+
+    /// <summary>Every configuration node <paramref name="id"/> installed, in order, over all its lives.</summary>
+    public IReadOnlyList<TotemConfiguration> ConfigurationsOf(uint id) => _nodes[id].Configurations;
+
+    /// <summary>Crashes node <paramref name="id"/> now.</summary>
+    public void CrashNode(uint id) => Crash(_nodes[id]);
+
+    /// <summary>Restarts node <paramref name="id"/> now, with its state directory kept or lost.</summary>
+    public void RestartNode(uint id, bool keepState) => Restart(_nodes[id], keepState);
+
+    /// <summary>Stalls node <paramref name="id"/> for <paramref name="duration"/> from now.</summary>
+    public void PauseNode(uint id, TimeSpan duration) => _nodes[id].PausedUntil = _now + duration.Ticks;
+
+    /// <summary>Splits the network: nodes in different groups cannot reach each other (unlisted nodes form group 0).</summary>
+    public void Partition(params uint[][] groups)
+    {
+        ArgumentNullException.ThrowIfNull(groups);
+        Array.Clear(_partition);
+        for (var g = 0; g < groups.Length; g++)
+        {
+            foreach (var id in groups[g])
+            {
+                _partition[id] = g + 1;
+            }
+        }
+
+        Note("partition " + string.Join(' ', _partition.Skip(1)));
+    }
+
+    /// <summary>Heals any partition.</summary>
+    public void HealPartition()
+    {
+        Array.Clear(_partition);
+        Note("partition healed");
+    }
+
+    private void Prepare()
+    {
+        if (_prepared)
+        {
+            return;
+        }
+
+        _prepared = true;
         foreach (var node in Nodes())
         {
             var at = (long)(_random.NextDouble() * TimeSpan.TicksPerMillisecond * 100);
@@ -69,26 +158,6 @@ internal sealed class TotemSimulation
 
         Schedule(_options.Duration.Ticks, Heal);
         Schedule((_options.Duration + (_options.Quiet / 2)).Ticks, () => _sending = false);
-        while (_events.TryDequeue(out var next, out var key))
-        {
-            if (key.Time > end.Ticks)
-            {
-                break;
-            }
-
-            _now = key.Time;
-            Execute(next);
-        }
-
-        _now = end.Ticks;
-        var result = new SimulationResult { Seed = _options.Seed, Frames = _frames };
-        _checker.Finish(_nodes.Skip(1).ToArray(), result);
-        if (result.Violations.Count > 0)
-        {
-            result.Trace = _failureTrace ?? string.Join('\n', _trace);
-        }
-
-        return result;
     }
 
     private IEnumerable<SimNode> Nodes() => _nodes.Skip(1);
@@ -315,10 +384,17 @@ internal sealed class TotemSimulation
         {
             if (ev.Kind == TotemEventKind.Configuration)
             {
+                node.Configurations.Add(ev.Configuration!);
                 Note($"node {node.Id}: {ev.Configuration!.Kind} {ev.Ring} [{string.Join(',', ev.Configuration.Members)}]");
             }
 
             var violation = _checker.Record(node, ev, _now, _nodes);
+            if (_options.SabotageDuplicateDelivery && ev.Kind == TotemEventKind.Delivery && !_sabotaged)
+            {
+                _sabotaged = true;
+                violation ??= _checker.Record(node, ev, _now, _nodes);
+            }
+
             if (violation is not null)
             {
                 Note("VIOLATION " + violation);

@@ -11,6 +11,14 @@ namespace Clustering.Tool.Commands;
 /// </summary>
 internal sealed class ChaosCommand : ICommand
 {
+    private readonly Func<SimulationOptions, SimulationOptions> _adjust;
+
+    /// <summary>Creates the command; <paramref name="adjust"/> lets tests change the options of every run.</summary>
+    public ChaosCommand(Func<SimulationOptions, SimulationOptions>? adjust = null)
+    {
+        _adjust = adjust ?? (o => o);
+    }
+
     public string Name => "chaos";
 
     public string Synopsis => "[--seeds N] [--first-seed S] [--nodes K] [--loss P] [--seconds SIMULATED] [--quiet SIMULATED] [--verbose]";
@@ -48,6 +56,7 @@ internal sealed class ChaosCommand : ICommand
                 Quiet = TimeSpan.FromSeconds(quiet),
                 MessagesPerSecond = 10,
             };
+            options = _adjust(options);
             var result = new TotemSimulation(options).Run();
             runs++;
             messages += result.Messages;
