@@ -22,6 +22,7 @@ internal static class ClusterCtl
         new KeygenCommand(),
         new ConfigCommand(),
         new ValidateCommand(),
+        new ChaosCommand(),
     ];
 
     /// <summary>Runs one command line and returns the process exit code.</summary>
