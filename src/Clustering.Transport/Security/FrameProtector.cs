@@ -154,7 +154,8 @@ public sealed class FrameProtector : IDisposable
     public int Seal(in FrameHeader header, ReadOnlySpan<byte> payload, Span<byte> destination)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_cipher != CryptoCipher.None && destination.Length >= FrameLayout.HeaderSize + FrameLayout.IvSize)
+        ValidateSeal(header, payload, destination);
+        if (_cipher != CryptoCipher.None)
         {
             var iv = destination.Slice(FrameLayout.HeaderSize, FrameLayout.IvSize);
             RandomNumberGenerator.Fill(iv);
@@ -205,32 +206,8 @@ public sealed class FrameProtector : IDisposable
     internal int SealCore(in FrameHeader header, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> iv, Span<byte> destination)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (payload.Length > MaxPayloadLength)
-        {
-            throw new ArgumentException($"The payload is {payload.Length} bytes; at most {MaxPayloadLength} fit a frame with this configuration.", nameof(payload));
-        }
-
-        if (!Enum.IsDefined(header.Type))
-        {
-            throw new ArgumentException($"Unknown frame type {(int)header.Type}.", nameof(header));
-        }
-
-        if (header.RingNumber >= RedundancyLimits.MaxRings)
-        {
-            throw new ArgumentOutOfRangeException(nameof(header), header.RingNumber, $"Ring numbers go from 0 to {RedundancyLimits.MaxRings - 1}.");
-        }
-
-        var bodyLength = BodyLength(payload.Length);
-        var total = FrameLayout.HeaderSize + bodyLength + _tagLength;
-        if (destination.Length < total)
-        {
-            throw new ArgumentException($"The destination holds {destination.Length} bytes; the sealed frame needs {total}.", nameof(destination));
-        }
-
-        if (payload.Overlaps(destination[..total]))
-        {
-            throw new ArgumentException("The payload must not overlap the destination.", nameof(destination));
-        }
+        var total = ValidateSeal(header, payload, destination);
+        var bodyLength = total - FrameLayout.HeaderSize - _tagLength;
 
         destination[FrameLayout.VersionOffset] = FrameLayout.Version;
         destination[FrameLayout.TypeOffset] = (byte)header.Type;
@@ -269,6 +246,37 @@ public sealed class FrameProtector : IDisposable
         {
             var signed = destination[..(FrameLayout.HeaderSize + bodyLength)];
             _sealer!.ComputeTag(signed, destination.Slice(signed.Length, _tagLength));
+        }
+
+        return total;
+    }
+
+    private int ValidateSeal(in FrameHeader header, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> destination)
+    {
+        if (payload.Length > MaxPayloadLength)
+        {
+            throw new ArgumentException($"The payload is {payload.Length} bytes; at most {MaxPayloadLength} fit a frame with this configuration.", nameof(payload));
+        }
+
+        if (!Enum.IsDefined(header.Type))
+        {
+            throw new ArgumentException($"Unknown frame type {(int)header.Type}.", nameof(header));
+        }
+
+        if (header.RingNumber >= RedundancyLimits.MaxRings)
+        {
+            throw new ArgumentOutOfRangeException(nameof(header), header.RingNumber, $"Ring numbers go from 0 to {RedundancyLimits.MaxRings - 1}.");
+        }
+
+        var total = FrameLayout.HeaderSize + BodyLength(payload.Length) + _tagLength;
+        if (destination.Length < total)
+        {
+            throw new ArgumentException($"The destination holds {destination.Length} bytes; the sealed frame needs {total}.", nameof(destination));
+        }
+
+        if (payload.Overlaps(destination[..total]))
+        {
+            throw new ArgumentException("The payload must not overlap the destination.", nameof(destination));
         }
 
         return total;
