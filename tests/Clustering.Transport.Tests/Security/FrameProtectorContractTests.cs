@@ -425,7 +425,11 @@ public sealed class FrameProtectorContractTests(CryptoProviderKind provider)
         Assert.Throws<ArgumentException>(() => protector.Seal(SampleHeader, payload, new byte[length - 1]));
 
         var shared = new byte[length + 10];
+        new Random(3).NextBytes(shared);
+        var before = (byte[])shared.Clone();
         Assert.Throws<ArgumentException>(() => protector.Seal(SampleHeader, shared.AsSpan(length - 20, 10), shared));
+        Assert.Throws<ArgumentException>(() => protector.Seal(SampleHeader, shared.AsSpan(40, 10), shared));
+        Assert.That(shared, Is.EqualTo(before), "a refused seal writes nothing, not even the IV");
         Assert.Throws<ArgumentException>(() => protector.Seal(SampleHeader with { Type = (FrameType)99 }, payload, new byte[length]));
         Assert.Throws<ArgumentOutOfRangeException>(() => protector.Seal(SampleHeader with { RingNumber = 8 }, payload, new byte[length]));
     }
