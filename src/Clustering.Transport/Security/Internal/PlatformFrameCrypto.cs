@@ -44,7 +44,10 @@ internal sealed class PlatformFrameCrypto : FrameCrypto
         }
 
         _aes = Aes.Create();
-        _aes.Key = cipherKey.ToArray();
+        var key = cipherKey.ToArray();
+        _aes.Key = key;
+        CryptographicOperations.ZeroMemory(key);
+        _aes.IV = new byte[Block];
         _aes.Mode = CipherMode.CBC;
         _aes.Padding = PaddingMode.None;
         _input = GC.AllocateArray<byte>(FrameLayout.MaxFrameSize, pinned: true);
@@ -157,10 +160,9 @@ internal sealed class PlatformFrameCrypto : FrameCrypto
     {
         _encryptor?.Dispose();
         _decryptor?.Dispose();
-        var aes = _aes!;
-        var zero = new byte[Block];
-        _encryptor = aes.CreateEncryptor(aes.Key, zero);
-        _decryptor = aes.CreateDecryptor(aes.Key, zero);
+        // The transforms start from the all-zero IV set in the constructor; each frame corrects for it.
+        _encryptor = _aes!.CreateEncryptor();
+        _decryptor = _aes.CreateDecryptor();
         Array.Clear(_encryptChain);
         Array.Clear(_decryptChain);
     }
