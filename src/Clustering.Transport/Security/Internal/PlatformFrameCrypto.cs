@@ -8,7 +8,9 @@ namespace Clustering.Transport.Security.Internal;
 /// <see cref="IncrementalHash"/>. AES-CBC uses one long-lived CBC transform per direction fed with
 /// <see cref="ICryptoTransform.TransformBlock"/> (never finalised), so no native context is created per
 /// frame: the transform chains from the last block it processed, and the first block of each frame is
-/// corrected by XOR so the result is exactly CBC with the frame's own IV.
+/// corrected by XOR so the result is exactly CBC with the frame's own IV. (The span one-shots
+/// <c>Aes.EncryptCbc</c>/<c>DecryptCbc</c> create a native cipher context per call: about 130 bytes
+/// allocated per encrypt+decrypt pair on .NET 10, measured.)
 /// </summary>
 internal sealed class PlatformFrameCrypto : FrameCrypto
 {
