@@ -37,7 +37,10 @@ public sealed class FrameProtector : IDisposable
 {
     private const int MaxTagLength = 64;
 
-    private readonly FrameCrypto? _crypto;
+    // Sealing and opening each have their own primitives and buffers, so one sending thread and one
+    // receiving thread may share an instance.
+    private readonly FrameCrypto? _sealer;
+    private readonly FrameCrypto? _opener;
     private readonly CryptoHash _hash;
     private readonly CryptoCipher _cipher;
     private readonly int _tagLength;
@@ -89,7 +92,9 @@ public sealed class FrameProtector : IDisposable
                 throw new ArgumentNullException(nameof(key), "An authkey is needed when crypto_hash or crypto_cipher is set.");
             }
 
-            _crypto = FrameCrypto.Create(options.Provider, _hash, _cipher, key.Bytes, Encoding.UTF8.GetBytes(options.ClusterName));
+            var salt = Encoding.UTF8.GetBytes(options.ClusterName);
+            _sealer = FrameCrypto.Create(options.Provider, _hash, _cipher, key.Bytes, salt);
+            _opener = FrameCrypto.Create(options.Provider, _hash, _cipher, key.Bytes, salt);
         }
 
         MaxPayloadLength = ComputeMaxPayloadLength();
@@ -149,7 +154,8 @@ public sealed class FrameProtector : IDisposable
     public int Seal(in FrameHeader header, ReadOnlySpan<byte> payload, Span<byte> destination)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_cipher != CryptoCipher.None && destination.Length >= FrameLayout.HeaderSize + FrameLayout.IvSize)
+        ValidateSeal(header, payload, destination);
+        if (_cipher != CryptoCipher.None)
         {
             var iv = destination.Slice(FrameLayout.HeaderSize, FrameLayout.IvSize);
             RandomNumberGenerator.Fill(iv);
@@ -191,7 +197,8 @@ public sealed class FrameProtector : IDisposable
         if (!_disposed)
         {
             _disposed = true;
-            _crypto?.Dispose();
+            _sealer?.Dispose();
+            _opener?.Dispose();
         }
     }
 
@@ -199,32 +206,8 @@ public sealed class FrameProtector : IDisposable
     internal int SealCore(in FrameHeader header, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> iv, Span<byte> destination)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (payload.Length > MaxPayloadLength)
-        {
-            throw new ArgumentException($"The payload is {payload.Length} bytes; at most {MaxPayloadLength} fit a frame with this configuration.", nameof(payload));
-        }
-
-        if (!Enum.IsDefined(header.Type))
-        {
-            throw new ArgumentException($"Unknown frame type {(int)header.Type}.", nameof(header));
-        }
-
-        if (header.RingNumber >= RedundancyLimits.MaxRings)
-        {
-            throw new ArgumentOutOfRangeException(nameof(header), header.RingNumber, $"Ring numbers go from 0 to {RedundancyLimits.MaxRings - 1}.");
-        }
-
-        var bodyLength = BodyLength(payload.Length);
-        var total = FrameLayout.HeaderSize + bodyLength + _tagLength;
-        if (destination.Length < total)
-        {
-            throw new ArgumentException($"The destination holds {destination.Length} bytes; the sealed frame needs {total}.", nameof(destination));
-        }
-
-        if (payload.Overlaps(destination[..total]))
-        {
-            throw new ArgumentException("The payload must not overlap the destination.", nameof(destination));
-        }
+        var total = ValidateSeal(header, payload, destination);
+        var bodyLength = total - FrameLayout.HeaderSize - _tagLength;
 
         destination[FrameLayout.VersionOffset] = FrameLayout.Version;
         destination[FrameLayout.TypeOffset] = (byte)header.Type;
@@ -256,13 +239,44 @@ public sealed class FrameProtector : IDisposable
                 iv.CopyTo(ivSlot);
             }
 
-            _crypto!.EncryptCbcPkcs7(ivSlot, payload, body[FrameLayout.IvSize..]);
+            _sealer!.EncryptCbcPkcs7(ivSlot, payload, body[FrameLayout.IvSize..]);
         }
 
         if (_tagLength > 0)
         {
             var signed = destination[..(FrameLayout.HeaderSize + bodyLength)];
-            _crypto!.ComputeTag(signed, destination.Slice(signed.Length, _tagLength));
+            _sealer!.ComputeTag(signed, destination.Slice(signed.Length, _tagLength));
+        }
+
+        return total;
+    }
+
+    private int ValidateSeal(in FrameHeader header, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> destination)
+    {
+        if (payload.Length > MaxPayloadLength)
+        {
+            throw new ArgumentException($"The payload is {payload.Length} bytes; at most {MaxPayloadLength} fit a frame with this configuration.", nameof(payload));
+        }
+
+        if (!Enum.IsDefined(header.Type))
+        {
+            throw new ArgumentException($"Unknown frame type {(int)header.Type}.", nameof(header));
+        }
+
+        if (header.RingNumber >= RedundancyLimits.MaxRings)
+        {
+            throw new ArgumentOutOfRangeException(nameof(header), header.RingNumber, $"Ring numbers go from 0 to {RedundancyLimits.MaxRings - 1}.");
+        }
+
+        var total = FrameLayout.HeaderSize + BodyLength(payload.Length) + _tagLength;
+        if (destination.Length < total)
+        {
+            throw new ArgumentException($"The destination holds {destination.Length} bytes; the sealed frame needs {total}.", nameof(destination));
+        }
+
+        if (payload.Overlaps(destination[..total]))
+        {
+            throw new ArgumentException("The payload must not overlap the destination.", nameof(destination));
         }
 
         return total;
@@ -290,7 +304,7 @@ public sealed class FrameProtector : IDisposable
         {
             Span<byte> computed = stackalloc byte[MaxTagLength];
             computed = computed[.._tagLength];
-            _crypto!.ComputeTag(frame[..signedLength], computed);
+            _opener!.ComputeTag(frame[..signedLength], computed);
             if (!CryptographicOperations.FixedTimeEquals(computed, frame[signedLength..]))
             {
                 return DiagnoseBadTag(frame);
@@ -343,7 +357,7 @@ public sealed class FrameProtector : IDisposable
 
             payloadStart = FrameLayout.HeaderSize + FrameLayout.IvSize;
             var ciphertext = frame.Slice(payloadStart, cipherLength);
-            _crypto!.DecryptCbc(frame.Slice(FrameLayout.HeaderSize, FrameLayout.IvSize), ciphertext);
+            _opener!.DecryptCbc(frame.Slice(FrameLayout.HeaderSize, FrameLayout.IvSize), ciphertext);
 
             // Encrypt-then-MAC: the padding is only examined after the tag matched, so its check need not be constant time.
             int pad = ciphertext[^1];

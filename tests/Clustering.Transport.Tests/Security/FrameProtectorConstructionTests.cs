@@ -72,6 +72,19 @@ public sealed class FrameProtectorConstructionTests
         Assert.Throws<ArgumentOutOfRangeException>(() => protector.GetSealedLength(-1));
     }
 
+    [TestCase(CryptoHash.None, CryptoCipher.None, 65475)]
+    [TestCase(CryptoHash.Sha1, CryptoCipher.None, 65455)]
+    [TestCase(CryptoHash.Sha256, CryptoCipher.None, 65443)]
+    [TestCase(CryptoHash.Sha512, CryptoCipher.None, 65411)]
+    [TestCase(CryptoHash.Sha256, CryptoCipher.Aes128, 65423)]
+    [TestCase(CryptoHash.Sha256, CryptoCipher.Aes256, 65423)]
+    public void The_largest_payloads_are_those_documented_in_the_wire_format(CryptoHash hash, CryptoCipher cipher, int largest)
+    {
+        using var key = Authkey.Generate();
+        using var protector = new FrameProtector(key, new FrameProtectorOptions { Hash = hash, Cipher = cipher });
+        Assert.That(protector.MaxPayloadLength, Is.EqualTo(largest));
+    }
+
     [Test]
     public void The_cluster_id_is_the_first_four_bytes_of_sha256_of_the_name()
     {

@@ -402,22 +402,17 @@ public sealed class FrameProtectorContractTests(CryptoProviderKind provider)
         using var protector = Protector(hash, cipher);
         var payload = Payload(1024);
         var frame = new byte[protector.GetSealedLength(payload.Length)];
-        for (var i = 0; i < 50; i++)
-        {
-            protector.Seal(SampleHeader, payload, frame);
-            protector.TryOpen(frame, out _, out _, out _);
-        }
-
-        var before = GC.GetAllocatedBytesForCurrentThread();
         var opened = 0;
-        for (var i = 0; i < 500; i++)
+        var allocated = AllocationProbe.SteadyStateBytes(() =>
         {
-            protector.Seal(SampleHeader, payload, frame);
-            opened += protector.TryOpen(frame, out _, out _, out _) ? 1 : 0;
-        }
+            for (var i = 0; i < 200; i++)
+            {
+                protector.Seal(SampleHeader, payload, frame);
+                opened += protector.TryOpen(frame, out _, out _, out _) ? 1 : 0;
+            }
+        });
 
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.That(opened, Is.EqualTo(500));
+        Assert.That(opened, Is.EqualTo(6 * 200));
         Assert.That(allocated, Is.Zero);
     }
 
@@ -430,9 +425,49 @@ public sealed class FrameProtectorContractTests(CryptoProviderKind provider)
         Assert.Throws<ArgumentException>(() => protector.Seal(SampleHeader, payload, new byte[length - 1]));
 
         var shared = new byte[length + 10];
+        new Random(3).NextBytes(shared);
+        var before = (byte[])shared.Clone();
         Assert.Throws<ArgumentException>(() => protector.Seal(SampleHeader, shared.AsSpan(length - 20, 10), shared));
+        Assert.Throws<ArgumentException>(() => protector.Seal(SampleHeader, shared.AsSpan(40, 10), shared));
+        Assert.That(shared, Is.EqualTo(before), "a refused seal writes nothing, not even the IV");
         Assert.Throws<ArgumentException>(() => protector.Seal(SampleHeader with { Type = (FrameType)99 }, payload, new byte[length]));
         Assert.Throws<ArgumentOutOfRangeException>(() => protector.Seal(SampleHeader with { RingNumber = 8 }, payload, new byte[length]));
+    }
+
+    [TestCase(CryptoHash.Sha256, CryptoCipher.Aes256)]
+    [TestCase(CryptoHash.Sha512, CryptoCipher.None)]
+    public async Task One_sealing_thread_and_one_opening_thread_may_share_an_instance(CryptoHash hash, CryptoCipher cipher)
+    {
+        using var shared = Protector(hash, cipher);
+        using var peer = Protector(hash, cipher);
+        var payload = Payload(700);
+        var incoming = Enumerable.Range(0, 2000).Select(i => Seal(peer, SampleHeader with { Sequence = (ulong)i }, payload)).ToArray();
+
+        var sealing = Task.Run(() =>
+        {
+            var frame = new byte[shared.GetSealedLength(payload.Length)];
+            var good = 0;
+            for (var i = 0; i < incoming.Length; i++)
+            {
+                shared.Seal(SampleHeader with { Sequence = (ulong)i }, payload, frame);
+                good += peer.TryOpen(frame, out var header, out var range, out _) && header.Sequence == (ulong)i && frame.AsSpan()[range].SequenceEqual(payload) ? 1 : 0;
+            }
+
+            return good;
+        });
+        var opening = Task.Run(() =>
+        {
+            var good = 0;
+            foreach (var frame in incoming)
+            {
+                good += shared.TryOpen(frame, out _, out var range, out _) && frame.AsSpan()[range].SequenceEqual(payload) ? 1 : 0;
+            }
+
+            return good;
+        });
+
+        Assert.That(await sealing, Is.EqualTo(incoming.Length));
+        Assert.That(await opening, Is.EqualTo(incoming.Length));
     }
 
     [Test]
