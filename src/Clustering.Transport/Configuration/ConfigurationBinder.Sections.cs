@@ -270,7 +270,7 @@ internal sealed partial class ConfigurationBinder
 
         if (string.IsNullOrEmpty(subsys))
         {
-            throw new ConfigurationException("parse error in config: logger_subsys needs a subsys", FileName, section.Line, section.Column, path + ".subsys");
+            throw new ConfigurationException("parser error: No subsys key in logger_subsys directive", FileName, section.Line, section.Column, path + ".subsys");
         }
 
         return new LoggerSubsysOptions { Subsys = subsys, Debug = debug };

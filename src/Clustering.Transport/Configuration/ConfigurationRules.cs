@@ -6,9 +6,6 @@ using Clustering.Transport.Security;
 
 namespace Clustering.Transport.Configuration;
 
-/// <summary>A rule a configuration breaks, with the dotted key and, when it is about one node or ring, its index.</summary>
-internal sealed record ConfigProblem(string Key, string Message, int NodeIndex = -1, int RingIndex = -1);
-
 /// <summary>The rules that span values (ranges of single values are checked while binding, with their positions).</summary>
 internal static class ConfigurationRules
 {

@@ -9,8 +9,8 @@ namespace Clustering.Transport.Configuration;
 /// ignored; a line containing <c>{</c> opens a section named by the text before it (a trailing colon is
 /// allowed: <c>totem: {</c>); otherwise a line containing <c>:</c> is <c>key: value</c>, split at the first
 /// colon, both sides trimmed (the value may hold spaces and further colons); a line <c>}</c> closes the section.
-/// Where Corosync silently ignores a line it cannot classify, or text after a brace, this parser reports a
-/// syntax error with line and column instead.
+/// A line it cannot classify, or text after a brace, is a syntax error worded as Corosync 3 words it (Corosync 2
+/// ignored such lines); every error has line and column.
 /// </summary>
 public static class CorosyncConfigParser
 {
@@ -212,7 +212,7 @@ public static class CorosyncConfigParser
         {
             if (first != last)
             {
-                throw new ConfigurationException("parser error: Unexpected text after '}'", fileName, lineNumber, first + 2 + CountBlanks(line, first + 1), current.Path);
+                throw new ConfigurationException("parser error: Extra characters before or after closing bracket '}'", fileName, lineNumber, first + 2 + CountBlanks(line, first + 1), current.Path);
             }
 
             if (stack.Count == 0)
@@ -226,7 +226,7 @@ public static class CorosyncConfigParser
         }
 
         throw new ConfigurationException(
-            "parser error: Expected 'name {', 'key: value' or '}'", fileName, lineNumber, column, current.Path.Length == 0 ? null : current.Path);
+            "parser error: Line is not opening or closing section or key value", fileName, lineNumber, column, current.Path.Length == 0 ? null : current.Path);
     }
 
     private static Frame OpenSection(
@@ -234,7 +234,7 @@ public static class CorosyncConfigParser
     {
         if (brace != last)
         {
-            throw new ConfigurationException("parser error: Unexpected text after '{'", fileName, lineNumber, brace + 2 + CountBlanks(line, brace + 1), current.Path);
+            throw new ConfigurationException("parser error: Extra characters after opening bracket '{'", fileName, lineNumber, brace + 2 + CountBlanks(line, brace + 1), current.Path);
         }
 
         var nameEnd = brace - 1;

@@ -3,7 +3,7 @@ using System.Net;
 namespace Clustering.Transport.Configuration;
 
 /// <summary>One <c>totem { interface { … } }</c> block: the network a ring runs on.</summary>
-public sealed class InterfaceOptions
+public sealed record InterfaceOptions
 {
     /// <summary>Corosync's default multicast port.</summary>
     public const int DefaultMulticastPort = 5405;

@@ -1,7 +1,7 @@
 namespace Clustering.Transport.Configuration;
 
 /// <summary>A <c>logging { logger_subsys { … } }</c> block: settings for one subsystem (<c>CPG</c>, <c>QUORUM</c>, …).</summary>
-public sealed class LoggerSubsysOptions
+public sealed record LoggerSubsysOptions
 {
     /// <summary>The subsystem (<c>subsys</c>), required.</summary>
     public required string Subsys { get; init; }

@@ -1,7 +1,7 @@
 namespace Clustering.Transport.Configuration;
 
 /// <summary>The <c>quorum { … }</c> section: votequorum's options.</summary>
-public sealed class QuorumOptions
+public sealed record QuorumOptions
 {
     /// <summary>The only provider: Corosync's vote-based quorum.</summary>
     public const string VotequorumProvider = "corosync_votequorum";

@@ -5,7 +5,7 @@ namespace Clustering.Transport.Configuration;
 /// (<c>name: pacemaker</c>, <c>ver: 1</c> = the plugin gives membership only and pacemakerd runs apart).
 /// Accepted so old files load; it has no effect here and the loader warns.
 /// </summary>
-public sealed class ServiceOptions
+public sealed record ServiceOptions
 {
     /// <summary>The plugin name (<c>name</c>), required.</summary>
     public required string Name { get; init; }

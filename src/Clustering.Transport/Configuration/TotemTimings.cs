@@ -6,7 +6,7 @@ namespace Clustering.Transport.Configuration;
 /// <see cref="Consensus"/>; <see cref="Effective"/> resolves them for a node count, applying
 /// <see cref="TokenCoefficient"/> as Corosync does.
 /// </summary>
-public sealed class TotemTimings
+public sealed record TotemTimings
 {
     /// <summary>Corosync's smallest timeout: 3 × 1000/HZ with HZ = 100.</summary>
     public static readonly TimeSpan MinimumTimeout = TimeSpan.FromMilliseconds(30);

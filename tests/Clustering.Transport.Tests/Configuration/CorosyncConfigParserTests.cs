@@ -65,13 +65,13 @@ public sealed class CorosyncConfigParserTests
     [TestCase("totem {\n  version: 2\n}\n}\n", 4, 1, "parser error: Unexpected closing brace")]
     [TestCase("totem {\n  version: 2\n", 1, 1, "parser error: Missing closing brace")]
     [TestCase("totem {\n  interface {\n    ringnumber: 0\n}\n", 1, 1, "parser error: Missing closing brace")]
-    [TestCase("totem {\n  version 2\n}\n", 2, 3, "parser error: Expected 'name {', 'key: value' or '}'")]
+    [TestCase("totem {\n  version 2\n}\n", 2, 3, "parser error: Line is not opening or closing section or key value")]
     [TestCase("totem {\n  : 2\n}\n", 2, 3, "parser error: Missing key before ':'")]
     [TestCase("totem {\n  my key: 2\n}\n", 2, 3, "parser error: Invalid key 'my key'")]
     [TestCase("  {\n}\n", 1, 3, "parser error: Missing section name before '{'")]
     [TestCase("my totem {\n}\n", 1, 1, "parser error: Invalid section name 'my totem'")]
-    [TestCase("totem { version: 2\n}\n", 1, 9, "parser error: Unexpected text after '{'")]
-    [TestCase("totem {\n}  extra\n", 2, 4, "parser error: Unexpected text after '}'")]
+    [TestCase("totem { version: 2\n}\n", 1, 9, "parser error: Extra characters after opening bracket '{'")]
+    [TestCase("totem {\n}  extra\n", 2, 4, "parser error: Extra characters before or after closing bracket '}'")]
     [TestCase("totem {\n  token: 1\u00002\n}\n", 2, 11, "parser error: Invalid control character U+0000")]
     public void Syntax_errors_say_where_and_what(string text, int line, int column, string message)
     {

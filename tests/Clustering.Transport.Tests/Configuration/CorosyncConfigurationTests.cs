@@ -442,6 +442,12 @@ public sealed class CorosyncConfigurationTests
             Assert.That(second.EffectiveTimings, Is.EqualTo(first.EffectiveTimings));
             Assert.That(second.Nodes.Select(n => n.EffectiveNodeId()), Is.EqualTo(first.Nodes.Select(n => n.EffectiveNodeId())));
             Assert.That(second.Quorum.EffectiveWaitForAll, Is.EqualTo(first.Quorum.EffectiveWaitForAll));
+            Assert.That(second.Totem.Timings, Is.EqualTo(first.Totem.Timings));
+            Assert.That(second.Totem.Interfaces.Select(i => i with { MulticastAddress = first.EffectiveMulticastAddress(i) }),
+                Is.EqualTo(first.Totem.Interfaces.Select(i => i with { MulticastAddress = first.EffectiveMulticastAddress(i) })));
+            Assert.That(second.Logging.Subsystems, Is.EqualTo(first.Logging.Subsystems));
+            Assert.That(second.Services, Is.EqualTo(first.Services));
+            Assert.That(second.Amf, Is.EqualTo(first.Amf));
         }
     }
 
