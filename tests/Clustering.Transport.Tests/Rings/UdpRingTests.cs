@@ -200,6 +200,31 @@ public sealed class UdpRingTests
     }
 
     [Test]
+    public async Task The_receive_loop_survives_oversize_datagrams_and_icmp_errors()
+    {
+        var port = LoopbackRings.RandomPort();
+        var local = new IPEndPoint(LoopbackRings.RandomLoopback(), port);
+        var closed = new IPEndPoint(LoopbackRings.RandomLoopback(), port); // nobody listens there
+        await using var ring = UdpUnicastRing.Create(new UdpUnicastRingOptions
+        {
+            LocalEndPoint = local, Members = [local, closed], BlockUnlistedSources = false, MaxDatagramSize = 100,
+        });
+        using var peer = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        peer.Bind(new IPEndPoint(LoopbackRings.RandomLoopback(), 0));
+
+        // Port unreachable comes back as an error on the ring's socket; then an oversize datagram.
+        await ring.SendToAllAsync(new byte[] { 1 });
+        await Task.Delay(50);
+        await peer.SendToAsync(new byte[200], SocketFlags.None, local);
+        await peer.SendToAsync(new byte[] { 5 }, SocketFlags.None, local);
+
+        using var datagram = await ReceiveAsync(ring);
+        Assert.That(datagram.Data.ToArray(), Is.EqualTo(new byte[] { 5 }), "the loop went on");
+        Assert.That(ring.Counters.ReceiveErrors, Is.EqualTo(1), "the oversize datagram is counted");
+        Assert.That(ring.Counters.DatagramsReceived, Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task Unicast_send_to_all_counts_one_datagram_per_other_member()
     {
         var rings = LoopbackRings.Unicast(4);
