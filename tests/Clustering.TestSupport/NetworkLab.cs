@@ -5,9 +5,9 @@ using System.Security.Cryptography;
 namespace Clustering.TestSupport;
 
 /// <summary>
-/// A throw-away network of Linux network namespaces for tests: one namespace per node, each with an
-/// <c>eth0</c> veth whose peer sits on a bridge inside a separate hub namespace, so the host's own
-/// namespace is never touched. Addresses come from 198.18.0.0/15 (the benchmarking range) only. A node's
+/// A throw-away network of Linux network namespaces for tests: one namespace per node, each with one
+/// veth per network (<c>eth0</c>, <c>eth1</c>... one network per ring) whose peer sits on that network's
+/// bridge inside a separate hub namespace, so the host's own namespace is never touched. Addresses come from 198.18.0.0/15 (the benchmarking range) only. A node's
 /// link can be cut and restored, and code can run inside a node's namespace (sockets created there stay
 /// there). <see cref="Dispose"/> deletes every namespace, which removes the veths and the bridge with them.
 /// </summary>
@@ -25,20 +25,23 @@ public sealed class NetworkLab : IDisposable
     private readonly List<LabNode> _nodes = [];
     private bool _disposed;
 
-    private NetworkLab(string id, IPAddress network)
+    private NetworkLab(string id, IReadOnlyList<IPAddress> networks)
     {
         Id = id;
-        Network = network;
+        Networks = networks;
         HubNamespace = $"{NamespacePrefix}{id}-hub";
     }
 
     /// <summary>The random id in every namespace name of this lab.</summary>
     public string Id { get; }
 
-    /// <summary>The nodes' /24 network, inside 198.18.0.0/15.</summary>
-    public IPAddress Network { get; }
+    /// <summary>The first network (ring 0): a /24 inside 198.18.0.0/15.</summary>
+    public IPAddress Network => Networks[0];
 
-    /// <summary>The prefix length of <see cref="Network"/>.</summary>
+    /// <summary>Every network, one per ring: distinct /24s inside 198.18.0.0/15; network k is each node's <c>eth{k}</c>.</summary>
+    public IReadOnlyList<IPAddress> Networks { get; }
+
+    /// <summary>The prefix length of every network.</summary>
     public int PrefixLength => 24;
 
     /// <summary>The namespace holding the bridge.</summary>
@@ -47,20 +50,28 @@ public sealed class NetworkLab : IDisposable
     /// <summary>The nodes, in creation order.</summary>
     public IReadOnlyList<LabNode> Nodes => _nodes;
 
-    /// <summary>Creates a lab with <paramref name="nodeCount"/> nodes on one bridge, every link up.</summary>
+    /// <summary>Creates a lab with <paramref name="nodeCount"/> nodes on <paramref name="networkCount"/> bridges, every link up.</summary>
     /// <param name="nodeCount">How many nodes (1 to 200).</param>
+    /// <param name="networkCount">How many networks (1 to 8): one per ring.</param>
     /// <returns>The lab; dispose it to remove everything.</returns>
-    public static NetworkLab Create(int nodeCount)
+    public static NetworkLab Create(int nodeCount, int networkCount = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(nodeCount, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(nodeCount, 200);
+        ArgumentOutOfRangeException.ThrowIfLessThan(networkCount, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(networkCount, 8);
         RealTools.RequireRoot();
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
 
-        // 198.18.0.0/15 = 198.18.0.0 - 198.19.255.255: pick one /24 in it.
-        var third = RandomNumberGenerator.GetInt32(0, 512);
-        var network = new IPAddress([198, (byte)(18 + (third / 256)), (byte)(third % 256), 0]);
-        var lab = new NetworkLab(id, network);
+        // 198.18.0.0/15 = 198.18.0.0 - 198.19.255.255: pick distinct /24s in it.
+        var thirds = new HashSet<int>();
+        while (thirds.Count < networkCount)
+        {
+            thirds.Add(RandomNumberGenerator.GetInt32(0, 512));
+        }
+
+        var networks = thirds.Select(t => new IPAddress([198, (byte)(18 + (t / 256)), (byte)(t % 256), 0])).ToArray();
+        var lab = new NetworkLab(id, networks);
         try
         {
             lab.Build(nodeCount);
@@ -77,33 +88,48 @@ public sealed class NetworkLab : IDisposable
     {
         AddNamespace(HubNamespace);
         Ip($"-n {HubNamespace} link set lo up");
-        Ip($"-n {HubNamespace} link add br0 type bridge mcast_snooping 0 stp_state 0");
-        Ip($"-n {HubNamespace} link set br0 up");
-        var prefix = Network.GetAddressBytes();
+        for (var k = 0; k < Networks.Count; k++)
+        {
+            Ip($"-n {HubNamespace} link add br{k} type bridge mcast_snooping 0 stp_state 0");
+            Ip($"-n {HubNamespace} link set br{k} up");
+        }
+
         for (var i = 0; i < nodeCount; i++)
         {
             var name = $"{NamespacePrefix}{Id}-n{i}";
             AddNamespace(name);
-            var port = $"p{i}";
-            var address = new IPAddress([prefix[0], prefix[1], prefix[2], (byte)(i + 1)]);
-            Ip($"-n {HubNamespace} link add {port} type veth peer name eth0 netns {name}");
-            Ip($"-n {HubNamespace} link set {port} master br0");
-            Ip($"-n {HubNamespace} link set {port} up");
             Ip($"-n {name} link set lo up");
-            Ip($"-n {name} addr add {address}/{PrefixLength} dev eth0");
-            Ip($"-n {name} link set eth0 up");
+            var addresses = new List<IPAddress>();
+            var ports = new List<string>();
+            for (var k = 0; k < Networks.Count; k++)
+            {
+                var prefix = Networks[k].GetAddressBytes();
+                var port = $"p{i}n{k}";
+                var address = new IPAddress([prefix[0], prefix[1], prefix[2], (byte)(i + 1)]);
+                Ip($"-n {HubNamespace} link add {port} type veth peer name eth{k} netns {name}");
+                Ip($"-n {HubNamespace} link set {port} master br{k}");
+                Ip($"-n {HubNamespace} link set {port} up");
+                Ip($"-n {name} addr add {address}/{PrefixLength} dev eth{k}");
+                Ip($"-n {name} link set eth{k} up");
+                addresses.Add(address);
+                ports.Add(port);
+            }
+
+            // Multicast leaves by eth0 unless a ring sets its own interface (the rings do).
             Ip($"-n {name} route add 224.0.0.0/4 dev eth0");
-            _nodes.Add(new LabNode(i, name, address, PrefixLength, port));
+            _nodes.Add(new LabNode(i, name, addresses, PrefixLength, ports));
         }
     }
 
-    /// <summary>Cuts a node's cable: its bridge port goes down, so nothing passes either way.</summary>
+    /// <summary>Cuts a node's cable on one network: its bridge port goes down, so nothing passes either way.</summary>
     /// <param name="node">The node's index.</param>
-    public void Cut(int node) => Ip($"-n {HubNamespace} link set {_nodes[node].BridgePort} down");
+    /// <param name="network">The network (ring) index.</param>
+    public void Cut(int node, int network = 0) => Ip($"-n {HubNamespace} link set {_nodes[node].BridgePorts[network]} down");
 
-    /// <summary>Plugs a node's cable back in.</summary>
+    /// <summary>Plugs a node's cable on one network back in.</summary>
     /// <param name="node">The node's index.</param>
-    public void Restore(int node) => Ip($"-n {HubNamespace} link set {_nodes[node].BridgePort} up");
+    /// <param name="network">The network (ring) index.</param>
+    public void Restore(int node, int network = 0) => Ip($"-n {HubNamespace} link set {_nodes[node].BridgePorts[network]} up");
 
     /// <summary>Runs <paramref name="action"/> on a fresh thread that has entered the node's network namespace (setns(2)).</summary>
     /// <typeparam name="T">What the action returns, such as a socket or ring created in the namespace.</typeparam>
@@ -217,11 +243,15 @@ public sealed class NetworkLab : IDisposable
 /// <summary>One node of a <see cref="NetworkLab"/>.</summary>
 /// <param name="Index">Its position in <see cref="NetworkLab.Nodes"/>.</param>
 /// <param name="Namespace">Its network namespace's name.</param>
-/// <param name="Address">Its <c>eth0</c> address, in 198.18.0.0/15.</param>
-/// <param name="PrefixLength">The prefix length of <paramref name="Address"/>.</param>
-/// <param name="BridgePort">The name of its veth peer on the hub's bridge.</param>
-public sealed record LabNode(int Index, string Namespace, IPAddress Address, int PrefixLength, string BridgePort)
+/// <param name="Addresses">Its address on each network (<c>eth0</c>, <c>eth1</c>...), in 198.18.0.0/15.</param>
+/// <param name="PrefixLength">The prefix length of every address.</param>
+/// <param name="BridgePorts">The names of its veth peers on the hub's bridges, per network.</param>
+public sealed record LabNode(int Index, string Namespace, IReadOnlyList<IPAddress> Addresses, int PrefixLength, IReadOnlyList<string> BridgePorts)
 {
-    /// <summary>The node's interface addresses as <c>BindNetAddress.Resolve</c> takes them: loopback and eth0.</summary>
-    public IReadOnlyList<(IPAddress Address, int PrefixLength)> Interfaces => [(IPAddress.Loopback, 8), (Address, PrefixLength)];
+    /// <summary>Its address on the first network (<c>eth0</c>, ring 0).</summary>
+    public IPAddress Address => Addresses[0];
+
+    /// <summary>The node's interface addresses as <c>BindNetAddress.Resolve</c> takes them: loopback, then every <c>ethN</c>.</summary>
+    public IReadOnlyList<(IPAddress Address, int PrefixLength)> Interfaces =>
+        [(IPAddress.Loopback, 8), .. Addresses.Select(a => (a, PrefixLength))];
 }

@@ -116,6 +116,64 @@ public sealed class NamespaceRingTests
     }
 
     [Test]
+    public async Task Two_rings_on_two_networks_fail_independently()
+    {
+        using var lab = NetworkLab.Create(2, networkCount: 2);
+        var group = new IPAddress([239, 192, (byte)Random.Shared.Next(0, 256), (byte)Random.Shared.Next(1, 255)]);
+        var rings = new IRing[2, 2];
+        foreach (var node in lab.Nodes)
+        {
+            for (var ring = 0; ring < 2; ring++)
+            {
+                var ringNumber = ring;
+                rings[node.Index, ring] = lab.RunIn<IRing>(node.Index, () => UdpMulticastRing.Create(new UdpMulticastRingOptions
+                {
+                    RingNumber = ringNumber,
+                    BindNetAddress = lab.Networks[ringNumber],
+                    Interfaces = node.Interfaces,
+                    MulticastAddress = group,
+                    MulticastPort = 5405 + (2 * ringNumber),
+                }));
+            }
+        }
+
+        try
+        {
+            Assert.That(rings[1, 1].LocalEndPoint.Address, Is.EqualTo(lab.Nodes[1].Addresses[1]), "ring 1 bound on eth1");
+            lab.Cut(1, network: 0);
+            for (byte i = 0; i < 5; i++)
+            {
+                await rings[0, 0].SendToAllAsync(new[] { i });
+                await rings[0, 1].SendToAllAsync(new[] { i });
+            }
+
+            for (byte i = 0; i < 5; i++)
+            {
+                Assert.That(await TryReceiveAsync(rings[1, 1], Arrival), Is.EqualTo(new[] { i }), "ring 1 carries everything");
+            }
+
+            Assert.That(await TryReceiveAsync(rings[1, 0], TimeSpan.FromMilliseconds(500)), Is.Null, "ring 0 is cut");
+            lab.Restore(1, network: 0);
+            byte[]? got = null;
+            var deadline = DateTime.UtcNow + Arrival;
+            while (got is null && DateTime.UtcNow < deadline)
+            {
+                await rings[0, 0].SendToAllAsync(new byte[] { 42 });
+                got = await TryReceiveAsync(rings[1, 0], TimeSpan.FromMilliseconds(200));
+            }
+
+            Assert.That(got, Is.EqualTo(new byte[] { 42 }), "ring 0 recovered");
+        }
+        finally
+        {
+            foreach (var ring in rings)
+            {
+                await ring.DisposeAsync();
+            }
+        }
+    }
+
+    [Test]
     public void The_lab_removes_its_namespaces()
     {
         string[] names;
