@@ -61,8 +61,6 @@ internal sealed class UdpRingCore : IAsyncDisposable
 
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
-    public ILogger Logger => _logger;
-
     /// <summary>Starts a receive loop on <paramref name="socket"/>; <paramref name="accept"/>, when given, filters sources.</summary>
     public void StartReceiving(Socket socket, Func<IPAddress, bool>? accept)
     {
