@@ -60,7 +60,10 @@ public sealed class UdpMulticastRing : IRing
 
             // Linux filters by the bound address, so binding the group keeps other traffic to the port out;
             // other systems only accept the wildcard.
-            var groupBind = OperatingSystem.IsLinux() ? GroupEndPoint : new IPEndPoint(family == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, options.MulticastPort);
+            // A scoped IPv6 group (ff12:: link-local...) is bound with the interface as its scope.
+            var groupBind = !OperatingSystem.IsLinux()
+                ? new IPEndPoint(family == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, options.MulticastPort)
+                : family == AddressFamily.InterNetwork ? GroupEndPoint : new IPEndPoint(new IPAddress(group.GetAddressBytes(), interfaceIndex), options.MulticastPort);
             _groupSocket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             Configure(ring, groupBind, "bind", () => _groupSocket.Bind(groupBind));
             Configure(ring, GroupEndPoint, "join multicast group", () =>
@@ -82,6 +85,8 @@ public sealed class UdpMulticastRing : IRing
             throw;
         }
 
+        UdpRingCore.EnlargeBuffers(_sendSocket);
+        UdpRingCore.EnlargeBuffers(_groupSocket);
         _core.Own(_sendSocket);
         _core.Own(_groupSocket);
         _core.StartReceiving(_sendSocket, accept: null);

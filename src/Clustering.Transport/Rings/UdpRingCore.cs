@@ -21,6 +21,9 @@ internal sealed class UdpRingCore : IAsyncDisposable
     /// <summary>Source and destination caches are cleared when they reach this size (a bound on memory, not a limit on members).</summary>
     private const int EndPointCacheLimit = 4096;
 
+    /// <summary>The kernel socket buffer size asked for (the system caps it at net.core.rmem_max / wmem_max).</summary>
+    private const int SocketBufferSize = 4 * 1024 * 1024;
+
     private static readonly IPEndPoint EndPointFactory = new(IPAddress.Any, 0);
 
     private readonly Channel<RingDatagram> _queue;
@@ -58,8 +61,6 @@ internal sealed class UdpRingCore : IAsyncDisposable
 
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
-    public ILogger Logger => _logger;
-
     /// <summary>Starts a receive loop on <paramref name="socket"/>; <paramref name="accept"/>, when given, filters sources.</summary>
     public void StartReceiving(Socket socket, Func<IPAddress, bool>? accept)
     {
@@ -89,26 +90,53 @@ internal sealed class UdpRingCore : IAsyncDisposable
     }
 
     /// <summary>Sends one datagram; an error from the operating system is counted and logged, never thrown (UDP may lose it anyway).</summary>
-    public async ValueTask SendAsync(Socket socket, SocketAddress address, EndPoint destination, ReadOnlyMemory<byte> datagram, CancellationToken cancellationToken)
+    /// <remarks>UDP sends nearly always complete at once: that path awaits nothing and allocates nothing.</remarks>
+    public ValueTask SendAsync(Socket socket, SocketAddress address, EndPoint destination, ReadOnlyMemory<byte> datagram, CancellationToken cancellationToken)
+    {
+        ValueTask<int> pending;
+        try
+        {
+            pending = socket.SendToAsync(datagram, SocketFlags.None, address, cancellationToken);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            OnSendFailure(e, destination);
+            return ValueTask.CompletedTask;
+        }
+
+        if (pending.IsCompletedSuccessfully)
+        {
+            _ = pending.Result;
+            Counters.OnSent(datagram.Length);
+            return ValueTask.CompletedTask;
+        }
+
+        return AwaitSendAsync(pending, destination, datagram.Length);
+    }
+
+    private async ValueTask AwaitSendAsync(ValueTask<int> pending, EndPoint destination, int length)
     {
         try
         {
-            await socket.SendToAsync(datagram, SocketFlags.None, address, cancellationToken).ConfigureAwait(false);
-            Counters.OnSent(datagram.Length);
+            await pending.ConfigureAwait(false);
+            Counters.OnSent(length);
         }
-        catch (SocketException e) when (!IsDisposed)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            Counters.OnSendError();
-            RingLog.SendError(_logger, RingNumber, destination, e.SocketErrorCode);
+            OnSendFailure(e, destination);
         }
-        catch (ObjectDisposedException) when (IsDisposed)
+    }
+
+    private void OnSendFailure(Exception e, EndPoint destination)
+    {
+        if (IsDisposed)
         {
-            throw new ObjectDisposedException(_owner.GetType().FullName);
+            throw new ObjectDisposedException(_owner.GetType().FullName, e);
         }
-        catch (SocketException) when (IsDisposed)
-        {
-            throw new ObjectDisposedException(_owner.GetType().FullName);
-        }
+
+        var error = e is SocketException socketError ? socketError.SocketErrorCode : SocketError.Shutdown;
+        Counters.OnSendError();
+        RingLog.SendError(_logger, RingNumber, destination, error);
     }
 
     private async Task ReceiveLoopAsync(Socket socket, EndPoint localEndPoint, Func<IPAddress, bool>? accept, CancellationToken cancellationToken)
@@ -211,6 +239,20 @@ internal sealed class UdpRingCore : IAsyncDisposable
 
     /// <summary>Makes <paramref name="socket"/> closed with the ring.</summary>
     public void Own(Socket socket) => _sockets.Add(socket);
+
+    /// <summary>Asks for large kernel buffers, as Corosync does, so bursts are not dropped; the kernel may cap them.</summary>
+    public static void EnlargeBuffers(Socket socket)
+    {
+        try
+        {
+            socket.ReceiveBufferSize = SocketBufferSize;
+            socket.SendBufferSize = SocketBufferSize;
+        }
+        catch (SocketException)
+        {
+            // The system's limit stays in force; not an error.
+        }
+    }
 
     /// <summary>Stops the loops, closes the sockets and the queue, and returns unread buffers.</summary>
     public async ValueTask DisposeAsync()

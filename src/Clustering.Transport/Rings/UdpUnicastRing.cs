@@ -36,6 +36,7 @@ public sealed class UdpUnicastRing : IRing
             throw;
         }
 
+        UdpRingCore.EnlargeBuffers(_socket);
         _core.Own(_socket);
         _core.StartReceiving(_socket, options.BlockUnlistedSources ? listed.Contains : null);
         RingLog.StartedUnicast(logger, options.RingNumber, LocalEndPoint, _peers.Length);

@@ -220,4 +220,40 @@ public sealed class InMemoryNetworkTests
         await a.SendToAsync(C, new byte[] { 1 });
         Assert.That(net.Counters.Unreachable, Is.EqualTo(2));
     }
+
+    [Test]
+    public async Task Every_fault_together_is_repeatable_for_a_seed()
+    {
+        static async Task<string> Run(int seed)
+        {
+            var time = new FakeTimeProvider();
+            var net = new InMemoryNetwork(time, seed, new NetworkFaults
+            {
+                Loss = 0.1, Duplication = 0.1, Corruption = 0.1, Delay = TimeSpan.FromMilliseconds(3), Jitter = TimeSpan.FromMilliseconds(7),
+            });
+            await using var a = net.CreateRing(0, A);
+            await using var b = net.CreateRing(0, B);
+            await using var c = net.CreateRing(0, C);
+            var log = new List<string>();
+            for (var i = 0; i < 200; i++)
+            {
+                await a.SendToAllAsync(BitConverter.GetBytes(i));
+                await b.SendToAsync(C, BitConverter.GetBytes(-i));
+                time.Advance(TimeSpan.FromMilliseconds(1));
+                foreach (var ring in new[] { b, c })
+                {
+                    log.AddRange(Drain(ring).Select(d => $"{ring.LocalEndPoint}<{d.Source}:{Convert.ToHexString(d.Data)}"));
+                }
+            }
+
+            time.Advance(TimeSpan.FromMilliseconds(10));
+            log.AddRange(Drain(c).Select(d => $"{d.Source}:{Convert.ToHexString(d.Data)}"));
+            return string.Join("\n", log);
+        }
+
+        var first = await Run(2026);
+        Assert.That(await Run(2026), Is.EqualTo(first));
+        Assert.That(await Run(2027), Is.Not.EqualTo(first));
+        Assert.That(first.Split('\n'), Has.Length.GreaterThan(400), "most of the 600 copies arrive");
+    }
 }
