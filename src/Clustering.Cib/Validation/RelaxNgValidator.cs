@@ -22,9 +22,9 @@ internal sealed class RelaxNgValidator
     private readonly int _maxErrors;
     private readonly CancellationToken _cancellationToken;
     private readonly List<RelaxNgValidationError> _errors = [];
-    private readonly List<string> _path = [];
     private readonly Dictionary<(int, XName), Pattern> _startTagOpen = [];
-    private readonly Dictionary<AttKey, (Pattern Result, IdKind Matched)> _att = [];
+    private readonly Dictionary<(int, XName, ulong), Pattern> _att = [];
+    private readonly Dictionary<(int, XName), Pattern[]> _candidates = [];
     private readonly Dictionary<int, Pattern> _startTagClose = [];
     private readonly Dictionary<int, Pattern> _endTag = [];
     private readonly Dictionary<(int, string), Pattern> _text = [];
@@ -67,8 +67,6 @@ internal sealed class RelaxNgValidator
             {
                 if (!_ids.ContainsKey(value))
                 {
-                    _path.Clear();
-                    BuildPath(attribute.Parent!);
                     Report(attribute, $"IDREF attribute {attribute.Name.LocalName} refers to an unknown ID '{value}'");
                 }
             }
@@ -77,16 +75,16 @@ internal sealed class RelaxNgValidator
         return new RelaxNgValidationResult(_errors);
     }
 
-    private void BuildPath(XElement element)
+    private static string PathOf(XObject node)
     {
         var chain = new List<string>();
-        for (var e = element; e is not null; e = e.Parent)
+        for (var e = node as XElement ?? node.Parent; e is not null; e = e.Parent)
         {
             chain.Add(Step(e));
         }
 
         chain.Reverse();
-        _path.AddRange(chain);
+        return "/" + string.Join('/', chain);
     }
 
     private static string Step(XElement e)
@@ -104,8 +102,7 @@ internal sealed class RelaxNgValidator
         }
 
         var info = (IXmlLineInfo)node;
-        var path = "/" + string.Join('/', _path);
-        _errors.Add(new RelaxNgValidationError(info.HasLineInfo() ? info.LineNumber : 0, info.HasLineInfo() ? info.LinePosition : 0, path, message));
+        _errors.Add(new RelaxNgValidationError(info.HasLineInfo() ? info.LineNumber : 0, info.HasLineInfo() ? info.LinePosition : 0, PathOf(node), message));
     }
 
     // ---- the walk ----
@@ -117,8 +114,6 @@ internal sealed class RelaxNgValidator
             _cancellationToken.ThrowIfCancellationRequested();
         }
 
-        _path.Add(Step(element));
-        try
         {
             if (p.Kind == PatternKind.NotAllowed)
             {
@@ -173,10 +168,6 @@ internal sealed class RelaxNgValidator
             }
 
             return end;
-        }
-        finally
-        {
-            _path.RemoveAt(_path.Count - 1);
         }
     }
 
@@ -384,20 +375,65 @@ internal sealed class RelaxNgValidator
 
     private Pattern Attribute(Pattern p, XAttribute attribute)
     {
-        var value = attribute.Value;
-        var stripped = Datatype.Collapse(value);
-        _attDuplicate = _ids.TryGetValue(stripped, out var owner) && !ReferenceEquals(owner, attribute);
-        var key = new AttKey(p.Id, attribute.Name, value, _attDuplicate);
-        if (!_att.TryGetValue(key, out var entry))
+        var name = attribute.Name;
+        if (!_candidates.TryGetValue((p.Id, name), out var candidates))
         {
-            _attMatched = IdKind.None;
-            entry = (AttDeriv(p, attribute.Name, value), _attMatched);
-            _att[key] = entry;
+            var list = new List<Pattern>();
+            CollectAttributes(p, list, [], name);
+            candidates = [.. list];
+            _candidates[(p.Id, name)] = candidates;
         }
 
-        if (entry.Result.Kind != PatternKind.NotAllowed)
+        if (candidates.Length == 0)
         {
-            switch (entry.Matched)
+            _attDuplicate = false;
+            return _b.NotAllowed;
+        }
+
+        var value = attribute.Value;
+        string? stripped = null;
+        _attDuplicate = false;
+        foreach (var candidate in candidates)
+        {
+            if (candidate.HasIdContent)
+            {
+                stripped = Datatype.Collapse(value);
+                _attDuplicate = _ids.TryGetValue(stripped, out var owner) && !ReferenceEquals(owner, attribute);
+                break;
+            }
+        }
+
+        // The derivative depends on the value only through which candidate attributes accept it.
+        _attMatched = IdKind.None;
+        ulong mask = 0;
+        for (var i = 0; i < candidates.Length; i++)
+        {
+            if (ValueMatch(candidates[i].P1!, value))
+            {
+                mask |= i < 64 ? 1UL << i : 0;
+            }
+        }
+
+        var matched = _attMatched;
+        Pattern result;
+        if (candidates.Length <= 64)
+        {
+            var key = (p.Id, name, mask);
+            if (!_att.TryGetValue(key, out result!))
+            {
+                result = AttDeriv(p, name, candidates, mask);
+                _att[key] = result;
+            }
+        }
+        else
+        {
+            result = AttDeriv(p, name, value);
+        }
+
+        if (result.Kind != PatternKind.NotAllowed && matched != IdKind.None)
+        {
+            stripped ??= Datatype.Collapse(value);
+            switch (matched)
             {
                 case IdKind.Id:
                     _ids.TryAdd(stripped, attribute);
@@ -405,20 +441,30 @@ internal sealed class RelaxNgValidator
                 case IdKind.IdRef:
                     _refs.Add((stripped, attribute));
                     break;
-                case IdKind.IdRefs:
+                default:
                     foreach (var token in stripped.Split(' ', StringSplitOptions.RemoveEmptyEntries))
                     {
                         _refs.Add((token, attribute));
                     }
 
                     break;
-                default:
-                    break;
             }
         }
 
-        return entry.Result;
+        return result;
     }
+
+    /// <summary>The attribute derivative when it is known which candidate attribute patterns accept the value.</summary>
+    private Pattern AttDeriv(Pattern p, XName name, Pattern[] candidates, ulong mask) => p.Kind switch
+    {
+        PatternKind.After => _b.After(AttDeriv(p.P1!, name, candidates, mask), p.P2!),
+        PatternKind.Choice => _b.Choice(AttDeriv(p.P1!, name, candidates, mask), AttDeriv(p.P2!, name, candidates, mask)),
+        PatternKind.Group => _b.Choice(_b.Group(AttDeriv(p.P1!, name, candidates, mask), p.P2!), _b.Group(p.P1!, AttDeriv(p.P2!, name, candidates, mask))),
+        PatternKind.Interleave => _b.Choice(_b.Interleave(AttDeriv(p.P1!, name, candidates, mask), p.P2!), _b.Interleave(p.P1!, AttDeriv(p.P2!, name, candidates, mask))),
+        PatternKind.OneOrMore => _b.Group(AttDeriv(p.P1!, name, candidates, mask), _b.Choice(p, _b.Empty)),
+        PatternKind.Attribute => Array.IndexOf(candidates, p) is var i and >= 0 && (mask & (1UL << i)) != 0 ? _b.Empty : _b.NotAllowed,
+        _ => _b.NotAllowed,
+    };
 
     /// <summary>The attribute derivative; a <see langword="null"/> value matches any value (error recovery).</summary>
     private Pattern AttDeriv(Pattern p, XName name, string? value) => p.Kind switch
@@ -433,7 +479,7 @@ internal sealed class RelaxNgValidator
     };
 
     private bool ValueMatch(Pattern p, string value)
-        => (p.Nullable && IsWhitespace(value)) || TextDeriv(p, value, memo: false).Nullable;
+        => p.Kind == PatternKind.Text || (p.Nullable && IsWhitespace(value)) || TextDeriv(p, value, memo: false).Nullable;
 
     private Pattern StartTagClose(Pattern p)
     {
@@ -768,6 +814,4 @@ internal sealed class RelaxNgValidator
                 break;
         }
     }
-
-    private readonly record struct AttKey(int Pattern, XName Name, string Value, bool Duplicate);
 }
