@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Xml;
 using System.Xml.Linq;
@@ -25,6 +26,8 @@ internal sealed class RelaxNgValidator
     private readonly Dictionary<(int, XName), Pattern> _startTagOpen = [];
     private readonly Dictionary<(int, XName, ulong), Pattern> _att = [];
     private readonly Dictionary<(int, XName), Pattern[]> _candidates = [];
+    private readonly Dictionary<(int, string), bool> _valueMatch = [];
+    private readonly Dictionary<int, bool> _usesIds = [];
     private readonly Dictionary<int, Pattern> _startTagClose = [];
     private readonly Dictionary<int, Pattern> _endTag = [];
     private readonly Dictionary<(int, string), Pattern> _text = [];
@@ -392,13 +395,22 @@ internal sealed class RelaxNgValidator
 
         var value = attribute.Value;
         string? stripped = null;
+        var tentative = false;
         _attDuplicate = false;
         foreach (var candidate in candidates)
         {
             if (candidate.HasIdContent)
             {
+                // One hash lookup: claim the ID now and give it back below if the attribute turns out not to be one.
                 stripped = Datatype.Collapse(value);
-                _attDuplicate = _ids.TryGetValue(stripped, out var owner) && !ReferenceEquals(owner, attribute);
+                ref var owner = ref CollectionsMarshal.GetValueRefOrAddDefault(_ids, stripped, out var exists);
+                if (!exists)
+                {
+                    owner = attribute;
+                    tentative = true;
+                }
+
+                _attDuplicate = exists && !ReferenceEquals(owner, attribute);
                 break;
             }
         }
@@ -430,12 +442,14 @@ internal sealed class RelaxNgValidator
             result = AttDeriv(p, name, value);
         }
 
+        var keepId = false;
         if (result.Kind != PatternKind.NotAllowed && matched != IdKind.None)
         {
             stripped ??= Datatype.Collapse(value);
             switch (matched)
             {
                 case IdKind.Id:
+                    keepId = true;
                     _ids.TryAdd(stripped, attribute);
                     break;
                 case IdKind.IdRef:
@@ -449,6 +463,11 @@ internal sealed class RelaxNgValidator
 
                     break;
             }
+        }
+
+        if (tentative && !keepId)
+        {
+            _ids.Remove(stripped!);
         }
 
         return result;
@@ -479,7 +498,56 @@ internal sealed class RelaxNgValidator
     };
 
     private bool ValueMatch(Pattern p, string value)
-        => p.Kind == PatternKind.Text || (p.Nullable && IsWhitespace(value)) || TextDeriv(p, value, memo: false).Nullable;
+    {
+        switch (p.Kind)
+        {
+            case PatternKind.Text:
+                return true;
+            case PatternKind.Data:
+                return DataAllows(p.Datatype!, value, memo: false);
+            case PatternKind.Value:
+                return p.Datatype!.TryParse(value, out var v) && Datatype.ValuesEqual(v, p.LiteralValue!);
+            default:
+                break;
+        }
+
+        if (p.Nullable && IsWhitespace(value))
+        {
+            return true;
+        }
+
+        if (value.Length > 64 || UsesIds(p))
+        {
+            return TextDeriv(p, value, memo: false).Nullable;
+        }
+
+        if (!_valueMatch.TryGetValue((p.Id, value), out var match))
+        {
+            match = TextDeriv(p, value, memo: false).Nullable;
+            _valueMatch[(p.Id, value)] = match;
+        }
+
+        return match;
+    }
+
+    private bool UsesIds(Pattern p)
+    {
+        if (!_usesIds.TryGetValue(p.Id, out var uses))
+        {
+            uses = HasIdTypes(p, []);
+            _usesIds[p.Id] = uses;
+        }
+
+        return uses;
+    }
+
+    private static bool HasIdTypes(Pattern p, HashSet<int> seen) => seen.Add(p.Id) && p.Kind switch
+    {
+        PatternKind.Data or PatternKind.DataExcept or PatternKind.Value => p.Datatype!.IdKind != IdKind.None,
+        PatternKind.Choice or PatternKind.Group or PatternKind.Interleave => HasIdTypes(p.P1!, seen) || HasIdTypes(p.P2!, seen),
+        PatternKind.OneOrMore or PatternKind.List => HasIdTypes(p.P1!, seen),
+        _ => false,
+    };
 
     private Pattern StartTagClose(Pattern p)
     {
