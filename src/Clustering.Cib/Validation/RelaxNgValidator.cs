@@ -132,7 +132,7 @@ internal sealed class RelaxNgValidator
             }
 
             var q = open;
-            foreach (var attribute in element.Attributes())
+            for (var attribute = element.FirstAttribute; attribute is not null; attribute = attribute.NextAttribute)
             {
                 if (attribute.IsNamespaceDeclaration)
                 {
@@ -177,9 +177,9 @@ internal sealed class RelaxNgValidator
     private Pattern Children(XElement element, Pattern p)
     {
         var hasElements = false;
-        foreach (var node in element.Nodes())
+        for (var node = element.FirstNode; node is not null; node = node.NextNode)
         {
-            if (node is XElement)
+            if (node.NodeType == XmlNodeType.Element)
             {
                 hasElements = true;
                 break;
@@ -188,7 +188,7 @@ internal sealed class RelaxNgValidator
 
         if (!hasElements)
         {
-            var text = TextOf(element.Nodes());
+            var text = element.FirstNode is null ? "" : TextOf(element.Nodes());
             var next = IsWhitespace(text) ? _b.Choice(p, TextDeriv(p, text, memo: true)) : TextDeriv(p, text, memo: true);
             if (next.Kind == PatternKind.NotAllowed && p.Kind != PatternKind.NotAllowed)
             {
@@ -201,7 +201,7 @@ internal sealed class RelaxNgValidator
 
         StringBuilder? pending = null;
         XNode? pendingNode = null;
-        foreach (var node in element.Nodes())
+        for (var node = element.FirstNode; node is not null; node = node.NextNode)
         {
             switch (node)
             {
