@@ -118,6 +118,23 @@ public sealed class RelaxNgEngineTests
         Assert.Throws<OperationCanceledException>(() => Schema("recursive").Validate(doc, null, cts.Token));
     }
 
+    [Test]
+    public void A_tree_deeper_than_any_loaded_document_is_refused_without_recursing()
+    {
+        var root = new XElement("n");
+        var leaf = root;
+        for (var i = 0; i < 20_000; i++)
+        {
+            var child = new XElement("n");
+            leaf.Add(child);
+            leaf = child;
+        }
+
+        var result = Schema("recursive").Validate(new XDocument(root));
+        Assert.That(result.IsValid, Is.False);
+        Assert.That(result.Errors[0].Message, Does.Contain("nested deeper than 1024 levels"));
+    }
+
     [TestCase("<grammar xmlns='http://relaxng.org/ns/structure/1.0'><start><ref name='nope'/></start></grammar>", "undefined pattern 'nope'")]
     [TestCase("<grammar xmlns='http://relaxng.org/ns/structure/1.0'><start><ref name='a'/></start><define name='a'><ref name='a'/></define></grammar>", "refers to itself")]
     [TestCase("<grammar xmlns='http://relaxng.org/ns/structure/1.0'><start><element name='r'><data type='integer'/></element></start></grammar>", "not in the built-in library")]

@@ -17,6 +17,9 @@ internal sealed class RelaxNgValidator
 {
     private const int MaxExpected = 12;
 
+    /// <summary>Deeper trees (possible only when built in code, loading stops at 256) are refused, not recursed into.</summary>
+    private const int MaxDepth = 1024;
+
     private readonly PatternBuilder _b;
     private readonly Pattern _start;
     private readonly bool _checkIdRefs;
@@ -37,6 +40,7 @@ internal sealed class RelaxNgValidator
     private bool _attDuplicate;
     private IdKind _attMatched;
     private int _visits;
+    private int _depth;
 
     public RelaxNgValidator(PatternBuilder schemaBuilder, Pattern start, bool checkIdRefs, int maxErrors, CancellationToken cancellationToken)
     {
@@ -123,6 +127,27 @@ internal sealed class RelaxNgValidator
                 return p;
             }
 
+            if (_depth >= MaxDepth)
+            {
+                Report(element, $"element <{element.Name.LocalName}> is nested deeper than {MaxDepth} levels; not validated");
+                return _b.NotAllowed;
+            }
+
+            _depth++;
+            try
+            {
+                return ElementCore(element, p);
+            }
+            finally
+            {
+                _depth--;
+            }
+        }
+    }
+
+    private Pattern ElementCore(XElement element, Pattern p)
+    {
+        {
             var name = element.Name;
             var open = StartTagOpen(p, name);
             if (open.Kind == PatternKind.NotAllowed)
