@@ -34,9 +34,6 @@ public sealed class CibDocument
     /// <summary>The root's <c>num_updates</c>, or <see langword="null"/> when absent or not a number.</summary>
     public long? NumUpdates => Counter("num_updates");
 
-    /// <summary>The version counters (missing ones read as 0).</summary>
-    public CibVersion Version => CibVersion.Read(Root);
-
     /// <summary>Wraps an existing tree (not copied). Its root must exist.</summary>
     /// <exception cref="ArgumentException">The document has no root element.</exception>
     public static CibDocument FromXDocument(XDocument document)
