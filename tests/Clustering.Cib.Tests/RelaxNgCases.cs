@@ -77,22 +77,22 @@ internal static class RelaxNgCases
             <grammar xmlns="{Rng}" datatypeLibrary="{Xsd}">
               <start>
                 <element name="r">
-                  <optional><attribute name="int"><data type="integer"><param name="minInclusive">-5</param><param name="maxInclusive">100</param></data></attribute></optional>
-                  <optional><attribute name="nn"><data type="nonNegativeInteger"/></attribute></optional>
-                  <optional><attribute name="pos"><data type="positiveInteger"/></attribute></optional>
-                  <optional><attribute name="dec"><data type="decimal"><param name="maxExclusive">10</param></data></attribute></optional>
-                  <optional><attribute name="bool"><data type="boolean"/></attribute></optional>
-                  <optional><attribute name="pat"><data type="string"><param name="pattern">([0-9\-]+)</param></data></attribute></optional>
-                  <optional><attribute name="list"><data type="string"><param name="pattern">([a-zA-Z0-9_\.\-]+)(,[a-zA-Z0-9_\.\-]+)*</param></data></attribute></optional>
-                  <optional><attribute name="len"><data type="token"><param name="minLength">2</param><param name="maxLength">4</param></data></attribute></optional>
-                  <optional><attribute name="exact"><data type="string"><param name="length">3</param></data></attribute></optional>
-                  <optional><attribute name="when"><data type="dateTime"/></attribute></optional>
-                  <optional><attribute name="tok"><data type="NMTOKEN"/></attribute></optional>
-                  <optional><attribute name="name"><data type="string"><except><choice><value>bad</value><value>worse</value></choice></except></data></attribute></optional>
-                  <optional><attribute name="num"><value type="integer">7</value></attribute></optional>
-                  <optional><attribute name="tkn"><value>two words</value></attribute></optional>
-                  <optional><attribute name="str"><value type="string">exact</value></attribute></optional>
-                  <optional><attribute name="plain" datatypeLibrary=""><data type="token"/></attribute></optional>
+                  <optional><element name="int"><attribute name="v"><data type="integer"><param name="minInclusive">-5</param><param name="maxInclusive">100</param></data></attribute></element></optional>
+                  <optional><element name="nn"><attribute name="v"><data type="nonNegativeInteger"/></attribute></element></optional>
+                  <optional><element name="pos"><attribute name="v"><data type="positiveInteger"/></attribute></element></optional>
+                  <optional><element name="dec"><attribute name="v"><data type="decimal"><param name="maxExclusive">10</param></data></attribute></element></optional>
+                  <optional><element name="bool"><attribute name="v"><data type="boolean"/></attribute></element></optional>
+                  <optional><element name="pat"><attribute name="v"><data type="string"><param name="pattern">([0-9\-]+)</param></data></attribute></element></optional>
+                  <optional><element name="list"><attribute name="v"><data type="string"><param name="pattern">([a-zA-Z0-9_\.\-]+)(,[a-zA-Z0-9_\.\-]+)*</param></data></attribute></element></optional>
+                  <optional><element name="len"><attribute name="v"><data type="token"><param name="minLength">2</param><param name="maxLength">4</param></data></attribute></element></optional>
+                  <optional><element name="exact"><attribute name="v"><data type="string"><param name="length">3</param></data></attribute></element></optional>
+                  <optional><element name="when"><attribute name="v"><data type="dateTime"/></attribute></element></optional>
+                  <optional><element name="tok"><attribute name="v"><data type="NMTOKEN"/></attribute></element></optional>
+                  <optional><element name="name"><attribute name="v"><data type="string"><except><choice><value>bad</value><value>worse</value></choice></except></data></attribute></element></optional>
+                  <optional><element name="num"><attribute name="v"><value type="integer">7</value></attribute></element></optional>
+                  <optional><element name="tkn"><attribute name="v"><value>two words</value></attribute></element></optional>
+                  <optional><element name="str"><attribute name="v"><value type="string">exact</value></attribute></element></optional>
+                  <optional><element name="plain" datatypeLibrary=""><attribute name="v"><data type="token"/></attribute></element></optional>
                   <optional><element name="words"><list><oneOrMore><data type="integer"/></oneOrMore></list></element></optional>
                   <optional><element name="pair"><list><data type="NCName"/><value>end</value></list></element></optional>
                 </element>
@@ -183,30 +183,30 @@ internal static class RelaxNgCases
         ("names", "<r><yes/></r>", false),
         ("names", "<r xmlns:p='urn:p'><p:named p:att='v'/></r>", true),
         ("names", "<r xmlns:p='urn:p'><p:named att='v'/></r>", false),
-        ("datatypes", "<r int='-5' nn='0' pos='1' dec='9.99' bool='true' pat='12-3' list='a,b.c' len='abcd' exact='xyz' when='2024-02-29T10:00:00Z' tok='x-1' name='fine' num='007' tkn='  two   words ' str='exact' plain=' x '/>", true),
-        ("datatypes", "<r int='101'/>", false),
-        ("datatypes", "<r int='-6'/>", false),
-        ("datatypes", "<r int=' 42 '/>", true),
-        ("datatypes", "<r int='4.0'/>", false),
-        ("datatypes", "<r nn='-1'/>", false),
-        ("datatypes", "<r pos='0'/>", false),
-        ("datatypes", "<r dec='10'/>", false),
-        ("datatypes", "<r dec='-.5'/>", true),
-        ("datatypes", "<r bool='yes'/>", false),
-        ("datatypes", "<r bool='0'/>", true),
-        ("datatypes", "<r pat='12a'/>", false),
-        ("datatypes", "<r list='a,,b'/>", false),
-        ("datatypes", "<r len='a'/>", false),
-        ("datatypes", "<r len='abcde'/>", false),
-        ("datatypes", "<r exact='ab'/>", false),
-        ("datatypes", "<r when='2024-13-01T00:00:00'/>", false),
-        ("datatypes", "<r when='yesterday'/>", false),
-        ("datatypes", "<r tok='a b'/>", false),
-        ("datatypes", "<r name='bad'/>", false),
-        ("datatypes", "<r name='worse'/>", false),
-        ("datatypes", "<r num='8'/>", false),
-        ("datatypes", "<r tkn='twowords'/>", false),
-        ("datatypes", "<r str=' exact'/>", false),
+        ("datatypes", "<r><int v='-5'/><nn v='0'/><pos v='1'/><dec v='9.99'/><bool v='true'/><pat v='12-3'/><list v='a,b.c'/><len v='abcd'/><exact v='xyz'/><when v='2024-02-29T10:00:00Z'/><tok v='x-1'/><name v='fine'/><num v='007'/><tkn v='  two   words '/><str v='exact'/><plain v=' x '/></r>", true),
+        ("datatypes", "<r><int v='101'/></r>", false),
+        ("datatypes", "<r><int v='-6'/></r>", false),
+        ("datatypes", "<r><int v=' 42 '/></r>", true),
+        ("datatypes", "<r><int v='4.0'/></r>", false),
+        ("datatypes", "<r><nn v='-1'/></r>", false),
+        ("datatypes", "<r><pos v='0'/></r>", false),
+        ("datatypes", "<r><dec v='10'/></r>", false),
+        ("datatypes", "<r><dec v='-.5'/></r>", true),
+        ("datatypes", "<r><bool v='yes'/></r>", false),
+        ("datatypes", "<r><bool v='0'/></r>", true),
+        ("datatypes", "<r><pat v='12a'/></r>", false),
+        ("datatypes", "<r><list v='a,,b'/></r>", false),
+        ("datatypes", "<r><len v='a'/></r>", false),
+        ("datatypes", "<r><len v='abcde'/></r>", false),
+        ("datatypes", "<r><exact v='ab'/></r>", false),
+        ("datatypes", "<r><when v='2024-13-01T00:00:00'/></r>", false),
+        ("datatypes", "<r><when v='yesterday'/></r>", false),
+        ("datatypes", "<r><tok v='a b'/></r>", false),
+        ("datatypes", "<r><name v='bad'/></r>", false),
+        ("datatypes", "<r><name v='worse'/></r>", false),
+        ("datatypes", "<r><num v='8'/></r>", false),
+        ("datatypes", "<r><tkn v='twowords'/></r>", false),
+        ("datatypes", "<r><str v=' exact'/></r>", false),
         ("datatypes", "<r><words> 1 2\n 3 </words></r>", true),
         ("datatypes", "<r><words>1 two</words></r>", false),
         ("datatypes", "<r><words/></r>", false),

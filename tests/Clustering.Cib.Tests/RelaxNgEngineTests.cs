@@ -70,9 +70,9 @@ public sealed class RelaxNgEngineTests
     [Test]
     public void A_bad_enumerated_value_lists_the_choices()
     {
-        var error = Schema("datatypes").Validate(CibDocument.Parse("<r num='8'/>").Document).Errors.Single();
-        Assert.That(error.Message, Is.EqualTo("attribute num has an invalid value '8'; expected '7'"));
-        Assert.That(error.Path, Is.EqualTo("/r"));
+        var error = Schema("datatypes").Validate(CibDocument.Parse("<r><num v='8'/></r>").Document).Errors.Single();
+        Assert.That(error.Message, Is.EqualTo("attribute v has an invalid value '8'; expected '7'"));
+        Assert.That(error.Path, Is.EqualTo("/r/num"));
     }
 
     [Test]
@@ -116,6 +116,23 @@ public sealed class RelaxNgEngineTests
         using var cts = new CancellationTokenSource();
         cts.Cancel();
         Assert.Throws<OperationCanceledException>(() => Schema("recursive").Validate(doc, null, cts.Token));
+    }
+
+    [Test]
+    public void A_tree_deeper_than_any_loaded_document_is_refused_without_recursing()
+    {
+        var root = new XElement("n");
+        var leaf = root;
+        for (var i = 0; i < 20_000; i++)
+        {
+            var child = new XElement("n");
+            leaf.Add(child);
+            leaf = child;
+        }
+
+        var result = Schema("recursive").Validate(new XDocument(root));
+        Assert.That(result.IsValid, Is.False);
+        Assert.That(result.Errors[0].Message, Does.Contain("nested deeper than 1024 levels"));
     }
 
     [TestCase("<grammar xmlns='http://relaxng.org/ns/structure/1.0'><start><ref name='nope'/></start></grammar>", "undefined pattern 'nope'")]

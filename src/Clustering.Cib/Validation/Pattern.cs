@@ -66,6 +66,9 @@ internal sealed class Pattern
     /// <summary>The literal of a value pattern, parsed by its datatype.</summary>
     public object? LiteralValue { get; init; }
 
+    /// <summary>For an attribute: whether its value pattern uses the ID, IDREF or IDREFS datatype.</summary>
+    public bool HasIdContent { get; init; }
+
     /// <summary>The content of an element (set once, after the element is built, so recursion works).</summary>
     public Pattern? Content { get; internal set; }
 
@@ -121,7 +124,8 @@ internal sealed class PatternBuilder
 
     public Pattern Element(NameClass nameClass) => new(_nextId++, PatternKind.Element, null, null) { NameClass = nameClass };
 
-    public Pattern Attribute(NameClass nameClass, Pattern content) => new(_nextId++, PatternKind.Attribute, content, null) { NameClass = nameClass };
+    public Pattern Attribute(NameClass nameClass, Pattern content)
+        => new(_nextId++, PatternKind.Attribute, content, null) { NameClass = nameClass, HasIdContent = UsesIdTypes(content, []) };
 
     public Pattern Data(Datatype datatype, Pattern? except)
         => except is null || except.Kind == PatternKind.NotAllowed
@@ -205,6 +209,14 @@ internal sealed class PatternBuilder
 
         return result;
     }
+
+    private static bool UsesIdTypes(Pattern p, HashSet<int> seen) => seen.Add(p.Id) && p.Kind switch
+    {
+        PatternKind.Data or PatternKind.DataExcept or PatternKind.Value => p.Datatype!.IdKind != IdKind.None,
+        PatternKind.Choice or PatternKind.Group or PatternKind.Interleave => UsesIdTypes(p.P1!, seen) || UsesIdTypes(p.P2!, seen),
+        PatternKind.OneOrMore or PatternKind.List => UsesIdTypes(p.P1!, seen),
+        _ => false,
+    };
 
     private static void Flatten(Pattern p, List<Pattern> into)
     {

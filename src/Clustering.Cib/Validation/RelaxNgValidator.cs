@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Xml;
 using System.Xml.Linq;
@@ -16,15 +17,20 @@ internal sealed class RelaxNgValidator
 {
     private const int MaxExpected = 12;
 
+    /// <summary>Deeper trees (possible only when built in code, loading stops at 256) are refused, not recursed into.</summary>
+    private const int MaxDepth = 1024;
+
     private readonly PatternBuilder _b;
     private readonly Pattern _start;
     private readonly bool _checkIdRefs;
     private readonly int _maxErrors;
     private readonly CancellationToken _cancellationToken;
     private readonly List<RelaxNgValidationError> _errors = [];
-    private readonly List<string> _path = [];
     private readonly Dictionary<(int, XName), Pattern> _startTagOpen = [];
-    private readonly Dictionary<AttKey, (Pattern Result, IdKind Matched)> _att = [];
+    private readonly Dictionary<(int, XName, ulong), Pattern> _att = [];
+    private readonly Dictionary<(int, XName), Pattern[]> _candidates = [];
+    private readonly Dictionary<(int, string), bool> _valueMatch = [];
+    private readonly Dictionary<int, bool> _usesIds = [];
     private readonly Dictionary<int, Pattern> _startTagClose = [];
     private readonly Dictionary<int, Pattern> _endTag = [];
     private readonly Dictionary<(int, string), Pattern> _text = [];
@@ -34,6 +40,7 @@ internal sealed class RelaxNgValidator
     private bool _attDuplicate;
     private IdKind _attMatched;
     private int _visits;
+    private int _depth;
 
     public RelaxNgValidator(PatternBuilder schemaBuilder, Pattern start, bool checkIdRefs, int maxErrors, CancellationToken cancellationToken)
     {
@@ -67,8 +74,6 @@ internal sealed class RelaxNgValidator
             {
                 if (!_ids.ContainsKey(value))
                 {
-                    _path.Clear();
-                    BuildPath(attribute.Parent!);
                     Report(attribute, $"IDREF attribute {attribute.Name.LocalName} refers to an unknown ID '{value}'");
                 }
             }
@@ -77,16 +82,16 @@ internal sealed class RelaxNgValidator
         return new RelaxNgValidationResult(_errors);
     }
 
-    private void BuildPath(XElement element)
+    private static string PathOf(XObject node)
     {
         var chain = new List<string>();
-        for (var e = element; e is not null; e = e.Parent)
+        for (var e = node as XElement ?? node.Parent; e is not null; e = e.Parent)
         {
             chain.Add(Step(e));
         }
 
         chain.Reverse();
-        _path.AddRange(chain);
+        return "/" + string.Join('/', chain);
     }
 
     private static string Step(XElement e)
@@ -104,8 +109,7 @@ internal sealed class RelaxNgValidator
         }
 
         var info = (IXmlLineInfo)node;
-        var path = "/" + string.Join('/', _path);
-        _errors.Add(new RelaxNgValidationError(info.HasLineInfo() ? info.LineNumber : 0, info.HasLineInfo() ? info.LinePosition : 0, path, message));
+        _errors.Add(new RelaxNgValidationError(info.HasLineInfo() ? info.LineNumber : 0, info.HasLineInfo() ? info.LinePosition : 0, PathOf(node), message));
     }
 
     // ---- the walk ----
@@ -117,14 +121,33 @@ internal sealed class RelaxNgValidator
             _cancellationToken.ThrowIfCancellationRequested();
         }
 
-        _path.Add(Step(element));
-        try
         {
             if (p.Kind == PatternKind.NotAllowed)
             {
                 return p;
             }
 
+            if (_depth >= MaxDepth)
+            {
+                Report(element, $"element <{element.Name.LocalName}> is nested deeper than {MaxDepth} levels; not validated");
+                return _b.NotAllowed;
+            }
+
+            _depth++;
+            try
+            {
+                return ElementCore(element, p);
+            }
+            finally
+            {
+                _depth--;
+            }
+        }
+    }
+
+    private Pattern ElementCore(XElement element, Pattern p)
+    {
+        {
             var name = element.Name;
             var open = StartTagOpen(p, name);
             if (open.Kind == PatternKind.NotAllowed)
@@ -134,7 +157,7 @@ internal sealed class RelaxNgValidator
             }
 
             var q = open;
-            foreach (var attribute in element.Attributes())
+            for (var attribute = element.FirstAttribute; attribute is not null; attribute = attribute.NextAttribute)
             {
                 if (attribute.IsNamespaceDeclaration)
                 {
@@ -174,18 +197,14 @@ internal sealed class RelaxNgValidator
 
             return end;
         }
-        finally
-        {
-            _path.RemoveAt(_path.Count - 1);
-        }
     }
 
     private Pattern Children(XElement element, Pattern p)
     {
         var hasElements = false;
-        foreach (var node in element.Nodes())
+        for (var node = element.FirstNode; node is not null; node = node.NextNode)
         {
-            if (node is XElement)
+            if (node.NodeType == XmlNodeType.Element)
             {
                 hasElements = true;
                 break;
@@ -194,7 +213,7 @@ internal sealed class RelaxNgValidator
 
         if (!hasElements)
         {
-            var text = TextOf(element.Nodes());
+            var text = element.FirstNode is null ? "" : TextOf(element.Nodes());
             var next = IsWhitespace(text) ? _b.Choice(p, TextDeriv(p, text, memo: true)) : TextDeriv(p, text, memo: true);
             if (next.Kind == PatternKind.NotAllowed && p.Kind != PatternKind.NotAllowed)
             {
@@ -207,7 +226,7 @@ internal sealed class RelaxNgValidator
 
         StringBuilder? pending = null;
         XNode? pendingNode = null;
-        foreach (var node in element.Nodes())
+        for (var node = element.FirstNode; node is not null; node = node.NextNode)
         {
             switch (node)
             {
@@ -384,41 +403,112 @@ internal sealed class RelaxNgValidator
 
     private Pattern Attribute(Pattern p, XAttribute attribute)
     {
-        var value = attribute.Value;
-        var stripped = Datatype.Collapse(value);
-        _attDuplicate = _ids.TryGetValue(stripped, out var owner) && !ReferenceEquals(owner, attribute);
-        var key = new AttKey(p.Id, attribute.Name, value, _attDuplicate);
-        if (!_att.TryGetValue(key, out var entry))
+        var name = attribute.Name;
+        if (!_candidates.TryGetValue((p.Id, name), out var candidates))
         {
-            _attMatched = IdKind.None;
-            entry = (AttDeriv(p, attribute.Name, value), _attMatched);
-            _att[key] = entry;
+            var list = new List<Pattern>();
+            CollectAttributes(p, list, [], name);
+            candidates = [.. list];
+            _candidates[(p.Id, name)] = candidates;
         }
 
-        if (entry.Result.Kind != PatternKind.NotAllowed)
+        if (candidates.Length == 0)
         {
-            switch (entry.Matched)
+            _attDuplicate = false;
+            return _b.NotAllowed;
+        }
+
+        var value = attribute.Value;
+        string? stripped = null;
+        var tentative = false;
+        _attDuplicate = false;
+        foreach (var candidate in candidates)
+        {
+            if (candidate.HasIdContent)
+            {
+                // One hash lookup: claim the ID now and give it back below if the attribute turns out not to be one.
+                stripped = Datatype.Collapse(value);
+                ref var owner = ref CollectionsMarshal.GetValueRefOrAddDefault(_ids, stripped, out var exists);
+                if (!exists)
+                {
+                    owner = attribute;
+                    tentative = true;
+                }
+
+                _attDuplicate = exists && !ReferenceEquals(owner, attribute);
+                break;
+            }
+        }
+
+        // The derivative depends on the value only through which candidate attributes accept it.
+        _attMatched = IdKind.None;
+        ulong mask = 0;
+        for (var i = 0; i < candidates.Length; i++)
+        {
+            if (ValueMatch(candidates[i].P1!, value))
+            {
+                mask |= i < 64 ? 1UL << i : 0;
+            }
+        }
+
+        var matched = _attMatched;
+        Pattern result;
+        if (candidates.Length <= 64)
+        {
+            var key = (p.Id, name, mask);
+            if (!_att.TryGetValue(key, out result!))
+            {
+                result = AttDeriv(p, name, candidates, mask);
+                _att[key] = result;
+            }
+        }
+        else
+        {
+            result = AttDeriv(p, name, value);
+        }
+
+        var keepId = false;
+        if (result.Kind != PatternKind.NotAllowed && matched != IdKind.None)
+        {
+            stripped ??= Datatype.Collapse(value);
+            switch (matched)
             {
                 case IdKind.Id:
+                    keepId = true;
                     _ids.TryAdd(stripped, attribute);
                     break;
                 case IdKind.IdRef:
                     _refs.Add((stripped, attribute));
                     break;
-                case IdKind.IdRefs:
+                default:
                     foreach (var token in stripped.Split(' ', StringSplitOptions.RemoveEmptyEntries))
                     {
                         _refs.Add((token, attribute));
                     }
 
                     break;
-                default:
-                    break;
             }
         }
 
-        return entry.Result;
+        if (tentative && !keepId)
+        {
+            _ids.Remove(stripped!);
+        }
+
+        return result;
     }
+
+    /// <summary>The attribute derivative when it is known which candidate attribute patterns accept the value.</summary>
+    private Pattern AttDeriv(Pattern p, XName name, Pattern[] candidates, ulong mask) => p.Kind switch
+    {
+        PatternKind.After => _b.After(AttDeriv(p.P1!, name, candidates, mask), p.P2!),
+        PatternKind.Choice => _b.Choice(AttDeriv(p.P1!, name, candidates, mask), AttDeriv(p.P2!, name, candidates, mask)),
+        PatternKind.Group => _b.Choice(_b.Group(AttDeriv(p.P1!, name, candidates, mask), p.P2!), _b.Group(p.P1!, AttDeriv(p.P2!, name, candidates, mask))),
+        PatternKind.Interleave => _b.Choice(_b.Interleave(AttDeriv(p.P1!, name, candidates, mask), p.P2!), _b.Interleave(p.P1!, AttDeriv(p.P2!, name, candidates, mask))),
+        PatternKind.OneOrMore => _b.Group(AttDeriv(p.P1!, name, candidates, mask), _b.Choice(p, _b.Empty)),
+        PatternKind.Attribute => Array.IndexOf(candidates, p) is var i and >= 0 && (mask & (1UL << i)) != 0 ? _b.Empty : _b.NotAllowed,
+        _ => _b.NotAllowed,
+    };
 
     /// <summary>The attribute derivative; a <see langword="null"/> value matches any value (error recovery).</summary>
     private Pattern AttDeriv(Pattern p, XName name, string? value) => p.Kind switch
@@ -433,7 +523,56 @@ internal sealed class RelaxNgValidator
     };
 
     private bool ValueMatch(Pattern p, string value)
-        => (p.Nullable && IsWhitespace(value)) || TextDeriv(p, value, memo: false).Nullable;
+    {
+        switch (p.Kind)
+        {
+            case PatternKind.Text:
+                return true;
+            case PatternKind.Data:
+                return DataAllows(p.Datatype!, value, memo: false);
+            case PatternKind.Value:
+                return p.Datatype!.TryParse(value, out var v) && Datatype.ValuesEqual(v, p.LiteralValue!);
+            default:
+                break;
+        }
+
+        if (p.Nullable && IsWhitespace(value))
+        {
+            return true;
+        }
+
+        if (value.Length > 64 || UsesIds(p))
+        {
+            return TextDeriv(p, value, memo: false).Nullable;
+        }
+
+        if (!_valueMatch.TryGetValue((p.Id, value), out var match))
+        {
+            match = TextDeriv(p, value, memo: false).Nullable;
+            _valueMatch[(p.Id, value)] = match;
+        }
+
+        return match;
+    }
+
+    private bool UsesIds(Pattern p)
+    {
+        if (!_usesIds.TryGetValue(p.Id, out var uses))
+        {
+            uses = HasIdTypes(p, []);
+            _usesIds[p.Id] = uses;
+        }
+
+        return uses;
+    }
+
+    private static bool HasIdTypes(Pattern p, HashSet<int> seen) => seen.Add(p.Id) && p.Kind switch
+    {
+        PatternKind.Data or PatternKind.DataExcept or PatternKind.Value => p.Datatype!.IdKind != IdKind.None,
+        PatternKind.Choice or PatternKind.Group or PatternKind.Interleave => HasIdTypes(p.P1!, seen) || HasIdTypes(p.P2!, seen),
+        PatternKind.OneOrMore or PatternKind.List => HasIdTypes(p.P1!, seen),
+        _ => false,
+    };
 
     private Pattern StartTagClose(Pattern p)
     {
@@ -768,6 +907,4 @@ internal sealed class RelaxNgValidator
                 break;
         }
     }
-
-    private readonly record struct AttKey(int Pattern, XName Name, string Value, bool Duplicate);
 }
