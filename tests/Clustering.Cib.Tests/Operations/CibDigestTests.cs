@@ -1,0 +1,26 @@
+using Clustering.Cib.Operations;
+
+namespace Clustering.Cib.Tests.Operations;
+
+public sealed class CibDigestTests
+{
+    // Expected values printed by Pacemaker 2.1.5's `cibadmin --md5-sum -X '...'` (CIB_file set).
+    [TestCase("<a/>", "36f3fe87323978c81376fbe84b315483")]
+    [TestCase("""<a x="1"><b y="2"/></a>""", "8a85a934b898e5a6deb5cf77342e459e")]
+    [TestCase("""<a x="1"><b y="2"/><!-- c --></a>""", "b2defee6f06d6121c9fb817950602320")]
+    [TestCase("""<a x="a&amp;b&lt;&quot;"/>""", "0225382ce5502a9497567d53f40395af")]
+    public void The_digest_matches_cibadmin_md5_sum(string xml, string expected)
+    {
+        Assert.That(CibDigest.Md5(System.Xml.Linq.XElement.Parse(xml)), Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void Indentation_does_not_change_the_digest_but_an_attribute_does()
+    {
+        var compact = CibDigest.Md5(System.Xml.Linq.XElement.Parse("""<a x="1"><b y="2"/></a>"""));
+        var indented = CibDigest.Md5(System.Xml.Linq.XElement.Parse("<a x=\"1\">\n  <b y=\"2\"/>\n</a>"));
+        var changed = CibDigest.Md5(System.Xml.Linq.XElement.Parse("""<a x="2"><b y="2"/></a>"""));
+        Assert.That(indented, Is.EqualTo(compact));
+        Assert.That(changed, Is.Not.EqualTo(compact));
+    }
+}
