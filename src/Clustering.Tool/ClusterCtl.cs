@@ -19,6 +19,7 @@ internal static class ClusterCtl
 
     private static readonly ICommand[] Commands =
     [
+        new CibadminCommand(),
     ];
 
     /// <summary>Runs one command line and returns the process exit code.</summary>

@@ -36,6 +36,9 @@ public enum CibExitCode
     /// <summary><c>CRM_EX_CONFIG</c>: the configuration is invalid.</summary>
     Config = 78,
 
+    /// <summary><c>CRM_EX_DISCONNECT</c>: the CIB manager cannot be reached.</summary>
+    Disconnect = 102,
+
     /// <summary><c>CRM_EX_OLD</c>: the update is older than what exists.</summary>
     Old = 103,
 

@@ -15,6 +15,14 @@ public sealed class CibDigestTests
     }
 
     [Test]
+    public void Formatting_is_pacemakers_two_space_indent_with_escaped_attributes()
+    {
+        var element = System.Xml.Linq.XElement.Parse("""<a x="it's &lt;"><b y="2"/><c>text</c></a>""");
+        Assert.That(CibText.Format(element), Is.EqualTo("<a x=\"it&apos;s &lt;\">\n  <b y=\"2\"/>\n  <c>text</c>\n</a>"));
+        Assert.That(CibText.Format(element, indent: false), Is.EqualTo("<a x=\"it&apos;s &lt;\"><b y=\"2\"/><c>text</c></a>"));
+    }
+
+    [Test]
     public void Indentation_does_not_change_the_digest_but_an_attribute_does()
     {
         var compact = CibDigest.Md5(System.Xml.Linq.XElement.Parse("""<a x="1"><b y="2"/></a>"""));
