@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Xml.Linq;
 
@@ -6,7 +5,7 @@ namespace Clustering.Cib.Operations;
 
 /// <summary>
 /// XML text as Pacemaker's tools write it (<c>pcmk__xml_string</c>): no declaration, <c>&lt;name a="v"/&gt;</c> for
-/// empty elements, attributes in document order with <c>&amp; &lt; &gt; " '</c> and control characters escaped, and
+/// empty elements, attributes in document order with <c>&amp; &lt; &gt; " '</c> escaped, a newline or carriage return written as <c>\n</c>/<c>\r</c> and a tab as four spaces (as Pacemaker 2.1 does), and
 /// either no formatting at all (as digests use) or two-space indentation with one element per line.
 /// </summary>
 public static class CibText
@@ -112,7 +111,9 @@ public static class CibText
                 '>' => text.Append("&gt;"),
                 '"' => text.Append("&quot;"),
                 '\'' => text.Append("&apos;"),
-                '\n' or '\r' or '\t' => text.Append("&#").Append(((int)c).ToString(CultureInfo.InvariantCulture)).Append(';'),
+                '\n' => text.Append("\\n"),
+                '\r' => text.Append("\\r"),
+                '\t' => text.Append("    "),
                 _ => text.Append(c),
             };
         }

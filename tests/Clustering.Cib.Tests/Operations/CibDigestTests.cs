@@ -9,6 +9,10 @@ public sealed class CibDigestTests
     [TestCase("""<a x="1"><b y="2"/></a>""", "8a85a934b898e5a6deb5cf77342e459e")]
     [TestCase("""<a x="1"><b y="2"/><!-- c --></a>""", "b2defee6f06d6121c9fb817950602320")]
     [TestCase("""<a x="a&amp;b&lt;&quot;"/>""", "0225382ce5502a9497567d53f40395af")]
+    [TestCase("""<a x="it's"/>""", "611175b2056465d0ea490ee0ee6e6f02")]
+    [TestCase("""<a y="a&#10;b"/>""", "d593f67295317d7d3442db5270af71d6")]
+    [TestCase("""<a y="a&#9;b"/>""", "c36d0bb54fe5a0291ac96cb31a93ba97")]
+    [TestCase("""<a y="a&#13;b"/>""", "b5dc5966f45c1de5efaa96889a107e62")]
     public void The_digest_matches_cibadmin_md5_sum(string xml, string expected)
     {
         Assert.That(CibDigest.Md5(System.Xml.Linq.XElement.Parse(xml)), Is.EqualTo(expected));
