@@ -61,6 +61,9 @@ public sealed class CibadminConformanceTests
         yield return Case("modify plus plus", "-M", "-X", "<nvpair id=\"opts-a\" value=\"value++\"/>");
         yield return Case("modify nested merge", "-M", "-X", "<primitive id=\"r1\"><meta_attributes id=\"r1-meta\"><nvpair id=\"r1-meta-m\" name=\"is-managed\" value=\"false\"/></meta_attributes></primitive>");
         yield return Case("modify admin_epoch", "-M", "-X", "<cib admin_epoch=\"admin_epoch++\"/>");
+        yield return Case("modify version backwards", "-M", "-X", "<cib epoch=\"0\"/>");
+        yield return Case("modify num_updates", "-M", "-X", "<cib num_updates=\"7\"/>");
+        yield return Case("modify epoch and num_updates", "-M", "-X", "<cib epoch=\"5\" num_updates=\"0\"/>");
         yield return Case("modify missing", "-M", "-X", "<primitive id=\"r2\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>");
         yield return Case("modify unchanged", "-M", "-X", "<nvpair id=\"opts-a\" value=\"1\"/>");
         yield return Case("modify status", "-M", "-o", "status", "-X", "<node_state id=\"1\" crmd=\"online\"/>");

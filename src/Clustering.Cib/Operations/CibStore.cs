@@ -7,7 +7,8 @@ namespace Clustering.Cib.Operations;
 /// <summary>
 /// One CIB and the operations cibadmin has on it: query, create, modify, replace, delete, erase, bump and patch.
 /// Every update is all or nothing: it runs on a copy, then the version counters are moved by Pacemaker's rules, the
-/// ACLs of the calling user are checked, the result is validated, and only then is the copy swapped in. On any
+/// ACLs of the calling user are checked, a version that would go backwards is refused, the result is validated, and
+/// only then is the copy swapped in. On any
 /// failure the current CIB stays as it was, byte for byte. Calls are serialized; the store is safe to share.
 /// </summary>
 public sealed partial class CibStore
@@ -106,6 +107,11 @@ public sealed partial class CibStore
             if (change == CibChangeKind.None)
             {
                 return result;
+            }
+
+            if (CibVersion.Of(copy.Root) < CibVersion.Of(before))
+            {
+                return Refused(name, CibResult.Failure(CibResultCode.OldData, $"the version would go backwards: {CibVersion.Of(before)} -> {CibVersion.Of(copy.Root)}"));
             }
 
             var validateWith = (string?)copy.Root.Attribute("validate-with");

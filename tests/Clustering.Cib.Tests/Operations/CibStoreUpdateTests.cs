@@ -250,6 +250,18 @@ public sealed class CibStoreUpdateTests
     }
 
     [Test]
+    public void An_update_that_would_move_the_version_backwards_is_old_data()
+    {
+        var store = Store();
+        var before = Text(store);
+        var result = store.Modify(X("""<cib epoch="0"/>"""));
+        Assert.That(result.Code, Is.EqualTo(CibResultCode.OldData));
+        Assert.That(Text(store), Is.EqualTo(before));
+        Assert.That(store.Modify(X("""<cib num_updates="7"/>""")).Succeeded, Is.True);
+        Assert.That(store.Version, Is.EqualTo(new CibVersion(0, 1, 8)));
+    }
+
+    [Test]
     public void An_update_that_changes_nothing_moves_no_counter()
     {
         var store = Store();
