@@ -82,6 +82,11 @@ public sealed class CibadminConformanceTests
         yield return Case("erase", "-E", "--force");
         yield return Case("erase without force", "-E");
         yield return Case("bump", "-B");
+        yield return Case("patch", "-P", "-X", Patch("0.1.0", "0.2.0", "/cib/configuration/crm_config/cluster_property_set[@id='opts']/nvpair[@id='opts-a']"));
+        yield return Case("patch with counters", "-P", "-X", Patch("0.1.0", "0.2.0", "/cib/configuration/crm_config/cluster_property_set[@id='opts']/nvpair[@id='opts-a']").Replace("</version>", "</version><change operation=\"modify\" path=\"/cib\"><change-list><change-attr name=\"epoch\" operation=\"set\" value=\"2\"/></change-list><change-result><cib crm_feature_set=\"3.0.7\" validate-with=\"pacemaker-1.2\" admin_epoch=\"0\" epoch=\"2\" num_updates=\"0\"/></change-result></change>", StringComparison.Ordinal));
+        yield return Case("patch older source", "-P", "-X", Patch("0.0.0", "0.2.0", "/cib/configuration/crm_config/cluster_property_set[@id='opts']/nvpair[@id='opts-a']"));
+        yield return Case("patch newer source", "-P", "-X", Patch("0.5.0", "0.6.0", "/cib/configuration/crm_config/cluster_property_set[@id='opts']/nvpair[@id='opts-a']"));
+        yield return Case("patch bad path", "-P", "-X", Patch("0.1.0", "0.2.0", "/cib/configuration/crm_config/cluster_property_set[@id='opts']/nvpair[@id='nope']"));
         yield return Case("md5", "-5", "-X", "<a x=\"1\"><b y=\"it's\"/></a>");
     }
 
@@ -138,6 +143,22 @@ public sealed class CibadminConformanceTests
         yield return Case("create allowed type", "-C", "-o", "resources", "-U", "gina", "-X", "<primitive id=\"r3\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>");
         yield return Case("create other type", "-C", "-o", "constraints", "-U", "gina", "-X", "<rsc_location id=\"l1\" rsc=\"r2\" node=\"n1\" score=\"10\"/>");
         yield return Case("delete denied", "-D", "-U", "gina", "-X", "<nvpair id=\"opts-acl\"/>");
+    }
+
+    private static string Patch(string source, string target, string path)
+    {
+        static string Version(string name, string v)
+        {
+            var parts = v.Split('.');
+            return $"<{name} admin_epoch=\"{parts[0]}\" epoch=\"{parts[1]}\" num_updates=\"{parts[2]}\"/>";
+        }
+
+        return $"""
+            <diff format="2"><version>{Version("source", source)}{Version("target", target)}</version>
+            <change operation="modify" path="{path}"><change-list><change-attr name="value" operation="set" value="9"/></change-list><change-result><nvpair id="opts-a" name="a" value="9"/></change-result></change>
+            <change operation="create" path="/cib/configuration/resources" position="1"><primitive id="r2" class="ocf" provider="heartbeat" type="Dummy"/></change>
+            </diff>
+            """;
     }
 
     [TestCaseSource(nameof(Cases))]

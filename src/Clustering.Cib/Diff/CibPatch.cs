@@ -10,8 +10,9 @@ namespace Clustering.Cib.Diff;
 /// Diffs and patches in Pacemaker's v2 format, as <c>crm_diff</c> writes them:
 /// <c>&lt;diff format="2"&gt;&lt;version&gt;&lt;source .../&gt;&lt;target .../&gt;&lt;/version&gt;</c> followed by
 /// <c>&lt;change operation="delete|modify|create|move" path="..."&gt;</c> records. Elements are matched by tag and id;
-/// comments are not tracked. Applying follows Pacemaker: deletes and modifies in order, then creates and moves by
-/// ascending position.
+/// comments are not tracked. Applying follows Pacemaker: deletes and modifies in order (a modify takes the element's
+/// attributes from its <c>change-result</c>, or applies the <c>change-list</c> when there is none), then creates and
+/// moves by ascending position.
 /// </summary>
 public static class CibPatch
 {
@@ -322,6 +323,14 @@ public static class CibPatch
 
     private static void ApplyModify(XElement change, XElement match)
     {
+        // Pacemaker takes the element's attributes from change-result (all of them replace the old ones); a patch of
+        // our own always carries it. Without it, the change-list is applied instead.
+        if (change.Element("change-result")?.Elements().FirstOrDefault() is { } resultElement)
+        {
+            match.ReplaceAttributes(resultElement.Attributes().Where(a => !a.IsNamespaceDeclaration).Select(a => new XAttribute(a)));
+            return;
+        }
+
         var list = change.Element("change-list");
         if (list is null)
         {

@@ -258,8 +258,9 @@ public sealed partial class CibStore
 
     /// <summary>
     /// Applies a v2 patch (<see cref="CibPatch"/>) as replication does: the CIB must be at the patch's source version
-    /// (older: <see cref="CibResultCode.DiffResync"/>; newer: <see cref="CibResultCode.OldData"/>) and ends at its
-    /// target version; the counters are not moved again.
+    /// (older: <see cref="CibResultCode.DiffResync"/>; newer: <see cref="CibResultCode.OldData"/>) and ends at exactly
+    /// its target version (written even when the patch carries no change of the root's counters); the counters are not
+    /// moved again.
     /// </summary>
     public CibResult ApplyPatch(XElement patch, CibCallOptions? options = null)
     {
@@ -272,6 +273,7 @@ public sealed partial class CibStore
                 try
                 {
                     var patched = CibPatch.Apply(copy.Root!, patch);
+                    CibVersion.Of(patch.Element("version")!.Element("target")!).WriteTo(patched);
                     copy.Root!.ReplaceWith(patched);
                     return CibResult.Success();
                 }

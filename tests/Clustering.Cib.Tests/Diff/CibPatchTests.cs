@@ -107,6 +107,17 @@ public sealed class CibPatchTests
     }
 
     [Test]
+    public void A_modify_takes_all_attributes_from_change_result_like_pacemaker_and_else_the_change_list()
+    {
+        var a = XElement.Parse("""<cib admin_epoch="0" epoch="1" num_updates="0"><x id="1" keep="k" drop="d"/></cib>""");
+        const string Head = """<diff format="2"><version><source admin_epoch="0" epoch="1" num_updates="0"/><target admin_epoch="0" epoch="2" num_updates="0"/></version>""";
+        var withResult = XElement.Parse(Head + """<change operation="modify" path="/cib/x[@id='1']"><change-list><change-attr name="new" operation="set" value="n"/></change-list><change-result><x id="1" new="n"/></change-result></change></diff>""");
+        var listOnly = XElement.Parse(Head + """<change operation="modify" path="/cib/x[@id='1']"><change-list><change-attr name="new" operation="set" value="n"/><change-attr name="drop" operation="unset"/></change-list></change></diff>""");
+        Assert.That(CibPatch.Apply(a, withResult).Element("x")!.Attributes().Select(x => x.Name.LocalName), Is.EqualTo(new[] { "id", "new" }));
+        Assert.That(CibPatch.Apply(a, listOnly).Element("x")!.Attributes().Select(x => x.Name.LocalName), Is.EqualTo(new[] { "id", "keep", "new" }));
+    }
+
+    [Test]
     public void A_patch_for_an_older_cib_is_refused_as_old_data()
     {
         var old = XElement.Parse(Old);
@@ -162,6 +173,19 @@ public sealed class CibPatchTests
         Assert.That(again.Code, Is.EqualTo(CibResultCode.OldData));
         Assert.That(again.Message, Is.EqualTo("Update was older than existing configuration"));
         Assert.That(store.Document.ToXmlString(), Is.EqualTo(before));
+    }
+
+    [Test]
+    public void A_store_ends_at_the_target_version_even_when_the_patch_does_not_change_the_root()
+    {
+        var store = new CibStore(CibDocument.Parse(Old));
+        var patch = XElement.Parse("""
+            <diff format="2"><version><source admin_epoch="0" epoch="1" num_updates="0"/><target admin_epoch="0" epoch="1" num_updates="4"/></version>
+            <change operation="create" path="/cib/status" position="0"><node_state id="1"/></change></diff>
+            """);
+        Assert.That(store.ApplyPatch(patch).Succeeded, Is.True);
+        Assert.That(store.Version, Is.EqualTo(new CibVersion(0, 1, 4)));
+        Assert.That(store.Document.Root.Element("status")!.Element("node_state"), Is.Not.Null);
     }
 
     [Test]
