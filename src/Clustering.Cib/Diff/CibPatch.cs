@@ -119,6 +119,12 @@ public static class CibPatch
         List<(XElement, XElement, int)> creates,
         List<(XElement, int)> moves)
     {
+        // An identical subtree has nothing to say; comparing is much cheaper than matching its children.
+        if (XmlEquivalence.Equivalent(work, target))
+        {
+            return;
+        }
+
         pairs.Add((work, target));
         var oldChildren = work.Elements().ToList();
         var newChildren = target.Elements().ToList();
