@@ -87,6 +87,8 @@ public sealed class CibadminConformanceTests
         yield return Case("patch older source", "-P", "-X", Patch("0.0.0", "0.2.0", "/cib/configuration/crm_config/cluster_property_set[@id='opts']/nvpair[@id='opts-a']"));
         yield return Case("patch newer source", "-P", "-X", Patch("0.5.0", "0.6.0", "/cib/configuration/crm_config/cluster_property_set[@id='opts']/nvpair[@id='opts-a']"));
         yield return Case("patch bad path", "-P", "-X", Patch("0.1.0", "0.2.0", "/cib/configuration/crm_config/cluster_property_set[@id='opts']/nvpair[@id='nope']"));
+        yield return Case("md5 versioned", "-6", "-X", "<cib crm_feature_set=\"3.0.7\" cib-last-written=\"x\"><a x=\"1\"/></cib>");
+        yield return Case("md5 versioned old", "-6", "-X", "<a x=\"1\"/>");
         yield return Case("md5", "-5", "-X", "<a x=\"1\"><b y=\"it's\"/></a>");
     }
 

@@ -23,4 +23,56 @@ public static class CibDigest
 #pragma warning restore CA5351
         return Convert.ToHexStringLower(hash);
     }
+
+    private static readonly string[] Filtered = ["crm-debug-origin", "cib-last-written", "update-origin", "update-client", "update-user"];
+
+    /// <summary>
+    /// The versioned digest of <c>cibadmin --md5-sum-versioned</c> (<c>calculate_xml_versioned_digest</c>): when the
+    /// root's <c>crm_feature_set</c> is 3.0.5 or later, the MD5 of the unformatted XML with the bookkeeping attributes
+    /// (<c>crm-debug-origin</c>, <c>cib-last-written</c>, <c>update-origin</c>, <c>update-client</c>,
+    /// <c>update-user</c>) left out at every level; otherwise the v1 digest of <see cref="Md5"/>.
+    /// </summary>
+    public static string Md5Versioned(XElement element)
+    {
+        ArgumentNullException.ThrowIfNull(element);
+        if (!AtLeast((string?)element.Attribute("crm_feature_set"), [3, 0, 5]))
+        {
+            return Md5(element);
+        }
+
+        var filtered = new XElement(element);
+        foreach (var e in filtered.DescendantsAndSelf())
+        {
+            foreach (var name in Filtered)
+            {
+                e.SetAttributeValue(name, null);
+            }
+        }
+
+        var text = new StringBuilder(1024);
+        CibText.Write(filtered, text, -1);
+#pragma warning disable CA5351 // MD5 is what Pacemaker's digest is; it is an identifier, not a security control.
+        return Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+#pragma warning restore CA5351
+    }
+
+    private static bool AtLeast(string? version, int[] minimum)
+    {
+        if (version is null)
+        {
+            return false;
+        }
+
+        var parts = version.Split('.');
+        for (var i = 0; i < minimum.Length; i++)
+        {
+            var value = i < parts.Length && int.TryParse(parts[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : 0;
+            if (value != minimum[i])
+            {
+                return value > minimum[i];
+            }
+        }
+
+        return true;
+    }
 }

@@ -21,7 +21,7 @@ internal sealed class CibadminCommand : ICommand
     [
         ("-Q", "--query", "query"), ("-C", "--create", "create"), ("-M", "--modify", "modify"), ("-R", "--replace", "replace"),
         ("-D", "--delete", "delete"), ("-d", "--delete-all", "delete-all"), ("-E", "--erase", "erase"), ("-B", "--bump", "bump"),
-        ("-P", "--patch", "patch"), ("-5", "--md5-sum", "md5-sum"),
+        ("-P", "--patch", "patch"), ("-5", "--md5-sum", "md5-sum"), ("-6", "--md5-sum-versioned", "md5-sum-versioned"),
     ];
 
     private readonly Func<string, string?> _environment;
@@ -44,7 +44,7 @@ internal sealed class CibadminCommand : ICommand
 
     public string Name => "cibadmin";
 
-    public string Synopsis => "-Q|-C|-M|-R|-D|-d|-E|-B|-P|-5 [-o SCOPE | -A XPATH] [-X XML | -x FILE | -p] [-n] [-c] [-f] [-U USER]  (on the file in CIB_file=)";
+    public string Synopsis => "-Q|-C|-M|-R|-D|-d|-E|-B|-P|-5|-6 [-o SCOPE | -A XPATH] [-X XML | -x FILE | -p] [-n] [-c] [-f] [-U USER]  (on the file in CIB_file=)";
 
     public string Summary => "query and edit a CIB file like Pacemaker's cibadmin (CIB_file=)";
 
@@ -80,7 +80,7 @@ internal sealed class CibadminCommand : ICommand
             }
         }
 
-        if (request.Operation == "md5-sum")
+        if (request.Operation is "md5-sum" or "md5-sum-versioned")
         {
             if (input is null)
             {
@@ -88,8 +88,17 @@ internal sealed class CibadminCommand : ICommand
                 return (int)CibExitCode.Usage;
             }
 
-            await stderr.WriteAsync("Digest: ").ConfigureAwait(false);
-            await stdout.WriteLineAsync(CibDigest.Md5(input)).ConfigureAwait(false);
+            if (request.Operation == "md5-sum")
+            {
+                await stderr.WriteAsync("Digest: ").ConfigureAwait(false);
+                await stdout.WriteLineAsync(CibDigest.Md5(input)).ConfigureAwait(false);
+            }
+            else
+            {
+                await stderr.WriteAsync($"Versioned ({(string?)input.Attribute("crm_feature_set") ?? "(null)"}) digest: ").ConfigureAwait(false);
+                await stdout.WriteLineAsync(CibDigest.Md5Versioned(input)).ConfigureAwait(false);
+            }
+
             return (int)CibExitCode.Ok;
         }
 
@@ -250,11 +259,11 @@ internal sealed class CibadminCommand : ICommand
 
         if (chosen.Count == 0)
         {
-            throw new CommandLineException("no command given (one of -Q, -C, -M, -R, -D, -d, -E, -B, -P, -5)");
+            throw new CommandLineException("no command given (one of -Q, -C, -M, -R, -D, -d, -E, -B, -P, -5, -6)");
         }
 
         // --md5-sum is answered before anything else, as the real tool does; otherwise one command at a time.
-        var operation = chosen.Contains("md5-sum") ? "md5-sum" : chosen.Count == 1 ? chosen[0] : throw new CommandLineException($"only one command at a time, not {string.Join(" and ", chosen)}");
+        var operation = chosen.Contains("md5-sum") ? "md5-sum" : chosen.Contains("md5-sum-versioned") ? "md5-sum-versioned" : chosen.Count == 1 ? chosen[0] : throw new CommandLineException($"only one command at a time, not {string.Join(" and ", chosen)}");
         if (new[] { text is not null, file is not null, pipe }.Count(b => b) > 1)
         {
             throw new CommandLineException("give the XML once: -X, -x or -p");

@@ -18,6 +18,19 @@ public sealed class CibDigestTests
         Assert.That(CibDigest.Md5(System.Xml.Linq.XElement.Parse(xml)), Is.EqualTo(expected));
     }
 
+    // Expected values printed by Pacemaker 2.1.5's `cibadmin --md5-sum-versioned -X '...'`.
+    [TestCase("""<a x="1"/>""", "07eb151da776a5a26c28564debe6c33d")]
+    [TestCase("""<cib crm_feature_set="3.0.7" x="1"/>""", "ff617220167238a5b240ee6189e602d2")]
+    [TestCase("""<cib crm_feature_set="3.0.7" x="1" cib-last-written="foo" update-origin="n1" update-client="c" update-user="u" crm-debug-origin="d"/>""", "ff617220167238a5b240ee6189e602d2")]
+    [TestCase("""<cib crm_feature_set="3.0.5" x="1"/>""", "80b1feb99dc4947cccf97a650b595c2a")]
+    [TestCase("""<cib crm_feature_set="3.0.4" x="1"/>""", "af091260c020fbe3a90041b483e80196")]
+    [TestCase("""<cib crm_feature_set="3.0.6" x="1"><y crm-debug-origin="d" z="1"/></cib>""", "bda3f79dc6d5586bc705e18a3bc90ef4")]
+    [TestCase("""<cib crm_feature_set="2.9" x="1" cib-last-written="a"/>""", "ae5c348cc084790bb8c9b3a84292aa6c")]
+    public void The_versioned_digest_matches_cibadmin_md5_sum_versioned(string xml, string expected)
+    {
+        Assert.That(CibDigest.Md5Versioned(System.Xml.Linq.XElement.Parse(xml)), Is.EqualTo(expected));
+    }
+
     [Test]
     public void Formatting_is_pacemakers_two_space_indent_with_escaped_attributes()
     {
