@@ -23,6 +23,7 @@ internal static class ClusterCtl
         new ConfigCommand(),
         new ValidateCommand(),
         new ChaosCommand(),
+        new CibadminCommand(),
     ];
 
     /// <summary>Runs one command line and returns the process exit code.</summary>
