@@ -122,10 +122,13 @@ internal sealed partial class TotemProcessor
 
         if (Array.BinarySearch(join.Failed, _me) >= 0)
         {
+            // It gave up on this node: give up on it too, so that the two sides do not wait for each other.
             changed |= _failed.Add(from);
         }
-        else
+        else if (_ring.IsMember(from))
         {
+            // Only a member of this node's own ring is trusted about failures (as totemsrp does): failure lists
+            // of foreign nodes would spread exclusions between partitions that are merging.
             foreach (var node in join.Failed)
             {
                 changed |= _failed.Add(node);
