@@ -125,13 +125,19 @@ internal sealed partial class TotemProcessor
             // It gave up on this node: give up on it too, so that the two sides do not wait for each other.
             changed |= _failed.Add(from);
         }
-        else if (_ring.IsMember(from))
+        else
         {
-            // Only a member of this node's own ring is trusted about failures (as totemsrp does): failure lists
-            // of foreign nodes would spread exclusions between partitions that are merging.
+            // A member of this node's own ring is trusted about any failure. A foreign node only about nodes outside
+            // this node's ring (as totemsrp's fail-minus-memb): its view of this ring's members would spread
+            // exclusions between merging partitions, while ignoring it entirely can leave both sides waiting for
+            // an agreement that never comes.
+            var member = _ring.IsMember(from);
             foreach (var node in join.Failed)
             {
-                changed |= _failed.Add(node);
+                if (member || !_ring.IsMember(node))
+                {
+                    changed |= _failed.Add(node);
+                }
             }
         }
 
