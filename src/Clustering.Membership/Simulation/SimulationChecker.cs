@@ -102,12 +102,19 @@ internal sealed class SimulationChecker
         }
 
         var all = nodes.Select(n => n.Id).ToArray();
-        var ring = nodes[0].Processor.Ring;
+        var ring = nodes[0].Up ? nodes[0].Processor.Ring : default;
         foreach (var node in nodes)
         {
-            if (!node.Up || node.Processor.State != TotemState.Operational || node.Processor.Ring != ring || !node.Processor.Members.SequenceEqual(all))
+            if (!node.Up)
             {
-                Violation($"no convergence: at the end node {node.Id} is {(node.Up ? node.Processor.State.ToString() : "down")} in ring {node.Processor.Ring} with [{string.Join(',', node.Processor.Members)}], node {nodes[0].Id} in ring {ring}");
+                Violation($"no convergence: at the end node {node.Id} is down");
+                break;
+            }
+
+            var processor = node.Processor;
+            if (processor.State != TotemState.Operational || processor.Ring != ring || !processor.Members.SequenceEqual(all))
+            {
+                Violation($"no convergence: at the end node {node.Id} is {processor.State} in ring {processor.Ring} with [{string.Join(',', processor.Members)}], node {nodes[0].Id} in ring {ring}");
                 break;
             }
         }

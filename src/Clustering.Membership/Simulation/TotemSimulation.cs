@@ -124,6 +124,9 @@ internal sealed class TotemSimulation
         Note("partition " + string.Join(' ', _partition.Skip(1)));
     }
 
+    /// <summary>Stops the application load (so that everything sent can be delivered before <see cref="Finish"/>).</summary>
+    public void StopSending() => _sending = false;
+
     /// <summary>Heals any partition.</summary>
     public void HealPartition()
     {

@@ -122,13 +122,22 @@ internal sealed partial class TotemProcessor
 
         if (Array.BinarySearch(join.Failed, _me) >= 0)
         {
+            // It gave up on this node: give up on it too, so that the two sides do not wait for each other.
             changed |= _failed.Add(from);
         }
         else
         {
+            // A member of this node's own ring is trusted about any failure. A foreign node only about nodes outside
+            // this node's ring (as totemsrp's fail-minus-memb): its view of this ring's members would spread
+            // exclusions between merging partitions, while ignoring it entirely can leave both sides waiting for
+            // an agreement that never comes.
+            var member = _ring.IsMember(from);
             foreach (var node in join.Failed)
             {
-                changed |= _failed.Add(node);
+                if (member || !_ring.IsMember(node))
+                {
+                    changed |= _failed.Add(node);
+                }
             }
         }
 

@@ -27,12 +27,19 @@ internal sealed partial class TotemProcessor
         _transitional = [.. transitional];
         _newRing = new RingState(token.Ring, members, pseudo: false);
         _retrans.Clear();
-        for (var seq = lowAru + 1; seq <= _ring.HighReceived && seq != 0; seq++)
+        var held = new List<uint>();
+        foreach (var seq in _ring.Messages.Keys)
         {
-            if (_ring.Messages.TryGetValue(seq, out var message))
+            if (seq > lowAru)
             {
-                _retrans.Enqueue(message);
+                held.Add(seq);
             }
+        }
+
+        held.Sort();
+        foreach (var seq in held)
+        {
+            _retrans.Enqueue(_ring.Messages[seq]);
         }
 
         _ring.Frozen = true;

@@ -5,6 +5,8 @@ namespace Clustering.Membership.Totem;
 /// <summary>The regular token: ordering, retransmission, flow control, safe point, hold.</summary>
 internal sealed partial class TotemProcessor
 {
+    private const uint MissingScanLimit = 4096;
+
     private void OnMcast(uint from, McastMessage message)
     {
         switch (State)
@@ -215,7 +217,9 @@ internal sealed partial class TotemProcessor
 
     private void RequestMissing(RingState ring, TokenMessage t)
     {
-        for (var seq = ring.Aru + 1; seq <= t.Seq && t.Rtr.Count < TotemCodec.MaxRtr; seq++)
+        // Look no further than a bounded distance ahead, whatever seq a (corrupt) token claims.
+        var last = (uint)Math.Min(t.Seq, (ulong)ring.Aru + MissingScanLimit);
+        for (var seq = ring.Aru + 1; seq <= last && t.Rtr.Count < TotemCodec.MaxRtr; seq++)
         {
             if (ring.Messages.ContainsKey(seq) || t.Rtr.Contains(seq))
             {

@@ -21,7 +21,7 @@ internal sealed class ChaosCommand : ICommand
 
     public string Name => "chaos";
 
-    public string Synopsis => "[--seeds N] [--first-seed S] [--nodes K] [--loss P] [--seconds SIMULATED] [--quiet SIMULATED] [--verbose]";
+    public string Synopsis => "[--seeds N] [--first-seed S] [--nodes K] [--loss P] [--seconds SIMULATED] [--quiet SIMULATED] [--trace FRAMES] [--verbose]";
 
     public string Summary => "Soak the Totem protocol in seeded simulations and check its invariants";
 
@@ -36,6 +36,7 @@ internal sealed class ChaosCommand : ICommand
         var loss = Fraction(args.Value("--loss"), "--loss", 0.3);
         var seconds = (int)(args.Integer(1, 3600, "--seconds") ?? 8);
         var quiet = (int)(args.Integer(1, 3600, "--quiet") ?? 16);
+        var trace = (int)(args.Integer(1, 10_000_000, "--trace") ?? 120);
         var verbose = args.Flag("--verbose", "-v");
         args.EnsureConsumed();
 
@@ -55,6 +56,7 @@ internal sealed class ChaosCommand : ICommand
                 Duration = TimeSpan.FromSeconds(seconds),
                 Quiet = TimeSpan.FromSeconds(quiet),
                 MessagesPerSecond = 10,
+                TraceLength = trace,
             };
             options = _adjust(options);
             var result = new TotemSimulation(options).Run();

@@ -100,4 +100,23 @@ public sealed class ScriptedScenarioTests
         sim.RunUntil(TimeSpan.FromSeconds(40));
         AssertClean(sim);
     }
+
+    [Test]
+    public void Sixteen_nodes_split_three_ways_and_merge_back_into_one_ring()
+    {
+        var sim = Simulation(16, seed: 4, seconds: 60);
+        var all = Enumerable.Range(1, 16).Select(i => (uint)i).ToArray();
+        sim.RunUntil(TimeSpan.FromSeconds(15));
+        AssertRing(sim, all);
+        sim.At(TimeSpan.FromSeconds(16), () => sim.Partition([1, 2, 3, 4, 5], [6, 7, 8, 9, 10, 11], [12, 13, 14, 15, 16]));
+        sim.RunUntil(TimeSpan.FromSeconds(34));
+        AssertRing(sim, 1, 2, 3, 4, 5);
+        AssertRing(sim, 6, 7, 8, 9, 10, 11);
+        AssertRing(sim, 12, 13, 14, 15, 16);
+        sim.At(TimeSpan.FromSeconds(35), sim.HealPartition);
+        sim.At(TimeSpan.FromSeconds(45), sim.StopSending);
+        sim.RunUntil(TimeSpan.FromSeconds(48));
+        AssertRing(sim, all);
+        AssertClean(sim);
+    }
 }
