@@ -4,6 +4,7 @@ using System.Xml.Linq;
 using Clustering.Cib;
 using Clustering.Cib.Diff;
 using Clustering.Cib.Operations;
+using Clustering.Cib.Validation;
 
 namespace Clustering.Tool.Commands;
 
@@ -28,10 +29,24 @@ internal sealed class CibadminCommand : ICommand
     private readonly Func<TextReader> _stdin;
     private readonly ICibValidator? _validator;
 
-    /// <summary>The command as the tool runs it: the process environment, the console's stdin, no schema validation yet.</summary>
+    /// <summary>
+    /// The command as the tool runs it: the process environment, the console's stdin, and updates validated against
+    /// the schema directory in <c>PCMK_schema_directory</c> (Pacemaker's variable) or <c>/usr/share/pacemaker</c>.
+    /// </summary>
     public CibadminCommand()
-        : this(Environment.GetEnvironmentVariable, () => Console.In, null)
+        : this(Environment.GetEnvironmentVariable, () => Console.In, SchemaValidator(Environment.GetEnvironmentVariable))
     {
+    }
+
+    /// <summary>The validator over the schema directory the environment names, as the real tool finds it.</summary>
+    public static ICibValidator SchemaValidator(Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var directory = environment("PCMK_schema_directory");
+        return new CibSchemaValidator(new CibSchemaSetOptions
+        {
+            Directory = string.IsNullOrEmpty(directory) ? CibSchemaSetOptions.DefaultDirectory : directory,
+        });
     }
 
     /// <summary>The command with its environment, stdin and validator injected (tests).</summary>

@@ -1,0 +1,64 @@
+using System.Xml.Linq;
+using Clustering.Cib.Operations;
+
+namespace Clustering.Cib.Validation;
+
+/// <summary>
+/// Validates CIB updates against the RELAX NG schema their <c>validate-with</c> names, from a schema directory
+/// (Pacemaker's <c>/usr/share/pacemaker</c> by default): the <see cref="ICibValidator"/> a <see cref="CibStore"/>
+/// uses so that an update that breaks the schema is refused whole. The directory is opened on first use.
+/// </summary>
+public sealed class CibSchemaValidator : ICibValidator
+{
+    private readonly Lazy<CibSchemaSet> _schemas;
+
+    /// <summary>Creates a validator over Pacemaker's default schema directory, <c>/usr/share/pacemaker</c>.</summary>
+    public CibSchemaValidator()
+        : this(new CibSchemaSetOptions())
+    {
+    }
+
+    /// <summary>Creates a validator over the schema directory of <paramref name="options"/>.</summary>
+    /// <param name="options">The schema directory and logger.</param>
+    public CibSchemaValidator(CibSchemaSetOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _schemas = new Lazy<CibSchemaSet>(() => CibSchemaSet.Open(options), LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>Creates a validator over an already opened schema set.</summary>
+    /// <param name="schemas">The schemas.</param>
+    public CibSchemaValidator(CibSchemaSet schemas)
+    {
+        ArgumentNullException.ThrowIfNull(schemas);
+        _schemas = new Lazy<CibSchemaSet>(schemas);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// A schema that cannot be found or loaded is reported as an error, so the update is refused rather than
+    /// accepted unchecked.
+    /// </remarks>
+    public IReadOnlyList<string> Validate(XDocument cib)
+    {
+        ArgumentNullException.ThrowIfNull(cib);
+        var name = (string?)cib.Root?.Attribute("validate-with");
+        try
+        {
+            var result = _schemas.Value.Validate(CibDocument.FromXDocument(cib), name);
+            return [.. result.Errors.Select(e => e.ToString())];
+        }
+        catch (CibSchemaNotFoundException e)
+        {
+            return [e.Message];
+        }
+        catch (RelaxNgSchemaException e)
+        {
+            return [$"schema {name} cannot be used: {e.Message}"];
+        }
+        catch (DirectoryNotFoundException e)
+        {
+            return [$"no schema directory: {e.Message}"];
+        }
+    }
+}
