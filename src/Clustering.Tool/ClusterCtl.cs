@@ -19,7 +19,11 @@ internal static class ClusterCtl
 
     private static readonly ICommand[] Commands =
     [
+        new KeygenCommand(),
+        new ConfigCommand(),
         new ValidateCommand(),
+        new ChaosCommand(),
+        new CibadminCommand(),
     ];
 
     /// <summary>Runs one command line and returns the process exit code.</summary>

@@ -3,7 +3,7 @@ namespace Clustering.Transport.Framing;
 /// <summary>Why a received datagram was dropped. Each reason is counted (metric <c>clustering.transport.frames.dropped</c>, tag <c>reason</c>) and logged at debug level.</summary>
 public enum FrameDropReason
 {
-    /// <summary>Shorter than the fixed header plus the configured tag.</summary>
+    /// <summary>Shorter than the fixed header plus the configured tag, or than the body length its header states.</summary>
     Truncated = 1,
 
     /// <summary>Longer than the largest frame the transport accepts.</summary>
@@ -15,7 +15,7 @@ public enum FrameDropReason
     /// <summary>An unknown wire-format version.</summary>
     UnsupportedVersion = 4,
 
-    /// <summary>The header is inconsistent (unknown type, reserved bits set, lengths that do not add up, bad padding).</summary>
+    /// <summary>The header is inconsistent (unknown type, reserved bits set, a ring number above 7, bytes beyond the stated body length, a ciphertext that is not whole blocks, bad padding).</summary>
     Malformed = 5,
 
     /// <summary>The frame was sealed with another hash or cipher than this node's configuration.</summary>

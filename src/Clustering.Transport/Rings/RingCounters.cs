@@ -9,6 +9,8 @@ public sealed class RingCounters
     private long _bytesReceived;
     private long _sendErrors;
     private long _receiveOverflows;
+    private long _unlistedSources;
+    private long _receiveErrors;
 
     /// <summary>Datagrams handed to the network (a multicast counts once; a udpu send to all counts once per member).</summary>
     public long DatagramsSent => Volatile.Read(ref _datagramsSent);
@@ -28,6 +30,12 @@ public sealed class RingCounters
     /// <summary>Datagrams dropped because the reader did not keep up and the receive queue was full.</summary>
     public long ReceiveOverflows => Volatile.Read(ref _receiveOverflows);
 
+    /// <summary>Datagrams dropped because their source is not a listed member (udpu with <c>block_unlisted_ips</c>).</summary>
+    public long UnlistedSources => Volatile.Read(ref _unlistedSources);
+
+    /// <summary>Errors the receive loop met and logged (the loop goes on).</summary>
+    public long ReceiveErrors => Volatile.Read(ref _receiveErrors);
+
     internal void OnSent(int bytes)
     {
         Interlocked.Increment(ref _datagramsSent);
@@ -43,4 +51,8 @@ public sealed class RingCounters
     internal void OnSendError() => Interlocked.Increment(ref _sendErrors);
 
     internal void OnReceiveOverflow() => Interlocked.Increment(ref _receiveOverflows);
+
+    internal void OnUnlistedSource() => Interlocked.Increment(ref _unlistedSources);
+
+    internal void OnReceiveError() => Interlocked.Increment(ref _receiveErrors);
 }

@@ -1,0 +1,75 @@
+using Clustering.Membership.Totem;
+
+namespace Clustering.Membership.Simulation;
+
+/// <summary>One deterministic simulation: everything random in it derives from <see cref="Seed"/>.</summary>
+internal sealed record SimulationOptions
+{
+    /// <summary>The seed.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Number of nodes (1–16), with ids 1..N.</summary>
+    public int Nodes { get; init; } = 3;
+
+    /// <summary>Probability that a frame is lost on one link during the chaos phase (0–0.3).</summary>
+    public double Loss { get; init; }
+
+    /// <summary>Probability that a frame is delivered twice during the chaos phase.</summary>
+    public double Duplication { get; init; }
+
+    /// <summary>Simulated length of the chaos phase (faults, load).</summary>
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(8);
+
+    /// <summary>Simulated length of the quiet phase that follows: no faults, everything healed; the ring must converge.</summary>
+    public TimeSpan Quiet { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Crashes, restarts, partitions, pauses and loss bursts during the chaos phase.</summary>
+    public bool Faults { get; init; } = true;
+
+    /// <summary>Application messages each node sends per simulated second (on average).</summary>
+    public double MessagesPerSecond { get; init; } = 20;
+
+    /// <summary>Share of messages sent with safe delivery.</summary>
+    public double SafeFraction { get; init; } = 0.3;
+
+    /// <summary>Shortest one-way network delay.</summary>
+    public TimeSpan MinDelay { get; init; } = TimeSpan.FromTicks(500);
+
+    /// <summary>Longest one-way network delay (frames overtake each other within this spread).</summary>
+    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>The protocol's timings.</summary>
+    public TotemTimings Timings { get; init; } = new();
+
+    /// <summary>
+    /// Reports the first delivery to the checker twice: a deliberate fault that proves the checks and the failure path
+    /// (tests of clusterctl chaos use it; never set otherwise).
+    /// </summary>
+    public bool SabotageDuplicateDelivery { get; init; }
+
+    /// <summary>Frames kept for the failure trace.</summary>
+    public int TraceLength { get; init; } = 120;
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for values the simulator cannot run.</summary>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(Nodes, 1, nameof(Nodes));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(Nodes, 16, nameof(Nodes));
+        if (Loss is < 0 or > 0.3 || double.IsNaN(Loss))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Loss), Loss, "Loss must be between 0 and 0.3.");
+        }
+
+        if (Duplication is < 0 or > 0.5 || double.IsNaN(Duplication))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Duplication), Duplication, "Duplication must be between 0 and 0.5.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(Duration, TimeSpan.Zero, nameof(Duration));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Quiet, TimeSpan.Zero, nameof(Quiet));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MessagesPerSecond, 0, nameof(MessagesPerSecond));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MinDelay, TimeSpan.Zero, nameof(MinDelay));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxDelay, MinDelay, nameof(MaxDelay));
+        Timings.Validate();
+    }
+}

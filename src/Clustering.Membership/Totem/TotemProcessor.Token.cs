@@ -1,0 +1,272 @@
+using Clustering.Transport.Framing;
+
+namespace Clustering.Membership.Totem;
+
+/// <summary>The regular token: ordering, retransmission, flow control, safe point, hold.</summary>
+internal sealed partial class TotemProcessor
+{
+    private const uint MissingScanLimit = 4096;
+
+    private void OnMcast(uint from, McastMessage message)
+    {
+        switch (State)
+        {
+            case TotemState.Operational:
+                if (message.Ring == _ring.Id)
+                {
+                    if (_retransmitFrame is not null && message.Seq > _ring.LastForwardedSeq)
+                    {
+                        CancelTokenRetransmit();
+                    }
+
+                    StoreMessage(_ring, message);
+                    Deliver(_ring);
+                }
+                else if (!_ring.IsMember(from) && message.Ring.Sequence > 0)
+                {
+                    EnterGather("foreign message", from);
+                }
+
+                break;
+            case TotemState.Gather:
+            case TotemState.Commit:
+                if (message.Ring == _ring.Id && !_ring.Frozen && message.Recovered is null)
+                {
+                    StoreMessage(_ring, message);
+                    Deliver(_ring);
+                }
+
+                break;
+            case TotemState.Recovery:
+                if (message.Ring == _newRing!.Id)
+                {
+                    if (_retransmitFrame is not null && message.Seq > _newRing.LastForwardedSeq)
+                    {
+                        CancelTokenRetransmit();
+                    }
+
+                    StoreMessage(_newRing, message);
+                    if (message.Recovered is { } old && old.Ring == _ring.Id)
+                    {
+                        StoreMessage(_ring, old);
+                    }
+                }
+
+                break;
+        }
+    }
+
+    private void OnToken(TokenMessage token)
+    {
+        var ring = State switch
+        {
+            TotemState.Operational => _ring,
+            TotemState.Recovery => _newRing,
+            _ => null,
+        };
+        if (ring is null || token.Ring != ring.Id || _heldToken is not null)
+        {
+            return;
+        }
+
+        if (ring.SawToken && token.TokenSeq <= ring.LastTokenSeq)
+        {
+            return;
+        }
+
+        ring.SawToken = true;
+        ring.LastTokenSeq = token.TokenSeq;
+        CancelTokenRetransmit();
+        Arm(TotemTimer.TokenLoss, _timings.TokenTimeout(ring.Members.Length));
+        ProcessToken(ring, token);
+    }
+
+    private void ProcessToken(RingState ring, TokenMessage t)
+    {
+        var receivedAru = t.Aru;
+        var receivedSeq = t.Seq;
+        var receivedRetransBacklog = t.RetransBacklog;
+        ring.SeqUnchanged = ring.Forwarded && receivedSeq == ring.LastForwardedSeq ? ring.SeqUnchanged + 1 : 0;
+
+        t.Fcc = Sub(t.Fcc, ring.MyLastSent);
+        t.Backlog = Sub(t.Backlog, ring.MyLastBacklog);
+        t.RetransBacklog = Sub(t.RetransBacklog, ring.MyLastRetransBacklog);
+        var budget = (uint)Math.Min(_timings.MaxMessages, Math.Max(0, _timings.WindowSize - (long)t.Fcc));
+        uint sent = 0;
+
+        // Answer retransmission requests first.
+        for (var i = 0; i < t.Rtr.Count && sent < budget;)
+        {
+            if (ring.Messages.TryGetValue(t.Rtr[i], out var held))
+            {
+                Multicast(FrameType.Multicast, held.Encoded ??= TotemCodec.Encode(held));
+                t.Rtr.RemoveAt(i);
+                sent++;
+            }
+            else
+            {
+                i++;
+            }
+        }
+
+        // Then new messages: application messages when operational, the old ring's messages in recovery.
+        if (State == TotemState.Operational)
+        {
+            while (sent < budget && _queue.TryDequeue(out var item))
+            {
+                SendNew(ring, t, new McastMessage(ring.Id, t.Seq + 1, _me, item.Order, item.Payload));
+                sent++;
+            }
+        }
+        else
+        {
+            while (sent < budget && _retrans.TryDequeue(out var old))
+            {
+                SendNew(ring, t, new McastMessage(ring.Id, t.Seq + 1, _me, DeliveryOrder.Agreed, ReadOnlyMemory<byte>.Empty, old));
+                sent++;
+            }
+        }
+
+        t.Fcc += sent;
+        ring.MyLastSent = sent;
+        var backlog = State == TotemState.Operational ? (uint)_queue.Count : 0;
+        t.Backlog += backlog;
+        ring.MyLastBacklog = backlog;
+        var retransBacklog = State == TotemState.Recovery ? (uint)_retrans.Count : 0;
+        t.RetransBacklog += retransBacklog;
+        ring.MyLastRetransBacklog = retransBacklog;
+
+        RequestMissing(ring, t);
+
+        // The aru: lowered by whoever lacks messages; only its owner (or anyone, when nobody owns it) may raise it.
+        if (ring.Aru < t.Aru || t.AruAddr == _me || t.AruAddr == 0)
+        {
+            t.Aru = ring.Aru;
+            t.AruAddr = t.Aru == t.Seq ? 0 : _me;
+        }
+
+        // Safe point: what this node forwarded last time and what came back after a full rotation are both lower
+        // bounds that nobody raised in between, so every member holds everything up to the smaller one.
+        if (ring.Forwarded)
+        {
+            var safe = Math.Min(ring.LastForwardedAru, receivedAru);
+            if (safe > ring.SafeUpTo)
+            {
+                ring.SafeUpTo = safe;
+            }
+        }
+
+        if (t.AruAddr == _me && ring.Aru < t.Seq && ring.Aru == ring.LastVisitAru)
+        {
+            ring.AruStuck++;
+        }
+        else
+        {
+            ring.AruStuck = 0;
+        }
+
+        ring.LastVisitAru = ring.Aru;
+        if (ring.AruStuck >= _timings.FailReceiveConst)
+        {
+            TotemLog.FailedToReceive(_logger, ring.Aru, ring.AruStuck);
+            FailedToReceive();
+            return;
+        }
+
+        if (State == TotemState.Recovery)
+        {
+            if (t.InstallSeq is null && ring.Members[0] == _me && receivedRetransBacklog == 0 && _retrans.Count == 0
+                && ring.Forwarded && receivedSeq == ring.LastForwardedSeq && ring.LastForwardedAru == receivedSeq
+                && receivedAru == receivedSeq && ring.Aru == receivedSeq && t.Seq == receivedSeq)
+            {
+                t.InstallSeq = receivedSeq;
+            }
+
+            if (t.InstallSeq is { } install && ring.Aru >= install)
+            {
+                Install(install);
+            }
+        }
+
+        if (State == TotemState.Operational)
+        {
+            Deliver(ring);
+        }
+
+        ring.Free();
+        _lastTokenIdle = t.Aru == t.Seq && t.Rtr.Count == 0;
+        _holdCancelSent = false;
+        if (State == TotemState.Operational && ring.Members[0] == _me && t.Rtr.Count == 0 && _queue.Count == 0
+            && t.Aru == t.Seq && ring.SeqUnchanged >= _timings.SeqnoUnchangedConst)
+        {
+            _heldToken = t;
+            Arm(TotemTimer.Hold, _timings.Hold);
+            return;
+        }
+
+        ForwardToken(ring, t);
+    }
+
+    private void SendNew(RingState ring, TokenMessage t, McastMessage message)
+    {
+        t.Seq = message.Seq;
+        message.Encoded = TotemCodec.Encode(message);
+        StoreMessage(ring, message);
+        Multicast(FrameType.Multicast, message.Encoded);
+    }
+
+    private void RequestMissing(RingState ring, TokenMessage t)
+    {
+        // Look no further than a bounded distance ahead, whatever seq a (corrupt) token claims.
+        var last = (uint)Math.Min(t.Seq, (ulong)ring.Aru + MissingScanLimit);
+        for (var seq = ring.Aru + 1; seq <= last && t.Rtr.Count < TotemCodec.MaxRtr; seq++)
+        {
+            if (ring.Messages.ContainsKey(seq) || t.Rtr.Contains(seq))
+            {
+                continue;
+            }
+
+            ring.MissCounts.TryGetValue(seq, out var count);
+            count++;
+            ring.MissCounts[seq] = count;
+            if (count >= _timings.MissCountConst)
+            {
+                t.Rtr.Add(seq);
+            }
+        }
+    }
+
+    private void ForwardToken(RingState ring, TokenMessage t)
+    {
+        t.TokenSeq++;
+        ring.Forwarded = true;
+        ring.LastForwardedAru = t.Aru;
+        ring.LastForwardedSeq = t.Seq;
+        var next = ring.Next(_me);
+        if (next == _me)
+        {
+            _loopback.Enqueue((FrameType.Token, t));
+            return;
+        }
+
+        var frame = new OutboundFrame(next, FrameType.Token, TotemCodec.Encode(t));
+        Output.Frames.Add(frame);
+        _retransmitFrame = frame;
+        Arm(TotemTimer.TokenRetransmit, _timings.TokenRetransmit);
+    }
+
+    private void ReleaseHeldToken()
+    {
+        Cancel(TotemTimer.Hold);
+        if (_heldToken is { } token)
+        {
+            _heldToken = null;
+            if (State == TotemState.Operational && token.Ring == _ring.Id)
+            {
+                ForwardToken(_ring, token);
+            }
+        }
+    }
+
+    private static uint Sub(uint value, uint minus) => value > minus ? value - minus : 0;
+}

@@ -1,0 +1,368 @@
+using Clustering.Transport.Framing;
+using Microsoft.Extensions.Logging;
+
+namespace Clustering.Membership.Totem;
+
+/// <summary>
+/// The Totem single-ring ordering and membership protocol (Amir et al., 1995, as Corosync's totemsrp runs it) for one
+/// node, as a sans-IO state machine. Inputs: <see cref="Start"/>, <see cref="OnFrame"/>, <see cref="OnTimer"/> and
+/// <see cref="TryEnqueue"/>, each with the current time in ticks (100 ns units of the caller's clock). Outputs: after
+/// each call, <see cref="Output"/> holds the frames to send (multicast, or the token unicast to the successor), timers
+/// to set or cancel, deliveries and configuration changes. No sockets, threads, clocks or locks inside: one owner
+/// drives it. Malformed frames are dropped and counted (<see cref="MalformedFrames"/>), never thrown.
+/// </summary>
+internal sealed partial class TotemProcessor
+{
+    private const int LoopbackGuard = 100_000;
+
+    private readonly uint _me;
+    private readonly TotemTimings _timings;
+    private readonly IRingIdStore _store;
+    private readonly ILogger _logger;
+    private readonly int _queueCapacity;
+    private readonly bool _reportReceipts;
+    private readonly Queue<(byte[] Payload, DeliveryOrder Order)> _queue = new();
+    private readonly bool[] _armed = new bool[6];
+    private readonly Queue<(FrameType Type, object Message)> _loopback = new();
+    private long _now;
+    private RingState _ring = null!;
+    private OutboundFrame? _retransmitFrame;
+    private TokenMessage? _heldToken;
+    private bool _lastTokenIdle;
+    private bool _holdCancelSent;
+
+    /// <summary>Creates the processor of node <paramref name="nodeId"/>.</summary>
+    public TotemProcessor(uint nodeId, TotemProcessorOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(nodeId);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(options.Timings);
+        options.Timings.Validate();
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.QueueCapacity, 1, nameof(options));
+        _me = nodeId;
+        _timings = options.Timings;
+        _store = options.RingIdStore ?? new InMemoryRingIdStore();
+        _logger = options.Logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        _queueCapacity = options.QueueCapacity;
+        _reportReceipts = options.ReportReceipts;
+    }
+
+    /// <summary>This node's id.</summary>
+    public uint NodeId => _me;
+
+    /// <summary>What the last call produced; cleared at the start of every call.</summary>
+    public TotemOutput Output { get; } = new();
+
+    /// <summary>The protocol state.</summary>
+    public TotemState State { get; private set; }
+
+    /// <summary>The installed ring (before the first ring: a placeholder of this node alone).</summary>
+    public RingId Ring => _ring?.Id ?? default;
+
+    /// <summary>The installed ring's members.</summary>
+    public IReadOnlyList<uint> Members => _ring?.Members ?? [];
+
+    /// <summary>Application messages waiting to be sent.</summary>
+    public int QueueLength => _queue.Count;
+
+    /// <summary>Frames dropped because they could not be decoded.</summary>
+    public long MalformedFrames { get; private set; }
+
+    /// <summary>Starts the protocol: the node gathers a membership (alone at first, then with whoever it hears).</summary>
+    public void Start(long nowTicks)
+    {
+        if (State != TotemState.Stopped)
+        {
+            throw new InvalidOperationException("The processor is already started.");
+        }
+
+        Begin(nowTicks);
+        _attemptSeq = _store.Load() + 1;
+        _store.Save(_attemptSeq);
+        _highRingSeq = _attemptSeq;
+        _ring = new RingState(new RingId(_me, _attemptSeq), [_me], pseudo: true);
+        State = TotemState.Gather;
+        _proc.Add(_me);
+        TotemLog.EnterGather(_logger, "start");
+        RestartGather();
+        End();
+    }
+
+    /// <summary>Handles a frame received from node <paramref name="from"/>.</summary>
+    public void OnFrame(uint from, FrameType type, ReadOnlySpan<byte> payload, long nowTicks)
+    {
+        Begin(nowTicks);
+        if (State != TotemState.Stopped && from != 0 && from != _me)
+        {
+            Dispatch(from, type, payload);
+        }
+
+        End();
+    }
+
+    /// <summary>Handles a timer that fired (a timer that was cancelled or replaced since is ignored).</summary>
+    public void OnTimer(TotemTimer timer, long nowTicks)
+    {
+        var index = (int)timer;
+        if ((uint)index >= (uint)_armed.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timer), timer, "Unknown timer.");
+        }
+
+        Begin(nowTicks);
+        if (_armed[index])
+        {
+            _armed[index] = false;
+            Fire(timer);
+        }
+
+        End();
+    }
+
+    /// <summary>
+    /// Queues an application message for total-order multicast. Returns <see langword="false"/> when the queue is full:
+    /// try again after some deliveries. Messages queued while no ring is installed go out on the next ring.
+    /// </summary>
+    public bool TryEnqueue(ReadOnlyMemory<byte> message, DeliveryOrder order, long nowTicks)
+    {
+        if (message.Length > TotemCodec.MaxPayload)
+        {
+            throw new ArgumentException($"A message may have at most {TotemCodec.MaxPayload} bytes.", nameof(message));
+        }
+
+        if (order is not DeliveryOrder.Agreed and not DeliveryOrder.Safe)
+        {
+            throw new ArgumentOutOfRangeException(nameof(order), order, "Unknown delivery order.");
+        }
+
+        if (_queue.Count >= _queueCapacity)
+        {
+            return false;
+        }
+
+        Begin(nowTicks);
+        _queue.Enqueue((message.ToArray(), order));
+        if (State == TotemState.Operational)
+        {
+            if (_heldToken is not null)
+            {
+                ReleaseHeldToken();
+            }
+            else if (_lastTokenIdle && !_holdCancelSent && _ring.Members.Length > 1)
+            {
+                Multicast(FrameType.TokenHoldCancel, TotemCodec.EncodeRing(_ring.Id));
+                _holdCancelSent = true;
+            }
+        }
+
+        End();
+        return true;
+    }
+
+    private void Dispatch(uint from, FrameType type, ReadOnlySpan<byte> payload)
+    {
+        switch (type)
+        {
+            case FrameType.Multicast:
+                if (TotemCodec.TryDecodeMcast(payload, out var mcast))
+                {
+                    OnMcast(from, mcast!);
+                    return;
+                }
+
+                break;
+            case FrameType.Token:
+                if (TotemCodec.TryDecodeToken(payload, out var token))
+                {
+                    OnToken(token!);
+                    return;
+                }
+
+                break;
+            case FrameType.Join:
+                if (TotemCodec.TryDecodeJoin(payload, out var join) && Array.BinarySearch(join!.Proc, from) >= 0 && Array.BinarySearch(join.Failed, from) < 0)
+                {
+                    OnJoin(from, join);
+                    return;
+                }
+
+                break;
+            case FrameType.CommitToken:
+                if (TotemCodec.TryDecodeCommit(payload, out var commit))
+                {
+                    OnCommit(commit!);
+                    return;
+                }
+
+                break;
+            case FrameType.MergeDetect:
+                if (TotemCodec.TryDecodeRing(payload, out var ring))
+                {
+                    OnMergeDetect(from, ring);
+                    return;
+                }
+
+                break;
+            case FrameType.TokenHoldCancel:
+                if (TotemCodec.TryDecodeRing(payload, out var held))
+                {
+                    OnHoldCancel(held);
+                    return;
+                }
+
+                break;
+            default:
+                return;
+        }
+
+        MalformedFrames++;
+        TotemLog.Malformed(_logger, type, from);
+    }
+
+    private void Fire(TotemTimer timer)
+    {
+        switch (timer)
+        {
+            case TotemTimer.TokenLoss:
+                if (State is TotemState.Operational or TotemState.Commit or TotemState.Recovery)
+                {
+                    if (_logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Information))
+                    {
+                        var members = State == TotemState.Operational ? _ring.Members.Length : _commit?.Entries.Length ?? 1;
+                        var timeout = _timings.TokenTimeout(members).TotalMilliseconds;
+                        TotemLog.TokenLost(_logger, timeout, State);
+                    }
+
+                    EnterGather("token loss");
+                }
+
+                break;
+            case TotemTimer.TokenRetransmit:
+                if (_retransmitFrame is { } frame && State != TotemState.Gather)
+                {
+                    Output.Frames.Add(frame);
+                    Arm(TotemTimer.TokenRetransmit, _timings.TokenRetransmit);
+                }
+
+                break;
+            case TotemTimer.Hold:
+                ReleaseHeldToken();
+                break;
+            case TotemTimer.Join:
+                if (State == TotemState.Gather)
+                {
+                    SendJoin();
+                    Arm(TotemTimer.Join, _timings.Join);
+                }
+
+                break;
+            case TotemTimer.Consensus:
+                OnConsensusTimeout();
+                break;
+            case TotemTimer.Merge:
+                if (State == TotemState.Operational && _ring.Members[0] == _me)
+                {
+                    Multicast(FrameType.MergeDetect, TotemCodec.EncodeRing(_ring.Id));
+                    Arm(TotemTimer.Merge, _timings.Merge);
+                }
+
+                break;
+        }
+    }
+
+    private void OnMergeDetect(uint from, RingId ring)
+    {
+        if (State == TotemState.Operational && ring != _ring.Id && !_ring.IsMember(from))
+        {
+            EnterGather("merge detect", from);
+        }
+    }
+
+    private void OnHoldCancel(RingId ring)
+    {
+        if (_heldToken is not null && ring == _ring.Id)
+        {
+            ReleaseHeldToken();
+        }
+    }
+
+    private void Begin(long nowTicks)
+    {
+        Output.Clear();
+        _now = nowTicks;
+    }
+
+    private void End()
+    {
+        var guard = 0;
+        while (_loopback.Count > 0)
+        {
+            if (++guard > LoopbackGuard)
+            {
+                _loopback.Clear();
+                break;
+            }
+
+            var (type, message) = _loopback.Dequeue();
+            if (type == FrameType.Token)
+            {
+                OnToken((TokenMessage)message);
+            }
+            else
+            {
+                OnCommit((CommitTokenMessage)message);
+            }
+        }
+    }
+
+    private void Arm(TotemTimer timer, TimeSpan after)
+    {
+        _armed[(int)timer] = true;
+        Output.Timers.Add(new TimerRequest(timer, _now + after.Ticks));
+    }
+
+    private void Cancel(TotemTimer timer)
+    {
+        if (_armed[(int)timer])
+        {
+            _armed[(int)timer] = false;
+            Output.Timers.Add(new TimerRequest(timer, -1));
+        }
+    }
+
+    private void Multicast(FrameType type, byte[] payload) => Output.Frames.Add(new OutboundFrame(0, type, payload));
+
+    private void CancelTokenRetransmit()
+    {
+        _retransmitFrame = null;
+        Cancel(TotemTimer.TokenRetransmit);
+    }
+
+    private void Report(TotemEventKind kind, RingId ring, McastMessage message) =>
+        Output.Events.Add(new TotemEvent(kind, ring, message.Origin, message.Seq, message.Order, message.Payload, null));
+
+    private void StoreMessage(RingState ring, McastMessage message)
+    {
+        if (ring.Store(message) && _reportReceipts && message.Recovered is null)
+        {
+            Report(TotemEventKind.Received, ring.Id, message);
+        }
+    }
+
+    private void Deliver(RingState ring)
+    {
+        while (ring.Messages.TryGetValue(ring.Delivered + 1, out var message))
+        {
+            if (message.Order == DeliveryOrder.Safe && message.Seq > ring.SafeUpTo)
+            {
+                break;
+            }
+
+            ring.Delivered++;
+            if (message.Recovered is null)
+            {
+                Report(TotemEventKind.Delivery, ring.Id, message);
+            }
+        }
+    }
+}

@@ -1,0 +1,20 @@
+namespace Clustering.Membership.Totem;
+
+/// <summary>Options of a <see cref="TotemRing"/>.</summary>
+public sealed class TotemRingOptions
+{
+    /// <summary>The protocol timings (corosync.conf's totem timing keys, with Corosync's defaults).</summary>
+    public Clustering.Transport.Configuration.TotemTimings Timings { get; set; } = new();
+
+    /// <summary>How many application messages may wait to be sent; beyond it sends wait (back-pressure). Default 1024.</summary>
+    public int SendQueueCapacity { get; set; } = 1024;
+
+    /// <summary>
+    /// A directory where the ring sequence is persisted so that a restarted node never reuses a ring id
+    /// (Corosync's ringid file); <see langword="null"/> keeps it in memory only.
+    /// </summary>
+    public string? StateDirectory { get; set; }
+
+    /// <summary>How many delivered events may wait for the consumer before the ring stops reading frames. Default 65536.</summary>
+    public int EventQueueCapacity { get; set; } = 65536;
+}

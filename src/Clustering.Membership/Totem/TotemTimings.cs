@@ -1,0 +1,68 @@
+namespace Clustering.Membership.Totem;
+
+/// <summary>
+/// Corosync's Totem timing and flow-control options, with Corosync's defaults and meanings.
+/// </summary>
+internal sealed record TotemTimings
+{
+    /// <summary>Token timeout: how long without a token before the ring is declared broken (Corosync <c>token</c>, 1000 ms).</summary>
+    public TimeSpan Token { get; init; } = TimeSpan.FromMilliseconds(1000);
+
+    /// <summary>Added to <see cref="Token"/> for every node above two (Corosync <c>token_coefficient</c>, 650 ms).</summary>
+    public TimeSpan TokenCoefficient { get; init; } = TimeSpan.FromMilliseconds(650);
+
+    /// <summary>How many token retransmissions fit in a token timeout (Corosync <c>token_retransmits_before_loss_const</c>, 4).</summary>
+    public int TokenRetransmitsBeforeLoss { get; init; } = 4;
+
+    /// <summary>How long to wait for join messages while gathering, between resends (Corosync <c>join</c>, 50 ms).</summary>
+    public TimeSpan Join { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>How long to wait for consensus before declaring silent nodes failed; <see langword="null"/> means 1.2 × the token timeout (Corosync <c>consensus</c>).</summary>
+    public TimeSpan? Consensus { get; init; }
+
+    /// <summary>How often an idle ring's representative checks for other rings (Corosync <c>merge</c>, 200 ms).</summary>
+    public TimeSpan Merge { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Token rotations with the representative's own aru stuck before it declares a failure to receive (Corosync <c>fail_recv_const</c>, 2500).</summary>
+    public int FailReceiveConst { get; init; } = 2500;
+
+    /// <summary>Rotations without any new message before the representative starts holding the token (Corosync <c>seqno_unchanged_const</c>, 30).</summary>
+    public int SeqnoUnchangedConst { get; init; } = 30;
+
+    /// <summary>Token visits a missing message must stay missing before it is requested (Corosync <c>miss_count_const</c>, 5).</summary>
+    public int MissCountConst { get; init; } = 5;
+
+    /// <summary>Messages (new and retransmitted) in flight on the ring per rotation (Corosync <c>window_size</c>, 50).</summary>
+    public int WindowSize { get; init; } = 50;
+
+    /// <summary>Messages one node may send per token visit (Corosync <c>max_messages</c>, 17).</summary>
+    public int MaxMessages { get; init; } = 17;
+
+    /// <summary>The token retransmit interval: <see cref="Token"/> / (<see cref="TokenRetransmitsBeforeLoss"/> + 0.2), as Corosync computes <c>token_retransmit</c>.</summary>
+    public TimeSpan TokenRetransmit => TimeSpan.FromTicks((long)(Token.Ticks / (TokenRetransmitsBeforeLoss + 0.2)));
+
+    /// <summary>How long the representative holds an idle token: 0.8 × <see cref="TokenRetransmit"/>, as Corosync computes <c>hold</c>.</summary>
+    public TimeSpan Hold => TimeSpan.FromTicks((long)(TokenRetransmit.Ticks * 0.8));
+
+    /// <summary>The consensus timeout in effect.</summary>
+    public TimeSpan EffectiveConsensus => Consensus ?? TimeSpan.FromTicks((long)(Token.Ticks * 1.2));
+
+    /// <summary>The token timeout in effect for a ring of <paramref name="nodes"/> nodes (token + (nodes − 2) × token_coefficient).</summary>
+    public TimeSpan TokenTimeout(int nodes) => Token + (TokenCoefficient * Math.Max(0, nodes - 2));
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> when a value is outside what the protocol can run with.</summary>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Token, TimeSpan.Zero, nameof(Token));
+        ArgumentOutOfRangeException.ThrowIfLessThan(TokenCoefficient, TimeSpan.Zero, nameof(TokenCoefficient));
+        ArgumentOutOfRangeException.ThrowIfLessThan(TokenRetransmitsBeforeLoss, 1, nameof(TokenRetransmitsBeforeLoss));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Join, TimeSpan.Zero, nameof(Join));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(EffectiveConsensus, TimeSpan.Zero, nameof(Consensus));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Merge, TimeSpan.Zero, nameof(Merge));
+        ArgumentOutOfRangeException.ThrowIfLessThan(FailReceiveConst, 1, nameof(FailReceiveConst));
+        ArgumentOutOfRangeException.ThrowIfLessThan(SeqnoUnchangedConst, 1, nameof(SeqnoUnchangedConst));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MissCountConst, 0, nameof(MissCountConst));
+        ArgumentOutOfRangeException.ThrowIfLessThan(WindowSize, 1, nameof(WindowSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxMessages, 1, nameof(MaxMessages));
+    }
+}

@@ -1,0 +1,187 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Clustering.Transport.Rings;
+
+/// <summary>
+/// A ring over UDP multicast (Corosync's <c>transport: udp</c>, totemudp). Two sockets, as in Corosync: one
+/// bound to the local address on <c>mcastport - 1</c> that sends everything and receives unicasts (its
+/// address is <see cref="LocalEndPoint"/>), and one bound to the group on <c>mcastport</c> with
+/// <c>SO_REUSEADDR</c>, joined to the group on the chosen interface, that receives multicasts. Multicast
+/// loopback is on so several nodes on one host hear each other; a node's own multicasts come back with its
+/// own source address and are discarded.
+/// </summary>
+/// <remarks>On a loopback address (127.0.0.N) the outgoing multicast interface is set to 127.0.0.1 and
+/// the group is joined there, so a test can run several nodes on one machine without touching its network.</remarks>
+public sealed class UdpMulticastRing : IRing
+{
+    private readonly UdpRingCore _core;
+    private readonly Socket _sendSocket;
+    private readonly Socket _groupSocket;
+    private readonly SocketAddress _groupAddress;
+
+    private UdpMulticastRing(UdpMulticastRingOptions options, IPAddress local, ILogger logger)
+    {
+        var group = options.MulticastAddress!;
+        var family = local.AddressFamily;
+        LocalEndPoint = new IPEndPoint(local, options.MulticastPort - 1);
+        GroupEndPoint = new IPEndPoint(group, options.MulticastPort);
+        _groupAddress = GroupEndPoint.Serialize();
+        _core = new UdpRingCore(this, options.RingNumber, LocalEndPoint, options.MaxDatagramSize ?? UdpRingValidation.MaxPayload(family),
+            options.ReceiveQueueCapacity, logger, options.TimeProvider);
+
+        _sendSocket = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
+        _groupSocket = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            var ring = options.RingNumber;
+            var interfaceAddress = IPAddress.IsLoopback(local) && family == AddressFamily.InterNetwork ? IPAddress.Loopback : local;
+            var interfaceIndex = family == AddressFamily.InterNetworkV6 ? IPv6InterfaceIndex(local) : 0;
+            Configure(ring, LocalEndPoint, "bind", () => _sendSocket.Bind(LocalEndPoint));
+            Configure(ring, interfaceAddress, "set the multicast interface to", () =>
+            {
+                if (family == AddressFamily.InterNetwork)
+                {
+                    _sendSocket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.MulticastInterface, interfaceAddress.GetAddressBytes());
+                    _sendSocket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.MulticastTimeToLive, options.Ttl);
+                    _sendSocket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.MulticastLoopback, true);
+                }
+                else
+                {
+                    _sendSocket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.MulticastInterface, interfaceIndex);
+                    _sendSocket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.MulticastTimeToLive, options.Ttl);
+                    _sendSocket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.MulticastLoopback, true);
+                }
+            });
+
+            // Linux filters by the bound address, so binding the group keeps other traffic to the port out;
+            // other systems only accept the wildcard.
+            // A scoped IPv6 group (ff12:: link-local...) is bound with the interface as its scope.
+            var groupBind = !OperatingSystem.IsLinux()
+                ? new IPEndPoint(family == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, options.MulticastPort)
+                : family == AddressFamily.InterNetwork ? GroupEndPoint : new IPEndPoint(new IPAddress(group.GetAddressBytes(), interfaceIndex), options.MulticastPort);
+            _groupSocket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            Configure(ring, groupBind, "bind", () => _groupSocket.Bind(groupBind));
+            Configure(ring, GroupEndPoint, "join multicast group", () =>
+            {
+                if (family == AddressFamily.InterNetwork)
+                {
+                    _groupSocket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.AddMembership, new MulticastOption(group, interfaceAddress));
+                }
+                else
+                {
+                    _groupSocket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.AddMembership, new IPv6MulticastOption(group, interfaceIndex));
+                }
+            });
+        }
+        catch
+        {
+            _sendSocket.Dispose();
+            _groupSocket.Dispose();
+            throw;
+        }
+
+        UdpRingCore.EnlargeBuffers(_sendSocket);
+        UdpRingCore.EnlargeBuffers(_groupSocket);
+        _core.Own(_sendSocket);
+        _core.Own(_groupSocket);
+        _core.StartReceiving(_sendSocket, accept: null);
+        _core.StartReceiving(_groupSocket, accept: null);
+        RingLog.Started(logger, options.RingNumber, "udp", LocalEndPoint, GroupEndPoint);
+    }
+
+    /// <summary>Opens a multicast ring: resolves the local address, binds both sockets, joins the group and starts receiving.</summary>
+    /// <param name="options">The interface block.</param>
+    /// <param name="loggerFactory">Where the ring logs; nowhere when <see langword="null"/>.</param>
+    /// <returns>The running ring; dispose it to leave the group and close the sockets.</returns>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    /// <exception cref="BindNetAddressNotFoundException"><see cref="UdpMulticastRingOptions.BindNetAddress"/> matches no local interface.</exception>
+    /// <exception cref="RingBindException">A socket could not be bound or joined to the group.</exception>
+    public static UdpMulticastRing Create(UdpMulticastRingOptions options, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var local = options.LocalAddress
+            ?? Rings.BindNetAddress.Resolve(options.BindNetAddress!, options.Interfaces ?? Rings.BindNetAddress.LocalInterfaces());
+        var logger = (ILogger?)loggerFactory?.CreateLogger<UdpMulticastRing>() ?? NullLogger.Instance;
+        return new UdpMulticastRing(options, local, logger);
+    }
+
+    /// <inheritdoc />
+    public int RingNumber => _core.RingNumber;
+
+    /// <inheritdoc />
+    /// <remarks>The local address on <c>mcastport - 1</c>: where this node sends from and receives unicasts.</remarks>
+    public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>The multicast group and <c>mcastport</c> that <see cref="SendToAllAsync"/> sends to.</summary>
+    public IPEndPoint GroupEndPoint { get; }
+
+    /// <inheritdoc />
+    public int MaxDatagramSize => _core.MaxDatagramSize;
+
+    /// <inheritdoc />
+    public ChannelReader<RingDatagram> Received => _core.Received;
+
+    /// <inheritdoc />
+    public RingCounters Counters => _core.Counters;
+
+    /// <inheritdoc />
+    /// <remarks>One datagram to the group; it counts once in <see cref="RingCounters.DatagramsSent"/>.</remarks>
+    public ValueTask SendToAllAsync(ReadOnlyMemory<byte> datagram, CancellationToken cancellationToken = default)
+    {
+        _core.CheckSend(datagram.Length, cancellationToken);
+        return _core.SendAsync(_sendSocket, _groupAddress, GroupEndPoint, datagram, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask SendToAsync(IPEndPoint destination, ReadOnlyMemory<byte> datagram, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        _core.CheckSend(datagram.Length, cancellationToken);
+        return _core.SendAsync(_sendSocket, destination, datagram, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => _core.DisposeAsync();
+
+    internal static void Configure(int ringNumber, object target, string operation, Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (SocketException e)
+        {
+            throw new RingBindException(ringNumber, target as EndPoint ?? new IPEndPoint((IPAddress)target, 0), operation, e);
+        }
+    }
+
+    private static int IPv6InterfaceIndex(IPAddress local)
+    {
+        if (local.ScopeId != 0)
+        {
+            return (int)local.ScopeId;
+        }
+
+        if (IPAddress.IsLoopback(local))
+        {
+            return NetworkInterface.IPv6LoopbackInterfaceIndex;
+        }
+
+        foreach (var nic in NetworkInterface.GetAllNetworkInterfaces())
+        {
+            var properties = nic.GetIPProperties();
+            if (properties.UnicastAddresses.Any(u => u.Address.Equals(local)))
+            {
+                return properties.GetIPv6Properties().Index;
+            }
+        }
+
+        return 0; // the system's default multicast interface
+    }
+}

@@ -1,0 +1,409 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using Clustering.Transport.Framing;
+using Clustering.Transport.Redundancy;
+using Clustering.Transport.Security.Internal;
+
+namespace Clustering.Transport.Security;
+
+/// <summary>
+/// Seals frames (header, optional AES-CBC encryption, HMAC tag) and opens them again, checking every byte
+/// before trusting it. The layout is in <c>docs/wire-format.md</c>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Keys: HKDF-SHA256 over the authkey, salted with the UTF-8 cluster name, with one info string for the
+/// authentication key (as long as the hash output) and another for the AES key (16, 24 or 32 bytes).
+/// </para>
+/// <para>
+/// Opening checks, in this order: the frame length (<see cref="FrameDropReason.Oversize"/>,
+/// <see cref="FrameDropReason.Truncated"/>), the version byte (<see cref="FrameDropReason.UnsupportedVersion"/>),
+/// the tag in constant time before anything else is interpreted, then the hash and cipher ids
+/// (<see cref="FrameDropReason.CryptoMismatch"/>), the cluster id (<see cref="FrameDropReason.WrongCluster"/>),
+/// type, flags and ring number (<see cref="FrameDropReason.Malformed"/>), the body length
+/// (<see cref="FrameDropReason.Truncated"/> or <see cref="FrameDropReason.Malformed"/>) and the padding.
+/// When the tag does not match, the unauthenticated header is only used to say why:
+/// other hash or cipher ids give <see cref="FrameDropReason.CryptoMismatch"/>, another cluster id
+/// <see cref="FrameDropReason.WrongCluster"/>, anything else <see cref="FrameDropReason.BadTag"/>.
+/// Such a reason is a diagnosis for operators; the frame is dropped either way.
+/// </para>
+/// <para>
+/// Not thread-safe: the instance reuses its HMAC and AES state and buffers, so that sealing and opening
+/// allocate nothing. Use one instance per thread, or guard one with a lock.
+/// </para>
+/// </remarks>
+public sealed class FrameProtector : IDisposable
+{
+    private const int MaxTagLength = 64;
+
+    // Sealing and opening each have their own primitives and buffers, so one sending thread and one
+    // receiving thread may share an instance.
+    private readonly FrameCrypto? _sealer;
+    private readonly FrameCrypto? _opener;
+    private readonly CryptoHash _hash;
+    private readonly CryptoCipher _cipher;
+    private readonly int _tagLength;
+    private bool _disposed;
+
+    /// <summary>Creates a protector for one cluster configuration.</summary>
+    /// <param name="key">The authkey; may be <see langword="null"/> only when both hash and cipher are none. The protector keeps derived keys, not the authkey.</param>
+    /// <param name="options">The cluster name, hash, cipher and provider.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null, or <paramref name="key"/> is null while a hash or cipher is set.</exception>
+    /// <exception cref="ArgumentException">A cipher is set without a hash (Corosync refuses that too), or an option is out of range.</exception>
+    public FrameProtector(Authkey? key, FrameProtectorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.ClusterName is null)
+        {
+            throw new ArgumentException("The cluster name must not be null (use an empty string for none).", nameof(options));
+        }
+
+        if (!Enum.IsDefined(options.Hash))
+        {
+            throw new ArgumentException($"Unknown crypto_hash value {(int)options.Hash}.", nameof(options));
+        }
+
+        if (!Enum.IsDefined(options.Cipher))
+        {
+            throw new ArgumentException($"Unknown crypto_cipher value {(int)options.Cipher}.", nameof(options));
+        }
+
+        if (!Enum.IsDefined(options.Provider))
+        {
+            throw new ArgumentException($"Unknown crypto provider value {(int)options.Provider}.", nameof(options));
+        }
+
+        if (options.Cipher != CryptoCipher.None && options.Hash == CryptoHash.None)
+        {
+            throw new ArgumentException("crypto_cipher is set but crypto_hash is none: encryption without authentication is refused (Corosync refuses it too).", nameof(options));
+        }
+
+        _hash = options.Hash;
+        _cipher = options.Cipher;
+        _tagLength = FrameCrypto.TagLengthOf(_hash);
+        ClusterId = ComputeClusterId(options.ClusterName);
+        Provider = options.Provider;
+
+        if (_hash != CryptoHash.None)
+        {
+            if (key is null)
+            {
+                throw new ArgumentNullException(nameof(key), "An authkey is needed when crypto_hash or crypto_cipher is set.");
+            }
+
+            var salt = Encoding.UTF8.GetBytes(options.ClusterName);
+            _sealer = FrameCrypto.Create(options.Provider, _hash, _cipher, key.Bytes, salt);
+            _opener = FrameCrypto.Create(options.Provider, _hash, _cipher, key.Bytes, salt);
+        }
+
+        MaxPayloadLength = ComputeMaxPayloadLength();
+    }
+
+    /// <summary>The cluster id carried in every frame: <see cref="ComputeClusterId"/> of the cluster name.</summary>
+    public uint ClusterId { get; }
+
+    /// <summary>The provider in use.</summary>
+    public CryptoProviderKind Provider { get; }
+
+    /// <summary>The configured hash.</summary>
+    public CryptoHash Hash => _hash;
+
+    /// <summary>The configured cipher.</summary>
+    public CryptoCipher Cipher => _cipher;
+
+    /// <summary>The authentication tag length in bytes (0 with no hash).</summary>
+    public int TagLength => _tagLength;
+
+    /// <summary>The largest payload whose sealed frame still fits <see cref="FrameLayout.MaxFrameSize"/>.</summary>
+    public int MaxPayloadLength { get; }
+
+    /// <summary>The cluster id of a cluster name: the first four bytes, big-endian, of SHA-256 over its UTF-8 bytes.</summary>
+    /// <param name="clusterName">The cluster name (may be empty).</param>
+    /// <returns>The 32-bit cluster id.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="clusterName"/> is null.</exception>
+    public static uint ComputeClusterId(string clusterName)
+    {
+        ArgumentNullException.ThrowIfNull(clusterName);
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        var byteCount = Encoding.UTF8.GetByteCount(clusterName);
+        var bytes = byteCount <= 256 ? stackalloc byte[byteCount] : new byte[byteCount];
+        Encoding.UTF8.GetBytes(clusterName, bytes);
+        SHA256.HashData(bytes, digest);
+        return BinaryPrimitives.ReadUInt32BigEndian(digest);
+    }
+
+    /// <summary>The size of the sealed frame for a payload of <paramref name="payloadLength"/> bytes.</summary>
+    /// <param name="payloadLength">The payload length.</param>
+    /// <returns>Header, body (IV and padded ciphertext when encrypting) and tag.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="payloadLength"/> is negative.</exception>
+    public int GetSealedLength(int payloadLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(payloadLength);
+        return FrameLayout.HeaderSize + BodyLength(payloadLength) + _tagLength;
+    }
+
+    /// <summary>Writes the sealed frame for <paramref name="header"/> and <paramref name="payload"/> to <paramref name="destination"/>.</summary>
+    /// <param name="header">The sender's header fields.</param>
+    /// <param name="payload">The payload; must not overlap <paramref name="destination"/>.</param>
+    /// <param name="destination">Where the frame goes; at least <see cref="GetSealedLength"/> bytes.</param>
+    /// <returns>The number of bytes written.</returns>
+    /// <exception cref="ArgumentException">The payload is larger than <see cref="MaxPayloadLength"/>, the destination is too small or overlaps the payload, or the header has an unknown type.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The ring number is not below <see cref="RedundancyLimits.MaxRings"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The protector was disposed.</exception>
+    public int Seal(in FrameHeader header, ReadOnlySpan<byte> payload, Span<byte> destination)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ValidateSeal(header, payload, destination);
+        if (_cipher != CryptoCipher.None)
+        {
+            var iv = destination.Slice(FrameLayout.HeaderSize, FrameLayout.IvSize);
+            RandomNumberGenerator.Fill(iv);
+            return SealCore(header, payload, iv, destination);
+        }
+
+        return SealCore(header, payload, default, destination);
+    }
+
+    /// <summary>
+    /// Checks and opens a received frame in place. Never throws for any content of <paramref name="frame"/>.
+    /// </summary>
+    /// <param name="frame">The datagram. When encrypted, the body is decrypted in place.</param>
+    /// <param name="header">The sender's header fields when the frame is accepted.</param>
+    /// <param name="payload">Where the payload lies in <paramref name="frame"/> when accepted.</param>
+    /// <param name="reason">Why the frame was dropped when rejected (undefined when accepted).</param>
+    /// <returns>Whether the frame is authentic and well formed.</returns>
+    /// <exception cref="ObjectDisposedException">The protector was disposed (a programming error, not a frame problem).</exception>
+    public bool TryOpen(Span<byte> frame, out FrameHeader header, out Range payload, out FrameDropReason reason)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        header = default;
+        payload = default;
+        try
+        {
+            reason = Open(frame, ref header, ref payload);
+        }
+        catch (CryptographicException)
+        {
+            reason = FrameDropReason.Malformed;
+        }
+
+        return reason == 0;
+    }
+
+    /// <summary>Zeroes and releases the derived keys and buffers.</summary>
+    public void Dispose()
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            _sealer?.Dispose();
+            _opener?.Dispose();
+        }
+    }
+
+    /// <summary>Seals with a caller-chosen IV (tests compare providers byte for byte with it).</summary>
+    internal int SealCore(in FrameHeader header, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> iv, Span<byte> destination)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var total = ValidateSeal(header, payload, destination);
+        var bodyLength = total - FrameLayout.HeaderSize - _tagLength;
+
+        destination[FrameLayout.VersionOffset] = FrameLayout.Version;
+        destination[FrameLayout.TypeOffset] = (byte)header.Type;
+        destination[FrameLayout.HashOffset] = (byte)_hash;
+        destination[FrameLayout.CipherOffset] = (byte)_cipher;
+        BinaryPrimitives.WriteUInt32BigEndian(destination[FrameLayout.ClusterIdOffset..], ClusterId);
+        BinaryPrimitives.WriteUInt32BigEndian(destination[FrameLayout.NodeIdOffset..], header.SenderNodeId);
+        BinaryPrimitives.WriteUInt64BigEndian(destination[FrameLayout.IncarnationOffset..], header.SenderIncarnation);
+        destination[FrameLayout.RingOffset] = header.RingNumber;
+        destination[FrameLayout.FlagsOffset] = 0;
+        BinaryPrimitives.WriteUInt16BigEndian(destination[FrameLayout.BodyLengthOffset..], (ushort)bodyLength);
+        BinaryPrimitives.WriteUInt64BigEndian(destination[FrameLayout.SequenceOffset..], header.Sequence);
+
+        var body = destination.Slice(FrameLayout.HeaderSize, bodyLength);
+        if (_cipher == CryptoCipher.None)
+        {
+            payload.CopyTo(body);
+        }
+        else
+        {
+            if (iv.Length != FrameLayout.IvSize)
+            {
+                throw new ArgumentException($"The IV must be {FrameLayout.IvSize} bytes.", nameof(iv));
+            }
+
+            var ivSlot = body[..FrameLayout.IvSize];
+            if (!iv.Overlaps(ivSlot, out var offset) || offset != 0)
+            {
+                iv.CopyTo(ivSlot);
+            }
+
+            _sealer!.EncryptCbcPkcs7(ivSlot, payload, body[FrameLayout.IvSize..]);
+        }
+
+        if (_tagLength > 0)
+        {
+            var signed = destination[..(FrameLayout.HeaderSize + bodyLength)];
+            _sealer!.ComputeTag(signed, destination.Slice(signed.Length, _tagLength));
+        }
+
+        return total;
+    }
+
+    private int ValidateSeal(in FrameHeader header, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> destination)
+    {
+        if (payload.Length > MaxPayloadLength)
+        {
+            throw new ArgumentException($"The payload is {payload.Length} bytes; at most {MaxPayloadLength} fit a frame with this configuration.", nameof(payload));
+        }
+
+        if (!Enum.IsDefined(header.Type))
+        {
+            throw new ArgumentException($"Unknown frame type {(int)header.Type}.", nameof(header));
+        }
+
+        if (header.RingNumber >= RedundancyLimits.MaxRings)
+        {
+            throw new ArgumentOutOfRangeException(nameof(header), header.RingNumber, $"Ring numbers go from 0 to {RedundancyLimits.MaxRings - 1}.");
+        }
+
+        var total = FrameLayout.HeaderSize + BodyLength(payload.Length) + _tagLength;
+        if (destination.Length < total)
+        {
+            throw new ArgumentException($"The destination holds {destination.Length} bytes; the sealed frame needs {total}.", nameof(destination));
+        }
+
+        if (payload.Overlaps(destination[..total]))
+        {
+            throw new ArgumentException("The payload must not overlap the destination.", nameof(destination));
+        }
+
+        return total;
+    }
+
+    private FrameDropReason Open(Span<byte> frame, ref FrameHeader header, ref Range payload)
+    {
+        if (frame.Length > FrameLayout.MaxFrameSize)
+        {
+            return FrameDropReason.Oversize;
+        }
+
+        if (frame.Length < FrameLayout.HeaderSize + _tagLength)
+        {
+            return FrameDropReason.Truncated;
+        }
+
+        if (frame[FrameLayout.VersionOffset] != FrameLayout.Version)
+        {
+            return FrameDropReason.UnsupportedVersion;
+        }
+
+        var signedLength = frame.Length - _tagLength;
+        if (_tagLength > 0)
+        {
+            Span<byte> computed = stackalloc byte[MaxTagLength];
+            computed = computed[.._tagLength];
+            _opener!.ComputeTag(frame[..signedLength], computed);
+            if (!CryptographicOperations.FixedTimeEquals(computed, frame[signedLength..]))
+            {
+                return DiagnoseBadTag(frame);
+            }
+        }
+
+        if (frame[FrameLayout.HashOffset] != (byte)_hash || frame[FrameLayout.CipherOffset] != (byte)_cipher)
+        {
+            return FrameDropReason.CryptoMismatch;
+        }
+
+        if (BinaryPrimitives.ReadUInt32BigEndian(frame[FrameLayout.ClusterIdOffset..]) != ClusterId)
+        {
+            return FrameDropReason.WrongCluster;
+        }
+
+        var type = (FrameType)frame[FrameLayout.TypeOffset];
+        var ring = frame[FrameLayout.RingOffset];
+        if (!Enum.IsDefined(type) || frame[FrameLayout.FlagsOffset] != 0 || ring >= RedundancyLimits.MaxRings)
+        {
+            return FrameDropReason.Malformed;
+        }
+
+        int bodyLength = BinaryPrimitives.ReadUInt16BigEndian(frame[FrameLayout.BodyLengthOffset..]);
+        var actualBody = signedLength - FrameLayout.HeaderSize;
+        if (bodyLength > actualBody)
+        {
+            return FrameDropReason.Truncated;
+        }
+
+        if (bodyLength < actualBody)
+        {
+            return FrameDropReason.Malformed;
+        }
+
+        int payloadStart;
+        int payloadLength;
+        if (_cipher == CryptoCipher.None)
+        {
+            payloadStart = FrameLayout.HeaderSize;
+            payloadLength = bodyLength;
+        }
+        else
+        {
+            var cipherLength = bodyLength - FrameLayout.IvSize;
+            if (cipherLength < FrameLayout.CipherBlockSize || cipherLength % FrameLayout.CipherBlockSize != 0)
+            {
+                return FrameDropReason.Malformed;
+            }
+
+            payloadStart = FrameLayout.HeaderSize + FrameLayout.IvSize;
+            var ciphertext = frame.Slice(payloadStart, cipherLength);
+            _opener!.DecryptCbc(frame.Slice(FrameLayout.HeaderSize, FrameLayout.IvSize), ciphertext);
+
+            // Encrypt-then-MAC: the padding is only examined after the tag matched, so its check need not be constant time.
+            int pad = ciphertext[^1];
+            if (pad is 0 or > FrameLayout.CipherBlockSize || ciphertext[^pad..].ContainsAnyExcept((byte)pad))
+            {
+                return FrameDropReason.Malformed;
+            }
+
+            payloadLength = cipherLength - pad;
+        }
+
+        header = new FrameHeader(
+            type,
+            BinaryPrimitives.ReadUInt32BigEndian(frame[FrameLayout.NodeIdOffset..]),
+            BinaryPrimitives.ReadUInt64BigEndian(frame[FrameLayout.IncarnationOffset..]),
+            ring,
+            BinaryPrimitives.ReadUInt64BigEndian(frame[FrameLayout.SequenceOffset..]));
+        payload = new Range(payloadStart, payloadStart + payloadLength);
+        return 0;
+    }
+
+    private FrameDropReason DiagnoseBadTag(ReadOnlySpan<byte> frame)
+    {
+        if (frame[FrameLayout.HashOffset] != (byte)_hash || frame[FrameLayout.CipherOffset] != (byte)_cipher)
+        {
+            return FrameDropReason.CryptoMismatch;
+        }
+
+        return BinaryPrimitives.ReadUInt32BigEndian(frame[FrameLayout.ClusterIdOffset..]) != ClusterId
+            ? FrameDropReason.WrongCluster
+            : FrameDropReason.BadTag;
+    }
+
+    private int BodyLength(int payloadLength) => _cipher == CryptoCipher.None
+        ? payloadLength
+        : FrameLayout.IvSize + (((payloadLength / FrameLayout.CipherBlockSize) + 1) * FrameLayout.CipherBlockSize);
+
+    private int ComputeMaxPayloadLength()
+    {
+        var room = FrameLayout.MaxFrameSize - FrameLayout.HeaderSize - _tagLength;
+        if (_cipher == CryptoCipher.None)
+        {
+            return room;
+        }
+
+        var blocks = (room - FrameLayout.IvSize) / FrameLayout.CipherBlockSize;
+        return (blocks * FrameLayout.CipherBlockSize) - 1;
+    }
+}
