@@ -1,13 +1,14 @@
 using System.Xml.Linq;
+using Clustering.Cib.Operations;
 
 namespace Clustering.Cib.Validation;
 
 /// <summary>
 /// Validates whole CIBs by their <c>validate-with</c> against a <see cref="CibSchemaSet"/> and returns the errors as
-/// text, the shape an update pipeline needs to refuse a change (one line per error; empty when valid or when
+/// text, what <see cref="ICibValidator"/> asks of <see cref="CibStore"/>'s update pipeline to refuse a change (one line per error; empty when valid or when
 /// <c>validate-with</c> is <c>none</c> or absent). An unknown schema is one error, not an exception.
 /// </summary>
-public sealed class CibSchemaValidator
+public sealed class CibSchemaValidator : ICibValidator
 {
     private readonly CibSchemaSet _schemas;
 
