@@ -82,6 +82,19 @@ public sealed class CibSchemaSetTests
     }
 
     [Test]
+    public void The_text_validator_reports_errors_as_lines_and_never_throws_for_schema_problems()
+    {
+        var validator = new CibSchemaValidator(Open());
+        Assert.That(validator.Validate(CibDocument.Parse("<cib validate-with='pacemaker-1.2'><configuration/></cib>").Document), Is.Empty);
+        Assert.That(validator.Validate(CibDocument.Parse("<cib validate-with='none'><x/></cib>").Document), Is.Empty);
+        Assert.That(validator.Validate(CibDocument.Parse("<cib><x/></cib>").Document), Is.Empty);
+        var errors = validator.Validate(CibDocument.Parse("<cib validate-with='pacemaker-1.2'>\n<status/></cib>").Document);
+        Assert.That(errors[0], Does.StartWith("2:2: /cib/status: element <status> is not allowed here"));
+        Assert.That(validator.Validate(CibDocument.Parse("<cib validate-with='pacemaker-0.6'/>").Document).Single(), Does.Contain("unknown schema 'pacemaker-0.6'"));
+        Assert.That(validator.Validate(CibDocument.Parse("<cib validate-with='pacemaker-3.0'/>").Document).Single(), Does.Contain("cannot be used"));
+    }
+
+    [Test]
     public void A_missing_directory_is_reported()
     {
         Assert.Throws<DirectoryNotFoundException>(() => CibSchemaSet.Open(new CibSchemaSetOptions { Directory = Path.Combine(_dir.FullName, "nope") }));

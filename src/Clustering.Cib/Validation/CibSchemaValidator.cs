@@ -36,13 +36,23 @@ public sealed class CibSchemaValidator : ICibValidator
 
     /// <inheritdoc/>
     /// <remarks>
-    /// A schema that cannot be found or loaded is reported as an error, so the update is refused rather than
-    /// accepted unchecked.
+    /// A document without <c>validate-with</c>, or with <c>none</c>, is not checked. A schema that cannot be found
+    /// or loaded is reported as an error, so the update is refused rather than accepted unchecked.
     /// </remarks>
     public IReadOnlyList<string> Validate(XDocument cib)
     {
         ArgumentNullException.ThrowIfNull(cib);
-        var name = (string?)cib.Root?.Attribute("validate-with");
+        if (cib.Root is null)
+        {
+            return ["the document has no root element"];
+        }
+
+        var name = (string?)cib.Root.Attribute("validate-with");
+        if (name is null || name == CibSchemaSet.None)
+        {
+            return [];
+        }
+
         try
         {
             var result = _schemas.Value.Validate(CibDocument.FromXDocument(cib), name);
