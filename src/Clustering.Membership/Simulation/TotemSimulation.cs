@@ -293,6 +293,7 @@ internal sealed class TotemSimulation
             Timings = _options.Timings,
             RingIdStore = node.Store,
             ReportReceipts = true,
+            RingSeqFloor = RingSeqFloorNow(),
         });
         node.Up = true;
         node.PausedUntil = 0;
@@ -302,6 +303,9 @@ internal sealed class TotemSimulation
         node.Processor.Start(_now);
         Drain(node);
     }
+
+    /// <summary>The wall-clock floor a runtime gives a starting node: here the simulated time in milliseconds.</summary>
+    private ulong RingSeqFloorNow() => (ulong)(_now / TimeSpan.TicksPerMillisecond);
 
     private void Send(SimNode node)
     {

@@ -21,6 +21,7 @@ internal sealed partial class TotemProcessor
     private readonly ILogger _logger;
     private readonly int _queueCapacity;
     private readonly bool _reportReceipts;
+    private readonly ulong _ringSeqFloor;
     private readonly Queue<(byte[] Payload, DeliveryOrder Order)> _queue = new();
     private readonly bool[] _armed = new bool[6];
     private readonly Queue<(FrameType Type, object Message)> _loopback = new();
@@ -45,6 +46,7 @@ internal sealed partial class TotemProcessor
         _logger = options.Logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         _queueCapacity = options.QueueCapacity;
         _reportReceipts = options.ReportReceipts;
+        _ringSeqFloor = options.RingSeqFloor;
     }
 
     /// <summary>This node's id.</summary>
@@ -77,7 +79,7 @@ internal sealed partial class TotemProcessor
         }
 
         Begin(nowTicks);
-        _attemptSeq = _store.Load() + 1;
+        _attemptSeq = Math.Max(_store.Load() + 1, _ringSeqFloor);
         _store.Save(_attemptSeq);
         _highRingSeq = _attemptSeq;
         _ring = new RingState(new RingId(_me, _attemptSeq), [_me], pseudo: true);

@@ -15,6 +15,14 @@ internal sealed record TotemProcessorOptions
     /// <summary>Where the ring sequence number is kept across restarts (in memory by default).</summary>
     public IRingIdStore? RingIdStore { get; init; }
 
+    /// <summary>
+    /// The lowest ring sequence number this node may use after starting. The stored sequence protects against reuse
+    /// when the state directory survives; when it was lost, a floor taken from the wall clock (for example Unix time in
+    /// milliseconds) keeps a restarted node from making a ring id it made before — old frames of that ring would
+    /// otherwise be taken for the new one's. 0 (the default) relies on the store alone.
+    /// </summary>
+    public ulong RingSeqFloor { get; init; }
+
     /// <summary>The logger.</summary>
     public ILogger Logger { get; init; } = NullLogger.Instance;
 

@@ -32,4 +32,11 @@ public sealed class SimulationTests
         var result = SeedRunner.Run(100_000, 2000, (seed, o) => o.Nodes(2 + (seed % 4)).Loss(seed % 4 * 0.05).Duplication(0.02).Seconds(8).Quiet(16).MessagesPerSecond(10));
         AssertClean(result);
     }
+
+    [Test]
+    public void Regression_seed_210675_a_node_restarted_without_state_reused_a_ring_id_and_mixed_old_frames_into_it()
+    {
+        var result = SeedRunner.Run(210_675, 1, (seed, o) => o.Nodes(5).Loss(0.15).Duplication(0.02).Seconds(8).Quiet(16).MessagesPerSecond(10));
+        AssertClean(result);
+    }
 }

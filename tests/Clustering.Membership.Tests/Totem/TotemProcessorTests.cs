@@ -134,4 +134,12 @@ public sealed class TotemProcessorTests
         Assert.That(t.TokenRetransmit.TotalMilliseconds, Is.EqualTo(238.095).Within(0.01));
         Assert.That(t.TokenTimeout(5), Is.EqualTo(TimeSpan.FromMilliseconds(1000 + (3 * 650))));
     }
+
+    [Test]
+    public void A_node_that_lost_its_state_starts_above_the_wall_clock_floor()
+    {
+        var processor = new TotemProcessor(2, new TotemProcessorOptions { RingSeqFloor = 1_000_000 });
+        processor.Start(0);
+        Assert.That(processor.Ring.Sequence, Is.GreaterThanOrEqualTo(1_000_000ul));
+    }
 }
