@@ -299,7 +299,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
         return framed;
     }
 
-    private int VotesOf(uint node) => _heard.TryGetValue(node, out var info) ? info.Votes : _quorumOptions.VotesOf(node);
+    private int VotesOf(uint node) => _quorumOptions.VotesOf(node);
 
     private async Task ShutdownAsync(string how)
     {
