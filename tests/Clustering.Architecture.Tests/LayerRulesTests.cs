@@ -29,6 +29,12 @@ public sealed class LayerRulesTests
         Assert.That(LayerAssemblies(), Does.Contain("Clustering.Transport"));
     }
 
+    [Test]
+    public void Node_is_present_so_its_layer_is_checked()
+    {
+        Assert.That(LayerAssemblies(), Does.Contain("Clustering.Node"));
+    }
+
     [TestCaseSource(nameof(LayerAssemblies))]
     public void Layer_references_no_layer_above_it(string layer)
     {
@@ -44,6 +50,8 @@ public sealed class LayerRulesTests
         Assert.That(Violations("Clustering.Transport", ["System.Runtime", "Clustering.Membership"]), Is.EqualTo(new[] { "Clustering.Membership" }));
         Assert.That(Violations("Clustering.Cib", ["Clustering.Transport"]), Is.EqualTo(new[] { "Clustering.Transport" }));
         Assert.That(Violations("Clustering.Node", ["Clustering.Transport", "Clustering.Cib"]), Is.Empty);
+        Assert.That(Violations("Clustering.Node", ["Clustering.Membership", "clusterctl"]), Is.EqualTo(new[] { "clusterctl" }));
+        Assert.That(Violations("Clustering.Membership", ["Clustering.Node"]), Is.EqualTo(new[] { "Clustering.Node" }));
     }
 
     private static string[] Violations(string layer, IEnumerable<string> references)

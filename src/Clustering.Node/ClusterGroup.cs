@@ -1,0 +1,167 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Clustering.Membership.Groups;
+using Clustering.Membership.Totem;
+
+namespace Clustering.Node;
+
+/// <summary>
+/// This node's membership of one process group (a CPG handle): send to the group in agreed or safe order and read
+/// its events — every member's messages and every membership change with its reason — in the one total order all
+/// members share. <see cref="LeaveAsync"/> leaves (others see LEAVE); disposing without leaving ends the member
+/// (others see PROCDOWN).
+/// </summary>
+public sealed class ClusterGroup : IAsyncDisposable
+{
+    private readonly ClusterNode _node;
+    private readonly Channel<GroupEvent> _events;
+    private readonly TaskCompletionSource _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _left = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private IReadOnlyList<GroupMember> _members = [];
+    private int _state; // 0 joining, 1 joined, 2 left or ended
+
+    internal ClusterGroup(ClusterNode node, string name, GroupMember member, int capacity)
+    {
+        _node = node;
+        Name = name;
+        Member = member;
+        _events = Channel.CreateBounded<GroupEvent>(new BoundedChannelOptions(capacity) { SingleWriter = true });
+    }
+
+    /// <summary>The group's name.</summary>
+    public string Name { get; }
+
+    /// <summary>This member: this node's id and the member id the node gave it.</summary>
+    public GroupMember Member { get; }
+
+    /// <summary>The group's members after the last membership change this member saw (itself included).</summary>
+    public IReadOnlyList<GroupMember> Members => Volatile.Read(ref _members);
+
+    /// <summary>Whether this member has joined and not yet left.</summary>
+    public bool IsJoined => Volatile.Read(ref _state) == 1;
+
+    /// <summary>The group's events in total order: its own join first, then messages and membership changes; completes after its leave.</summary>
+    public ChannelReader<GroupEvent> Events => _events.Reader;
+
+    internal Task JoinedTask => _joined.Task;
+
+    /// <summary>Reads <see cref="Events"/> as an async stream.</summary>
+    /// <param name="cancellationToken">Ends the stream.</param>
+    public async IAsyncEnumerable<GroupEvent> ReadEventsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        while (await _events.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (_events.Reader.TryRead(out var e))
+            {
+                yield return e;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sends <paramref name="payload"/> to every member of the group (this one included), waiting while the node's
+    /// send queue is full.
+    /// </summary>
+    /// <param name="payload">The message, copied.</param>
+    /// <param name="order">Agreed (the default) or safe delivery.</param>
+    /// <param name="cancellationToken">Stops waiting for room in the send queue.</param>
+    /// <exception cref="InvalidOperationException">This member has left, or the node is not running.</exception>
+    /// <exception cref="ArgumentException">The message is larger than the protocol carries.</exception>
+    public ValueTask SendAsync(ReadOnlyMemory<byte> payload, MessageOrder order = MessageOrder.Agreed, CancellationToken cancellationToken = default)
+    {
+        if (!IsJoined)
+        {
+            throw new InvalidOperationException($"Member {Member} is not in group '{Name}'.");
+        }
+
+        return _node.SendGroupAsync(ClusterNode.Frame(ProcessGroupTable.Send(Name, Member.ProcessId, payload.Span)), order, cancellationToken);
+    }
+
+    /// <summary>Leaves the group and waits until the leave is delivered in total order (the last event of <see cref="Events"/>).</summary>
+    /// <param name="cancellationToken">Stops waiting; the leave still happens.</param>
+    /// <exception cref="InvalidOperationException">This member has already left, or the node is not running.</exception>
+    public async Task LeaveAsync(CancellationToken cancellationToken = default)
+    {
+        if (!IsJoined)
+        {
+            throw new InvalidOperationException($"Member {Member} is not in group '{Name}'.");
+        }
+
+        await _node.SendGroupAsync(ClusterNode.Frame(ProcessGroupTable.Leave(Name, Member.ProcessId)), MessageOrder.Agreed, cancellationToken).ConfigureAwait(false);
+        await _left.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Ends this member without waiting: if it has not left, the others see it leave with PROCDOWN.</summary>
+    public ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _state, 2) == 1)
+        {
+            _node.SendGroupControl(ClusterNode.Frame(ProcessGroupTable.ProcessDown(Member.ProcessId)));
+        }
+
+        _node.Unregister(this);
+        Complete(null);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Hands one event to this member; <see langword="true"/> when the member has now left.</summary>
+    internal async ValueTask<bool> DeliverAsync(GroupEvent e, CancellationToken token)
+    {
+        var state = Volatile.Read(ref _state);
+        if (state == 2)
+        {
+            return true;
+        }
+
+        var leaving = false;
+        if (e is GroupConfigurationChange change)
+        {
+            if (state == 0)
+            {
+                if (!change.Joined.Any(j => j.Member == Member))
+                {
+                    // Events of the group before this member's join are not its to see.
+                    return false;
+                }
+
+                Interlocked.CompareExchange(ref _state, 1, 0);
+                _joined.TrySetResult();
+            }
+
+            Volatile.Write(ref _members, change.Members);
+            leaving = change.Left.Any(l => l.Member == Member);
+        }
+        else if (state == 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            await _events.Writer.WriteAsync(e, token).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            return true;
+        }
+
+        if (leaving)
+        {
+            Volatile.Write(ref _state, 2);
+            Complete(null);
+        }
+
+        return leaving;
+    }
+
+    internal void Complete(Exception? error)
+    {
+        if (Interlocked.Exchange(ref _state, 2) != 2 || error is null)
+        {
+            _events.Writer.TryComplete(error);
+        }
+
+        _joined.TrySetException(error ?? new InvalidOperationException($"Member {Member} ended before joining group '{Name}'."));
+        _left.TrySetResult();
+    }
+}

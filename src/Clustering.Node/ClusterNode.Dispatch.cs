@@ -1,0 +1,270 @@
+using Clustering.Membership.Groups;
+using Clustering.Membership.Quorum;
+using Clustering.Membership.Totem;
+using Clustering.Node.Diagnostics;
+using Clustering.Node.Internal;
+
+namespace Clustering.Node;
+
+/// <summary>The dispatcher: Totem's events in total order → votequorum, the group table and the joined groups.</summary>
+public sealed partial class ClusterNode
+{
+    private async Task DispatchAsync()
+    {
+        var token = _stop.Token;
+        var reader = Totem.Events;
+        var events = new List<GroupEvent>();
+        try
+        {
+            while (true)
+            {
+                if (!await WaitForEventsAsync(reader, token).ConfigureAwait(false))
+                {
+                    if (reader.Completion.IsCompleted)
+                    {
+                        return;
+                    }
+
+                    // The last_man_standing window passed.
+                    ApplyQuorum(_voteQuorum.OnTick(Now));
+                    continue;
+                }
+
+                while (reader.TryRead(out var e))
+                {
+                    switch (e)
+                    {
+                        case TotemConfigurationChange { IsTransitional: false } regular:
+                            OnRegularConfiguration(regular, events);
+                            break;
+                        case TotemDelivery delivery:
+                            OnDelivery(delivery, events);
+                            break;
+                    }
+
+                    if (events.Count > 0)
+                    {
+                        await RouteAsync(events, token).ConfigureAwait(false);
+                        events.Clear();
+                    }
+                }
+
+                ApplyQuorum(_voteQuorum.OnTick(Now));
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // Stopped.
+        }
+        catch (Exception e)
+        {
+            NodeLog.DispatcherFailed(_logger, e);
+            throw;
+        }
+    }
+
+    /// <summary>Waits for events; <see langword="false"/> when the stream ended or votequorum's deadline came first.</summary>
+    private async Task<bool> WaitForEventsAsync(System.Threading.Channels.ChannelReader<TotemRingEvent> reader, CancellationToken token)
+    {
+        if (_voteQuorum.NextDeadline is not { } due)
+        {
+            return await reader.WaitToReadAsync(token).ConfigureAwait(false);
+        }
+
+        var delay = due - Now;
+        if (delay <= TimeSpan.Zero)
+        {
+            return false;
+        }
+
+        using var window = CancellationTokenSource.CreateLinkedTokenSource(token);
+        var wait = reader.WaitToReadAsync(window.Token).AsTask();
+        var timer = Task.Delay(delay, _time, window.Token);
+        var first = await Task.WhenAny(wait, timer).ConfigureAwait(false);
+        await window.CancelAsync().ConfigureAwait(false);
+        if (first == wait)
+        {
+            return await wait.ConfigureAwait(false);
+        }
+
+        token.ThrowIfCancellationRequested();
+        return false;
+    }
+
+    private void OnRegularConfiguration(TotemConfigurationChange change, List<GroupEvent> events)
+    {
+        _metrics.MembershipChanges.Add(1);
+        var ringId = $"{change.Ring.Representative}.{change.Ring.Sequence:x}";
+        var previous = Membership?.Members ?? [];
+        var left = previous.Where(n => !change.Members.Contains(n));
+        NodeLog.MembershipFormed(_logger, ringId, new NodeIdList(change.Joined), new NodeIdList(left));
+        NodeLog.Members(_logger, change.Members.Count, new NodeIdList(change.Members));
+        _membership.Publish(new ClusterMembership(change.Ring, change.Members));
+
+        // Votequorum: nodes that stayed keep the votes they told us; new nodes count once their message arrives.
+        foreach (var node in _heard.Keys.Where(n => !change.Members.Contains(n)).ToList())
+        {
+            _heard.Remove(node);
+        }
+
+        ApplyQuorum(_voteQuorum.OnMembership(_heard.Keys, Now));
+        var current = _voteQuorum.Current;
+        var flags = current.Flags & ~QuorumFlags.Quorate;
+        _control.Writer.TryWrite(new QuorumInfo(_quorumOptions.VotesOf(NodeId), current.ExpectedVotes, flags).Encode());
+
+        // Process groups: members on departed nodes leave (NODEDOWN); our join list tells merged nodes our members.
+        var joinList = _groups.OnConfiguration(change.Members, events);
+        _control.Writer.TryWrite(Frame(joinList));
+    }
+
+    private void OnDelivery(TotemDelivery delivery, List<GroupEvent> events)
+    {
+        _metrics.Deliveries.Add(1);
+        var payload = delivery.Payload.Span;
+        if (payload.IsEmpty)
+        {
+            Malformed(delivery.Sender, 0);
+            return;
+        }
+
+        switch ((NodeService)payload[0])
+        {
+            case NodeService.Quorum when QuorumInfo.TryDecode(payload, out var info):
+                OnQuorumInfo(delivery.Sender, info);
+                break;
+            case NodeService.Groups:
+                var before = _groups.MalformedMessages;
+                var count = events.Count;
+                _groups.OnDelivered(delivery.Sender, payload[1..], events);
+                if (_groups.MalformedMessages != before)
+                {
+                    Malformed(delivery.Sender, payload.Length);
+                }
+
+                for (var i = count; i < events.Count; i++)
+                {
+                    if (events[i] is GroupMessage)
+                    {
+                        _metrics.GroupMessages.Add(1);
+                    }
+                }
+
+                break;
+            default:
+                Malformed(delivery.Sender, payload.Length);
+                break;
+        }
+    }
+
+    private void OnQuorumInfo(uint sender, QuorumInfo info)
+    {
+        if (Membership is not { } membership || !membership.Members.Contains(sender))
+        {
+            // Sent in an older configuration the sender is no longer part of.
+            return;
+        }
+
+        var configured = _quorumOptions.VotesOf(sender);
+        if (info.Votes != configured)
+        {
+            NodeLog.VotesMismatch(_logger, sender, info.Votes, configured);
+        }
+
+        _heard[sender] = info with { Votes = configured };
+        var changed = false;
+        if (info.ExpectedVotes > _voteQuorum.Current.HighestExpected)
+        {
+            changed |= _voteQuorum.SetExpectedVotes(info.ExpectedVotes);
+            NodeLog.ExpectedRaised(_logger, info.ExpectedVotes, sender);
+        }
+
+        changed |= _voteQuorum.OnMembership(_heard.Keys, Now);
+        ApplyQuorum(changed);
+    }
+
+    private void ApplyQuorum(bool quorateChanged)
+    {
+        var next = _voteQuorum.Current;
+        var published = Quorum;
+        if (quorateChanged)
+        {
+            _metrics.QuorumChanges.Add(1);
+            if (next.Quorate)
+            {
+                NodeLog.QuorumAcquired(_logger);
+                NodeLog.Primary(_logger);
+            }
+            else
+            {
+                NodeLog.QuorumLost(_logger);
+                NodeLog.NonPrimary(_logger);
+            }
+        }
+
+        if (!SameQuorum(published, next))
+        {
+            _quorum.Publish(next);
+        }
+    }
+
+    private static bool SameQuorum(QuorumSnapshot a, QuorumSnapshot b) =>
+        a.Quorate == b.Quorate && a.ExpectedVotes == b.ExpectedVotes && a.HighestExpected == b.HighestExpected
+        && a.TotalVotes == b.TotalVotes && a.Quorum == b.Quorum && a.Flags == b.Flags && a.WaitingForAll == b.WaitingForAll
+        && a.Members.SequenceEqual(b.Members);
+
+    private void Malformed(uint sender, int length)
+    {
+        _metrics.Malformed.Add(1);
+        NodeLog.Malformed(_logger, sender, length);
+    }
+
+    /// <summary>Hands group events to the local handles of their group, in order; waits while a handle's buffer is full.</summary>
+    private async Task RouteAsync(List<GroupEvent> events, CancellationToken token)
+    {
+        foreach (var e in events)
+        {
+            ClusterGroup[] handles;
+            lock (_gate)
+            {
+                if (!_handles.TryGetValue(e.Group, out var list))
+                {
+                    continue;
+                }
+
+                handles = [.. list];
+            }
+
+            foreach (var handle in handles)
+            {
+                if (e is GroupConfigurationChange change)
+                {
+                    LogChange(change);
+                }
+
+                if (await handle.DeliverAsync(e, token).ConfigureAwait(false))
+                {
+                    Unregister(handle);
+                }
+            }
+        }
+    }
+
+    private void LogChange(GroupConfigurationChange change)
+    {
+        foreach (var joined in change.Joined)
+        {
+            if (joined.Member.NodeId == NodeId)
+            {
+                NodeLog.GroupJoined(_logger, change.Group, joined.Member);
+            }
+        }
+
+        foreach (var left in change.Left)
+        {
+            if (left.Member.NodeId == NodeId)
+            {
+                NodeLog.GroupLeft(_logger, change.Group, left.Member);
+            }
+        }
+    }
+}

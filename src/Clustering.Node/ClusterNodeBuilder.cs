@@ -1,0 +1,224 @@
+using System.Globalization;
+using System.Net;
+using Clustering.Membership.Quorum;
+using Clustering.Transport.Configuration;
+using Clustering.Transport.Rings;
+using Clustering.Transport.Security;
+using Microsoft.Extensions.Logging;
+
+namespace Clustering.Node;
+
+/// <summary>
+/// Builds a <see cref="ClusterNode"/> from <see cref="ClusterNodeOptions"/> or from a <c>corosync.conf</c> and its
+/// authkey: <c>transport: udp</c> becomes one <see cref="UdpMulticastRing"/> per interface block (bindnetaddr,
+/// mcastaddr, mcastport, ttl); <c>transport: udpu</c> one <see cref="UdpUnicastRing"/> per ring with the nodelist's
+/// <c>ringX_addr</c> as members.
+/// </summary>
+public sealed class ClusterNodeBuilder
+{
+    private readonly ClusterNodeOptions _options;
+    private readonly Authkey? _ownedAuthkey;
+
+    private ClusterNodeBuilder(ClusterNodeOptions options, Authkey? ownedAuthkey)
+    {
+        _options = options;
+        _ownedAuthkey = ownedAuthkey;
+    }
+
+    /// <summary>The options the node will be built with; adjust them (clock, logging, meters) before <see cref="Build"/>.</summary>
+    public ClusterNodeOptions Options => _options;
+
+    /// <summary>Starts from options built in code; the caller keeps owning the authkey.</summary>
+    /// <param name="options">The node's options.</param>
+    /// <returns>The builder.</returns>
+    public static ClusterNodeBuilder FromOptions(ClusterNodeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new ClusterNodeBuilder(options, null);
+    }
+
+    /// <summary>
+    /// Reads a <c>corosync.conf</c> and, when it asks for secauth, its authkey, and maps them to options. This node is
+    /// <c>totem.nodeid</c>, or <paramref name="nodeId"/>, or the nodelist entry whose ring 0 address is an address
+    /// of this host (Corosync's resolution); with <c>udp</c> the id derives from the address bound on ring 0.
+    /// </summary>
+    /// <param name="path">The configuration file.</param>
+    /// <param name="authkeyPath">The key file; <c>totem.keyfile</c> or /etc/corosync/authkey when <see langword="null"/>. Read only when crypto is on.</param>
+    /// <param name="nodeId">Picks this node's nodelist entry by id (for several nodes on one host); <see langword="null"/> to resolve as Corosync does.</param>
+    /// <param name="loggerFactory">Where the node and its rings log.</param>
+    /// <returns>The builder; the node it builds owns the authkey.</returns>
+    /// <exception cref="ConfigurationException">The file is invalid, or this node cannot be found in it.</exception>
+    /// <exception cref="AuthkeyException">The key file is missing or unusable.</exception>
+    public static ClusterNodeBuilder FromCorosyncConfig(string path, string? authkeyPath = null, uint? nodeId = null, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var config = CorosyncConfiguration.Load(path);
+        var totem = config.Totem;
+        var options = new ClusterNodeOptions
+        {
+            ClusterName = totem.ClusterName ?? string.Empty,
+            CryptoHash = totem.CryptoHash,
+            CryptoCipher = totem.CryptoCipher,
+            Redundancy = totem.Redundancy,
+            Timings = totem.Timings,
+            LoggerFactory = loggerFactory,
+            Quorum = QuorumFrom(config),
+            NodeNames = config.Nodes
+                .Where(n => n.Name is not null)
+                .ToDictionary(n => n.EffectiveNodeId(totem.ClearNodeHighBit), n => n.Name!),
+        };
+
+        switch (totem.Transport)
+        {
+            case TransportKind.Udpu:
+                AddUnicastRings(config, options, nodeId, loggerFactory);
+                break;
+            case TransportKind.Udp:
+                AddMulticastRings(config, options, nodeId, loggerFactory);
+                break;
+            default:
+                throw new ConfigurationException($"transport {totem.Transport} is not supported by this node (use udp or udpu)", config.FileName, 0, 0, "totem.transport");
+        }
+
+        var authkey = totem.SecAuth ? Authkey.Load(authkeyPath ?? totem.EffectiveKeyFile) : null;
+        options.Authkey = authkey;
+        return new ClusterNodeBuilder(options, authkey);
+    }
+
+    /// <summary>Validates the options and creates the node (not yet started).</summary>
+    /// <returns>The node.</returns>
+    /// <exception cref="ArgumentException">An option is missing or inconsistent.</exception>
+    public ClusterNode Build() => new(_options, _ownedAuthkey);
+
+    private static VoteQuorumOptions QuorumFrom(CorosyncConfiguration config)
+    {
+        var q = config.Quorum;
+        var votes = config.Nodes.ToDictionary(n => n.EffectiveNodeId(config.Totem.ClearNodeHighBit), n => n.QuorumVotes);
+        var tieBreaker = q.AutoTieBreakerNode.Trim().ToLowerInvariant() switch
+        {
+            "lowest" => TieBreaker.Lowest,
+            "highest" => TieBreaker.Highest,
+            _ => TieBreaker.List,
+        };
+        IReadOnlyList<uint> list = [];
+        if (tieBreaker == TieBreaker.List)
+        {
+            try
+            {
+                list = [.. q.AutoTieBreakerNode.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(s => uint.Parse(s, CultureInfo.InvariantCulture))];
+            }
+            catch (FormatException e)
+            {
+                throw new ConfigurationException($"auto_tie_breaker_node must be lowest, highest or node ids, not '{q.AutoTieBreakerNode}'", config.FileName, 0, 0, "quorum.auto_tie_breaker_node", e);
+            }
+            catch (OverflowException e)
+            {
+                throw new ConfigurationException($"auto_tie_breaker_node must be lowest, highest or node ids, not '{q.AutoTieBreakerNode}'", config.FileName, 0, 0, "quorum.auto_tie_breaker_node", e);
+            }
+        }
+
+        return new VoteQuorumOptions
+        {
+            // Without a nodelist and expected_votes the node counts its own vote and raises expected votes as nodes appear.
+            ExpectedVotes = q.ExpectedVotes ?? (votes.Count == 0 ? 1 : null),
+            NodeVotes = votes,
+            TwoNode = q.TwoNode,
+            WaitForAll = q.WaitForAll,
+            LastManStanding = q.LastManStanding,
+            LastManStandingWindow = q.LastManStandingWindow,
+            AutoTieBreaker = q.AutoTieBreaker,
+            TieBreaker = tieBreaker,
+            TieBreakerNodes = list,
+        };
+    }
+
+    private static void AddUnicastRings(CorosyncConfiguration config, ClusterNodeOptions options, uint? nodeId, ILoggerFactory? loggerFactory)
+    {
+        if (config.Nodes.Count == 0)
+        {
+            throw new ConfigurationException("transport udpu needs a nodelist", config.FileName, 0, 0, "nodelist");
+        }
+
+        var clear = config.Totem.ClearNodeHighBit;
+        var local = FindLocalNode(config, nodeId ?? config.Totem.NodeId);
+        options.NodeId = config.Totem.NodeId ?? local.EffectiveNodeId(clear);
+        for (var ring = 0; ring < config.RingCount; ring++)
+        {
+            var port = config.Totem.Interfaces.FirstOrDefault(i => i.RingNumber == ring)?.MulticastPort ?? InterfaceOptions.DefaultMulticastPort;
+            var key = string.Create(CultureInfo.InvariantCulture, $"nodelist.node.ring{ring}_addr");
+            var members = config.Nodes
+                .Where(n => n.RingAddresses.Count > ring)
+                .Select(n => new IPEndPoint(ParseAddress(config, n.RingAddresses[ring], key), port))
+                .ToArray();
+            if (local.RingAddresses.Count <= ring)
+            {
+                throw new ConfigurationException($"this node has no {key}", config.FileName, 0, 0, key);
+            }
+
+            var ringOptions = new UdpUnicastRingOptions
+            {
+                RingNumber = ring,
+                LocalEndPoint = new IPEndPoint(ParseAddress(config, local.RingAddresses[ring], key), port),
+                Members = members,
+                TimeProvider = options.TimeProvider,
+            };
+            options.Rings.Add(() => UdpUnicastRing.Create(ringOptions, loggerFactory));
+        }
+    }
+
+    private static void AddMulticastRings(CorosyncConfiguration config, ClusterNodeOptions options, uint? nodeId, ILoggerFactory? loggerFactory)
+    {
+        if (config.Totem.Interfaces.Count == 0)
+        {
+            throw new ConfigurationException("transport udp needs an interface block with bindnetaddr", config.FileName, 0, 0, "totem.interface");
+        }
+
+        IPAddress? ring0 = null;
+        foreach (var iface in config.Totem.Interfaces.OrderBy(i => i.RingNumber))
+        {
+            var key = string.Create(CultureInfo.InvariantCulture, $"totem.interface.{iface.RingNumber}.bindnetaddr");
+            var bind = iface.BindNetAddress ?? throw new ConfigurationException("bindnetaddr is required with transport udp", config.FileName, 0, 0, key);
+            var localAddress = BindNetAddress.Resolve(bind);
+            ring0 ??= localAddress;
+            var ringOptions = new UdpMulticastRingOptions
+            {
+                RingNumber = iface.RingNumber,
+                LocalAddress = localAddress,
+                MulticastAddress = config.EffectiveMulticastAddress(iface)
+                    ?? throw new ConfigurationException("mcastaddr (or cluster_name) is required with transport udp", config.FileName, 0, 0, key.Replace("bindnetaddr", "mcastaddr", StringComparison.Ordinal)),
+                MulticastPort = iface.MulticastPort,
+                Ttl = iface.Ttl,
+                TimeProvider = options.TimeProvider,
+            };
+            options.Rings.Add(() => UdpMulticastRing.Create(ringOptions, loggerFactory));
+        }
+
+        options.NodeId = nodeId ?? config.ResolveLocalNodeId(ring0!);
+    }
+
+    private static NodeOptions FindLocalNode(CorosyncConfiguration config, uint? nodeId)
+    {
+        var clear = config.Totem.ClearNodeHighBit;
+        if (nodeId is { } id)
+        {
+            return config.Nodes.FirstOrDefault(n => n.EffectiveNodeId(clear) == id)
+                ?? throw new ConfigurationException(string.Create(CultureInfo.InvariantCulture, $"node {id} is not in the nodelist"), config.FileName, 0, 0, "nodelist");
+        }
+
+        var local = BindNetAddress.LocalInterfaces().Select(i => i.Address).ToHashSet();
+        var matches = config.Nodes
+            .Where(n => n.RingAddresses.Count > 0 && IPAddress.TryParse(n.RingAddresses[0], out var a) && local.Contains(a))
+            .ToList();
+        return matches.Count switch
+        {
+            1 => matches[0],
+            0 => throw new ConfigurationException("no nodelist entry has a ring0_addr of this host; set totem.nodeid or pass the node id", config.FileName, 0, 0, "nodelist"),
+            _ => throw new ConfigurationException("several nodelist entries have a ring0_addr of this host; set totem.nodeid or pass the node id", config.FileName, 0, 0, "nodelist"),
+        };
+    }
+
+    private static IPAddress ParseAddress(CorosyncConfiguration config, string text, string key) =>
+        IPAddress.TryParse(text, out var address)
+            ? address
+            : throw new ConfigurationException($"'{text}' is not an IP address (host names are not resolved)", config.FileName, 0, 0, key);
+}

@@ -1,0 +1,123 @@
+using System.Diagnostics.Metrics;
+using Clustering.Membership.Quorum;
+using Clustering.Transport.Configuration;
+using Clustering.Transport.Redundancy;
+using Clustering.Transport.Rings;
+using Clustering.Transport.Security;
+using Microsoft.Extensions.Logging;
+
+namespace Clustering.Node;
+
+/// <summary>
+/// Everything a <see cref="ClusterNode"/> needs: its id, its rings, the cluster's key and crypto, redundancy and
+/// Totem timings, votequorum's options and where state is kept. Build one in code, or let
+/// <see cref="ClusterNodeBuilder.FromCorosyncConfig"/> fill it from <c>corosync.conf</c>.
+/// </summary>
+public sealed class ClusterNodeOptions
+{
+    /// <summary>This node's id (corosync.conf's <c>nodeid</c>); 1 or more, unique in the cluster.</summary>
+    public uint NodeId { get; set; }
+
+    /// <summary>
+    /// One factory per ring, ring 0 first. Each is called once by <see cref="ClusterNode.StartAsync"/>; the node owns
+    /// and disposes the rings it creates.
+    /// </summary>
+    public IList<Func<IRing>> Rings { get; } = [];
+
+    /// <summary>The cluster's shared key; required when <see cref="CryptoHash"/> or <see cref="CryptoCipher"/> is set. Owned by the caller.</summary>
+    public Authkey? Authkey { get; set; }
+
+    /// <summary>The cluster's name (<c>totem.cluster_name</c>); frames of other clusters are refused.</summary>
+    public string ClusterName { get; set; } = string.Empty;
+
+    /// <summary>The frame authentication (<c>totem.crypto_hash</c>); none by default.</summary>
+    public CryptoHash CryptoHash { get; set; } = CryptoHash.None;
+
+    /// <summary>The frame encryption (<c>totem.crypto_cipher</c>); none by default.</summary>
+    public CryptoCipher CryptoCipher { get; set; } = CryptoCipher.None;
+
+    /// <summary>How several rings are used (<c>totem.rrp_mode</c>) and when a ring is marked faulty.</summary>
+    public RedundancyOptions Redundancy { get; set; } = new();
+
+    /// <summary>The Totem timings (corosync.conf's <c>totem</c> timing keys, Corosync's defaults).</summary>
+    public TotemTimings Timings { get; set; } = new();
+
+    /// <summary>
+    /// Votequorum's options: expected votes, each node's votes (this node advertises <c>Quorum.VotesOf(NodeId)</c>),
+    /// two_node, wait_for_all, last_man_standing and auto_tie_breaker. Required.
+    /// </summary>
+    public VoteQuorumOptions? Quorum { get; set; }
+
+    /// <summary>Node names for reports (the nodelist's <c>name</c>); node ids are printed for nodes without one.</summary>
+    public IReadOnlyDictionary<uint, string> NodeNames { get; set; } = new Dictionary<uint, string>();
+
+    /// <summary>A directory for state that must survive restarts (the ring sequence); <see langword="null"/> keeps it in memory.</summary>
+    public string? StateDirectory { get; set; }
+
+    /// <summary>How many application messages may wait to be sent before <see cref="ClusterGroup.SendAsync"/> waits. Default 1024.</summary>
+    public int SendQueueCapacity { get; set; } = 1024;
+
+    /// <summary>
+    /// How many events a group handle buffers for its reader. When a handle's buffer is full the node waits for
+    /// its reader (back-pressure that eventually slows the whole ring), so read every joined group. Default 4096.
+    /// </summary>
+    public int GroupEventQueueCapacity { get; set; } = 4096;
+
+    /// <summary>The clock; the system clock by default.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Where logs go; nowhere by default.</summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>Where the <c>Clustering.Node</c> meter (and the transport's) is created; a private meter by default.</summary>
+    public IMeterFactory? MeterFactory { get; set; }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first option that is missing or out of range.</summary>
+    /// <exception cref="ArgumentException">An option is missing or inconsistent.</exception>
+    /// <exception cref="ConfigurationException">A Totem timing is out of range.</exception>
+    public void Validate()
+    {
+        if (NodeId == 0)
+        {
+            throw new ArgumentException("ClusterNodeOptions.NodeId must be set (1 or more)");
+        }
+
+        if (Rings.Count is < 1 or > 8)
+        {
+            throw new ArgumentException($"ClusterNodeOptions.Rings must have 1 to 8 ring factories, not {Rings.Count}");
+        }
+
+        if (Rings.Any(r => r is null))
+        {
+            throw new ArgumentException("ClusterNodeOptions.Rings contains a null factory");
+        }
+
+        if ((CryptoHash != CryptoHash.None || CryptoCipher != CryptoCipher.None) && Authkey is null)
+        {
+            throw new ArgumentException("ClusterNodeOptions.Authkey is required when crypto_hash or crypto_cipher is set");
+        }
+
+        ArgumentNullException.ThrowIfNull(ClusterName, nameof(ClusterName));
+        ArgumentNullException.ThrowIfNull(Redundancy, nameof(Redundancy));
+        ArgumentNullException.ThrowIfNull(Timings, nameof(Timings));
+        ArgumentNullException.ThrowIfNull(NodeNames, nameof(NodeNames));
+        ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
+        if (Quorum is null)
+        {
+            throw new ArgumentException("ClusterNodeOptions.Quorum is required: set expected votes or each node's votes");
+        }
+
+        Quorum.Validate();
+        Redundancy.Validate(Rings.Count);
+        Timings.Validate(Math.Max(2, Quorum.NodeVotes.Count));
+        if (SendQueueCapacity < 1)
+        {
+            throw new ArgumentException($"ClusterNodeOptions.SendQueueCapacity must be at least 1, not {SendQueueCapacity}");
+        }
+
+        if (GroupEventQueueCapacity < 1)
+        {
+            throw new ArgumentException($"ClusterNodeOptions.GroupEventQueueCapacity must be at least 1, not {GroupEventQueueCapacity}");
+        }
+    }
+}

@@ -1,0 +1,50 @@
+using System.Diagnostics.Metrics;
+
+namespace Clustering.Node.Diagnostics;
+
+/// <summary>The node's instruments on the <c>Clustering.Node</c> meter.</summary>
+internal sealed class NodeMetrics : IDisposable
+{
+    /// <summary>The meter's name.</summary>
+    public const string MeterName = "Clustering.Node";
+
+    private readonly Meter _meter;
+    private readonly bool _ownsMeter;
+
+    public NodeMetrics(IMeterFactory? meterFactory)
+    {
+        if (meterFactory is null)
+        {
+            _meter = new Meter(MeterName);
+            _ownsMeter = true;
+        }
+        else
+        {
+            _meter = meterFactory.Create(MeterName);
+        }
+
+        Deliveries = _meter.CreateCounter<long>("clustering.node.deliveries", "{message}", "Messages delivered in total order (every service).");
+        MembershipChanges = _meter.CreateCounter<long>("clustering.node.membership.changes", "{change}", "Regular configurations installed.");
+        QuorumChanges = _meter.CreateCounter<long>("clustering.node.quorum.changes", "{change}", "Times this partition gained or lost quorum.");
+        GroupMessages = _meter.CreateCounter<long>("clustering.node.group.messages", "{message}", "Process-group data messages delivered to local members' groups.");
+        Malformed = _meter.CreateCounter<long>("clustering.node.messages.malformed", "{message}", "Delivered messages that no service could decode (dropped).");
+    }
+
+    public Counter<long> Deliveries { get; }
+
+    public Counter<long> MembershipChanges { get; }
+
+    public Counter<long> QuorumChanges { get; }
+
+    public Counter<long> GroupMessages { get; }
+
+    public Counter<long> Malformed { get; }
+
+    public void Dispose()
+    {
+        if (_ownsMeter)
+        {
+            _meter.Dispose();
+        }
+    }
+}
