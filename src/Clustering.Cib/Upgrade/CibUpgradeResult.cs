@@ -7,7 +7,18 @@ namespace Clustering.Cib.Upgrade;
 /// <summary>One schema step an upgrade took.</summary>
 /// <param name="From">The schema the document satisfied before the step.</param>
 /// <param name="To">The schema it satisfies after it.</param>
-public sealed record CibUpgradeStep(string From, string To);
+public sealed record CibUpgradeStep(string From, string To)
+{
+    /// <summary>The XSL files applied in this step (file names, in order); empty when the document satisfied <see cref="To"/> as it was.</summary>
+    public IReadOnlyList<string> Transforms { get; init; } = [];
+
+    /// <inheritdoc/>
+    public bool Equals(CibUpgradeStep? other)
+        => other is not null && From == other.From && To == other.To && Transforms.SequenceEqual(other.Transforms);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(From, To, Transforms.Count);
+}
 
 /// <summary>What <see cref="CibUpgrader.Upgrade"/> did.</summary>
 public sealed class CibUpgradeResult
@@ -40,7 +51,7 @@ public sealed class CibUpgradeResult
     /// <summary>The schema the document did not satisfy, where the upgrade stopped; <see langword="null"/> when it reached the newest allowed.</summary>
     public string? StoppedBefore { get; }
 
-    /// <summary>Why the document does not satisfy <see cref="StoppedBefore"/> (empty when that schema needs a transform this engine does not run).</summary>
+    /// <summary>Why the document does not satisfy <see cref="StoppedBefore"/> (or why its transform failed).</summary>
     public IReadOnlyList<RelaxNgValidationError> StopErrors { get; }
 
     /// <summary>The version counters of <see cref="Document"/>.</summary>

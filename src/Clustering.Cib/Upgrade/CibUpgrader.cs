@@ -1,5 +1,7 @@
-using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Xml;
 using System.Xml.Linq;
+using System.Xml.Xsl;
 using Clustering.Cib.Operations;
 using Clustering.Cib.Validation;
 using Clustering.Cib.Versions;
@@ -21,8 +23,9 @@ namespace Clustering.Cib.Upgrade;
 /// through when the document satisfies it and skipped when it does not; <c>pacemaker-next</c> is never an
 /// upgrade target, as in Pacemaker.</para>
 /// <para>From a schema directory, a step that Pacemaker makes with an XSL transform (a file
-/// <c>upgrade-X.Y.xsl</c> next to the grammars, such as 1.3 to 2.0) is not run: the upgrade stops before it and
-/// says so in <see cref="CibUpgradeResult.StoppedBefore"/>.</para>
+/// <c>upgrade-X.Y.xsl</c> next to the grammars, with optional <c>-enter</c> and <c>-leave</c> stages, such as 1.3
+/// to 2.0 and 2.10 to 3.0) runs those transforms, but only when the document does not already satisfy the next
+/// schema as it is, as Pacemaker does; a transform whose output does not validate stops the upgrade.</para>
 /// </remarks>
 public sealed partial class CibUpgrader
 {
@@ -106,20 +109,33 @@ public sealed partial class CibUpgrader
         {
             cancellationToken.ThrowIfCancellationRequested();
             var candidate = chain[next];
-            if (NeedsTransform(current))
-            {
-                stoppedBefore = candidate;
-                Log.TransformNeeded(_options.Logger, current, candidate);
-                break;
-            }
-
             var result = _schemas.GetSchema(candidate).Validate(document, cancellationToken: cancellationToken);
             if (result.IsValid)
             {
+                // Like Pacemaker, a document the next schema already accepts is not transformed.
                 steps.Add(new CibUpgradeStep(current, candidate));
                 Log.Step(_options.Logger, current, candidate);
                 current = candidate;
                 continue;
+            }
+
+            if (TransformFiles(current) is { Count: > 0 } transforms)
+            {
+                var (transformed, failure) = Transform(document, transforms);
+                var after = transformed is null ? null : _schemas.GetSchema(candidate).Validate(transformed, cancellationToken: cancellationToken);
+                if (transformed is not null && after!.IsValid)
+                {
+                    document = transformed;
+                    steps.Add(new CibUpgradeStep(current, candidate) { Transforms = [.. transforms.Select(Path.GetFileName)!] });
+                    Log.Transformed(_options.Logger, current, candidate, transforms.Count);
+                    current = candidate;
+                    continue;
+                }
+
+                stoppedBefore = candidate;
+                stopErrors = after?.Errors ?? [new RelaxNgValidationError(0, 0, "/", failure ?? "the transform failed")];
+                Log.Stopped(_options.Logger, current, candidate, stopErrors[0]);
+                break;
             }
 
             if (candidate == ExperimentalSchema && next < maxIndex)
@@ -150,12 +166,70 @@ public sealed partial class CibUpgrader
     private bool IsValid(XDocument document, string name, CancellationToken cancellationToken)
         => _schemas.GetSchema(name).Validate(document, cancellationToken: cancellationToken).IsValid;
 
-    /// <summary>Whether Pacemaker leaves <paramref name="schema"/> through an XSL transform (<c>upgrade-X.Y.xsl</c>).</summary>
-    private bool NeedsTransform(string schema)
+    /// <summary>
+    /// The XSL files Pacemaker applies when leaving <paramref name="schema"/>: <c>upgrade-X.Y.xsl</c>, preceded by
+    /// <c>upgrade-X.Y-enter.xsl</c> and followed by <c>upgrade-X.Y-leave.xsl</c> when those exist; empty when the
+    /// step has no transform.
+    /// </summary>
+    private List<string> TransformFiles(string schema)
     {
-        var version = schema["pacemaker-".Length..];
         var directory = Path.GetDirectoryName(_schemas.GetSchema(schema).Path);
-        return directory is not null && File.Exists(Path.Combine(directory, string.Create(CultureInfo.InvariantCulture, $"upgrade-{version}.xsl")));
+        var version = schema["pacemaker-".Length..];
+        if (directory is null || !File.Exists(Path.Combine(directory, $"upgrade-{version}.xsl")))
+        {
+            return [];
+        }
+
+        return [.. new[] { $"upgrade-{version}-enter.xsl", $"upgrade-{version}.xsl", $"upgrade-{version}-leave.xsl" }
+            .Select(f => Path.Combine(directory, f))
+            .Where(File.Exists)];
+    }
+
+    /// <summary>Runs the transforms in order on a copy; scripts are off and document() reads only the stylesheet itself.</summary>
+    private (XDocument? Result, string? Failure) Transform(XDocument document, List<string> files)
+    {
+        if (!RuntimeFeature.IsDynamicCodeSupported)
+        {
+            return (null, "XSL transforms need dynamic code, which this runtime (native AOT) does not have");
+        }
+
+        var current = document;
+        foreach (var file in files)
+        {
+            try
+            {
+                var xslt = new XslCompiledTransform();
+                var readerSettings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null };
+                using (var reader = XmlReader.Create(file, readerSettings))
+                {
+                    // document('') (the stylesheet itself) is used by Pacemaker's transforms; nothing else may be read.
+                    xslt.Load(reader, new XsltSettings(enableDocumentFunction: true, enableScript: false), null);
+                }
+
+                var output = new XDocument();
+                using (var writer = output.CreateWriter())
+                {
+                    var arguments = new XsltArgumentList();
+                    var name = Path.GetFileName(file);
+                    arguments.XsltMessageEncountered += (_, e) => Log.TransformMessage(_options.Logger, name, e);
+                    using var input = current.CreateReader();
+                    xslt.Transform(input, arguments, writer, new StylesheetOnlyResolver(file));
+                }
+
+                if (output.Root is null)
+                {
+                    return (null, $"{Path.GetFileName(file)} produced no document");
+                }
+
+                current = output;
+            }
+            catch (Exception e) when (e is XsltException or XmlException or IOException or UnauthorizedAccessException)
+            {
+                return (null, $"{Path.GetFileName(file)} failed: {e.Message}");
+            }
+        }
+
+        return (current, null);
     }
 
     private static partial class Log
@@ -169,10 +243,30 @@ public sealed partial class CibUpgrader
         [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "CIB upgrade skips the experimental {Schema}: {Reason}")]
         public static partial void SkippedExperimental(ILogger logger, string schema, RelaxNgValidationError reason);
 
-        [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "CIB upgrade stops at {Current}: reaching {Next} needs Pacemaker's XSL transform, which is not supported")]
-        public static partial void TransformNeeded(ILogger logger, string current, string next);
+        [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "CIB upgraded from {From} to {To} through {Count} XSL transform(s)")]
+        public static partial void Transformed(ILogger logger, string from, string to, int count);
+
+        [LoggerMessage(EventId = 6, Level = LogLevel.Debug, Message = "Upgrade transform {File} says: {Text}")]
+        public static partial void TransformMessage(ILogger logger, string file, XsltMessageEncounteredEventArgs text);
 
         [LoggerMessage(EventId = 5, Level = LogLevel.Debug, Message = "CIB has validate-with=none; nothing to upgrade")]
         public static partial void NotValidated(ILogger logger);
+    }
+
+    /// <summary>Lets an XSL transform read itself (<c>document('')</c>) and nothing else.</summary>
+    private sealed class StylesheetOnlyResolver(string stylesheet) : XmlResolver
+    {
+        private readonly Uri _allowed = new(Path.GetFullPath(stylesheet));
+
+        public override object? GetEntity(Uri absoluteUri, string? role, Type? ofObjectToReturn)
+        {
+            ArgumentNullException.ThrowIfNull(absoluteUri);
+            if (absoluteUri != _allowed)
+            {
+                throw new XmlException($"an upgrade transform may only read itself, not {absoluteUri}");
+            }
+
+            return File.OpenRead(_allowed.LocalPath);
+        }
     }
 }
