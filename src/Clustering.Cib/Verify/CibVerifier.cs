@@ -67,8 +67,7 @@ public static partial class CibVerifier
         "ocf", "lsb", "systemd", "service", "stonith", "heartbeat", "nagios", "upstart",
     };
 
-    /// <summary>Verifies a CIB.</summary>
-    /// <exception cref="CibSchemaNotFoundException">The CIB names a schema the directory does not have.</exception>
+    /// <summary>Verifies a CIB. A <c>validate-with</c> the schema directory does not have fails validation, as with <c>crm_verify</c>.</summary>
     /// <exception cref="DirectoryNotFoundException">The schema directory does not exist.</exception>
     /// <exception cref="RelaxNgSchemaException">The schema files cannot be used.</exception>
     public static CibVerifyResult Verify(CibDocument document, CibVerifyOptions? options = null, CancellationToken cancellationToken = default)
@@ -86,7 +85,15 @@ public static partial class CibVerifier
         if (schemaName is not null)
         {
             var schemas = options.Schemas ?? CibSchemaSet.Open(new CibSchemaSetOptions { Directory = options.SchemaDirectory, Logger = options.Logger });
-            schemaErrors = schemas.Validate(document, schemaName, null, cancellationToken).Errors;
+            try
+            {
+                schemaErrors = schemas.Validate(document, schemaName, null, cancellationToken).Errors;
+            }
+            catch (CibSchemaNotFoundException e)
+            {
+                // crm_verify treats a schema it does not know as a failed validation.
+                schemaErrors = [new RelaxNgValidationError(0, 0, "/cib", e.Message)];
+            }
             if (schemaErrors.Count > 0)
             {
                 findings.Add(new CibFinding(CibFindingSeverity.Error, "schema", "main", "CIB did not pass schema validation", 0));
