@@ -29,6 +29,7 @@ public sealed class CibBuilder
 
     private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
     private readonly HashSet<string> _resourceIds = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _nodeIds = new(StringComparer.Ordinal);
     private readonly List<XElement> _properties = [];
     private readonly List<XElement> _rscDefaults = [];
     private readonly List<XElement> _opDefaults = [];
@@ -101,9 +102,16 @@ public sealed class CibBuilder
     /// <param name="configure">Adds attributes and utilization.</param>
     public CibBuilder Node(string id, string uname, Action<CibNodeBuilder>? configure = null)
     {
+        ArgumentException.ThrowIfNullOrEmpty(id);
         ArgumentException.ThrowIfNullOrEmpty(uname);
-        var element = new XElement("node", new XAttribute("id", Claim(id)), new XAttribute("uname", uname));
-        var node = new CibNodeBuilder(this, element, id);
+        if (!_nodeIds.Add(id))
+        {
+            throw new ArgumentException($"node id '{id}' is already used", nameof(id));
+        }
+
+        // Node ids are Corosync node numbers, not XML ids; the sets inside are named nodes-ID-... as crm_attribute names them.
+        var element = new XElement("node", new XAttribute("id", id), new XAttribute("uname", uname));
+        var node = new CibNodeBuilder(this, element, id, Sanitize("nodes-" + id));
         configure?.Invoke(node);
         node.Flush();
         _nodes.Add(element);
@@ -316,7 +324,7 @@ public sealed class CibBuilder
     internal static XElement? Set(string kind, string id, List<XElement> pairs)
         => pairs.Count == 0 ? null : new XElement(kind, new XAttribute("id", id), pairs.Select(p => new XElement(p)));
 
-    private static string Sanitize(string id)
+    internal static string Sanitize(string id)
     {
         var chars = id.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray();
         return char.IsAsciiLetter(chars[0]) || chars[0] == '_' ? new string(chars) : "_" + new string(chars);
@@ -335,17 +343,20 @@ public abstract class CibAttributesBuilder
 {
     private readonly Dictionary<string, List<XElement>> _sets = new(StringComparer.Ordinal);
 
-    private protected CibAttributesBuilder(CibBuilder owner, XElement element, string id)
+    private protected CibAttributesBuilder(CibBuilder owner, XElement element, string id, string? setPrefix = null)
     {
         Owner = owner;
         Element = element;
         Id = id;
+        SetPrefix = setPrefix ?? id;
     }
 
     /// <summary>The id of the node or resource being built.</summary>
     public string Id { get; }
 
     private protected CibBuilder Owner { get; }
+
+    private protected string SetPrefix { get; }
 
     private protected XElement Element { get; }
 
@@ -354,7 +365,7 @@ public abstract class CibAttributesBuilder
 
     private protected CibAttributesBuilder Add(string kind, string name, string value)
     {
-        var setId = $"{Id}-{kind}";
+        var setId = $"{SetPrefix}-{kind}";
         if (!_sets.TryGetValue(kind, out var pairs))
         {
             _sets[kind] = pairs = [];
@@ -372,7 +383,7 @@ public abstract class CibAttributesBuilder
         {
             if (_sets.TryGetValue(kind, out var pairs))
             {
-                sets.Add(new XElement(kind, new XAttribute("id", $"{Id}-{kind}"), pairs));
+                sets.Add(new XElement(kind, new XAttribute("id", $"{SetPrefix}-{kind}"), pairs));
             }
         }
 
@@ -384,8 +395,8 @@ public abstract class CibAttributesBuilder
 /// <summary>Configures a node: attributes and utilization.</summary>
 public sealed class CibNodeBuilder : CibAttributesBuilder
 {
-    internal CibNodeBuilder(CibBuilder owner, XElement element, string id)
-        : base(owner, element, id)
+    internal CibNodeBuilder(CibBuilder owner, XElement element, string id, string setPrefix)
+        : base(owner, element, id, setPrefix)
     {
     }
 
