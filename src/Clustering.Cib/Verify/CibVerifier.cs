@@ -67,6 +67,12 @@ public static partial class CibVerifier
         "ocf", "lsb", "systemd", "service", "stonith", "heartbeat", "nagios", "upstart",
     };
 
+    /// <summary>Elements whose <c>id</c> refers to something defined elsewhere (IDREFs or user names), not a definition.</summary>
+    private static readonly HashSet<string> ReferenceElements = new(StringComparer.Ordinal)
+    {
+        "resource_ref", "obj_ref", "role_ref", "role", "acl_target", "acl_user",
+    };
+
     /// <summary>Verifies a CIB. A <c>validate-with</c> the schema directory does not have fails validation, as with <c>crm_verify</c>.</summary>
     /// <exception cref="DirectoryNotFoundException">The schema directory does not exist.</exception>
     /// <exception cref="RelaxNgSchemaException">The schema files cannot be used.</exception>
@@ -133,7 +139,7 @@ public static partial class CibVerifier
         var seen = new Dictionary<string, XElement>(StringComparer.Ordinal);
         foreach (var element in configuration.Descendants())
         {
-            if ((string?)element.Attribute("id") is not { } id)
+            if ((string?)element.Attribute("id") is not { } id || ReferenceElements.Contains(element.Name.LocalName))
             {
                 continue;
             }
