@@ -24,6 +24,7 @@ internal static class ClusterCtl
         new ValidateCommand(),
         new ChaosCommand(),
         new CibadminCommand(),
+        new VerifyCommand(),
     ];
 
     /// <summary>Runs one command line and returns the process exit code.</summary>

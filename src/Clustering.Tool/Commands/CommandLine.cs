@@ -33,6 +33,22 @@ internal sealed class CommandLine
         return found;
     }
 
+    /// <summary>Removes a repeatable flag given as any of <paramref name="names"/> and says how many times it was there.</summary>
+    public int Count(params string[] names)
+    {
+        var count = 0;
+        for (var i = 0; i < _args.Count && _args[i] != "--"; i++)
+        {
+            if (Array.IndexOf(names, _args[i]) >= 0)
+            {
+                _args.RemoveAt(i--);
+                count++;
+            }
+        }
+
+        return count;
+    }
+
     /// <summary>Removes an option with a value (<c>-k FILE</c>, <c>--key FILE</c>, <c>--key=FILE</c>) and returns its last value.</summary>
     public string? Value(params string[] names)
     {
