@@ -3,6 +3,7 @@ using System.Net;
 using Clustering.Membership.Quorum;
 using Clustering.Transport.Configuration;
 using Clustering.Transport.Rings;
+using Microsoft.Extensions.Logging;
 
 namespace Clustering.Node.Tests;
 
@@ -13,7 +14,7 @@ internal sealed class NodeCluster : IAsyncDisposable
 
     private readonly InMemoryNetwork _network;
 
-    public NodeCluster(int count, int seed, int expectedVotes)
+    public NodeCluster(int count, int seed, int expectedVotes, ILoggerFactory? loggerFactory = null)
     {
         _network = new InMemoryNetwork(TimeProvider.System, seed);
         Nodes = new ClusterNode[count];
@@ -26,6 +27,7 @@ internal sealed class NodeCluster : IAsyncDisposable
                 ClusterName = "node-tests",
                 Timings = FastTimings,
                 Quorum = new VoteQuorumOptions { ExpectedVotes = expectedVotes },
+                LoggerFactory = loggerFactory,
             };
             options.Rings.Add(() => _network.CreateRing(0, endPoint));
             Nodes[n] = ClusterNodeBuilder.FromOptions(options).Build();
@@ -33,6 +35,8 @@ internal sealed class NodeCluster : IAsyncDisposable
     }
 
     public ClusterNode[] Nodes { get; }
+
+    public InMemoryNetwork Network => _network;
 
     public async Task StartAsync()
     {
