@@ -82,6 +82,23 @@ public sealed class ClusterNodeBuilderTests
         Assert.That(Assert.Throws<ArgumentException>(() => ClusterNodeBuilder.FromOptions(new ClusterNodeOptions()).Build())!.Message, Does.Contain("NodeId"));
     }
 
+    [Test]
+    public async Task A_ring_that_cannot_be_created_fails_the_start_and_releases_the_rings_made_before_it()
+    {
+        var network = new Clustering.Transport.Rings.InMemoryNetwork(TimeProvider.System, seed: 6);
+        var endPoint = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 5405);
+        var options = new ClusterNodeOptions { NodeId = 1, Quorum = new() { ExpectedVotes = 1 }, Redundancy = new() { Mode = Clustering.Transport.Redundancy.RrpMode.Passive } };
+        options.Rings.Add(() => network.CreateRing(0, endPoint));
+        options.Rings.Add(() => throw new Clustering.Transport.Rings.RingBindException("ring 1: address in use"));
+        await using var node = ClusterNodeBuilder.FromOptions(options).Build();
+        Assert.ThrowsAsync<Clustering.Transport.Rings.RingBindException>(async () => await node.StartAsync());
+        Assert.That(node.IsRunning, Is.False);
+        Assert.ThrowsAsync<InvalidOperationException>(async () => await node.StartAsync(), "a failed node is not restarted");
+
+        // Ring 0's endpoint was released: a new ring can take it.
+        Assert.DoesNotThrow(() => network.CreateRing(0, endPoint));
+    }
+
     private string WriteConfig(string text)
     {
         var path = Path.Combine(_directory, "corosync.conf");
