@@ -21,6 +21,7 @@ internal sealed class NodeCluster : IAsyncDisposable
         for (var n = 0; n < count; n++)
         {
             var endPoint = new IPEndPoint(IPAddress.Parse($"127.0.0.{n + 1}"), 5405);
+            EndPoints.Add(endPoint);
             var options = new ClusterNodeOptions
             {
                 NodeId = (uint)(n + 1),
@@ -37,6 +38,8 @@ internal sealed class NodeCluster : IAsyncDisposable
     public ClusterNode[] Nodes { get; }
 
     public InMemoryNetwork Network => _network;
+
+    public List<IPEndPoint> EndPoints { get; } = [];
 
     public async Task StartAsync()
     {
