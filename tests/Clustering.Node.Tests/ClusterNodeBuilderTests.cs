@@ -42,6 +42,7 @@ public sealed class ClusterNodeBuilderTests
         Assert.That(first.Options.NodeNames[2], Is.EqualTo("beta"));
         await using var one = first.Build();
         await using var two = second.Build();
+        Assert.Throws<InvalidOperationException>(() => first.Build(), "the node owns the builder's key: one node per builder");
         await one.StartAsync();
         await two.StartAsync();
         await NodeCluster.WaitAsync(() => one.Membership?.Members.SequenceEqual([1u, 2u]) == true && two.Membership?.Members.SequenceEqual([1u, 2u]) == true, "membership 1 2 at both");
