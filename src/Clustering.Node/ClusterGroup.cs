@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Clustering.Membership.Groups;
@@ -17,6 +18,7 @@ public sealed class ClusterGroup : IAsyncDisposable
     private readonly Channel<GroupEvent> _events;
     private readonly TaskCompletionSource _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _left = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly byte[] _dataHeader;
     private IReadOnlyList<GroupMember> _members = [];
     private int _state; // 0 joining, 1 joined, 2 left or ended
 
@@ -26,6 +28,9 @@ public sealed class ClusterGroup : IAsyncDisposable
         Name = name;
         Member = member;
         _events = Channel.CreateBounded<GroupEvent>(new BoundedChannelOptions(capacity) { SingleWriter = true });
+
+        // Service byte and the group table's Data header, encoded once: a send only appends the payload.
+        _dataHeader = ClusterNode.Frame(ProcessGroupTable.Send(name, member.ProcessId, []));
     }
 
     /// <summary>The group's name.</summary>
@@ -67,14 +72,25 @@ public sealed class ClusterGroup : IAsyncDisposable
     /// <param name="cancellationToken">Stops waiting for room in the send queue.</param>
     /// <exception cref="InvalidOperationException">This member has left, or the node is not running.</exception>
     /// <exception cref="ArgumentException">The message is larger than the protocol carries.</exception>
-    public ValueTask SendAsync(ReadOnlyMemory<byte> payload, MessageOrder order = MessageOrder.Agreed, CancellationToken cancellationToken = default)
+    public async ValueTask SendAsync(ReadOnlyMemory<byte> payload, MessageOrder order = MessageOrder.Agreed, CancellationToken cancellationToken = default)
     {
         if (!IsJoined)
         {
             throw new InvalidOperationException($"Member {Member} is not in group '{Name}'.");
         }
 
-        return _node.SendGroupAsync(ClusterNode.Frame(ProcessGroupTable.Send(Name, Member.ProcessId, payload.Span)), order, cancellationToken);
+        var length = _dataHeader.Length + payload.Length;
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            _dataHeader.CopyTo(buffer, 0);
+            payload.Span.CopyTo(buffer.AsSpan(_dataHeader.Length));
+            await _node.SendGroupAsync(buffer.AsMemory(0, length), order, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>Leaves the group and waits until the leave is delivered in total order (the last event of <see cref="Events"/>).</summary>

@@ -102,7 +102,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
     /// <summary>Creates the rings, starts Totem and the dispatcher: the node forms a ring alone, then merges with every node it hears.</summary>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <exception cref="InvalidOperationException">Already started or stopped.</exception>
-    public Task StartAsync(CancellationToken cancellationToken = default)
+    public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
@@ -141,10 +141,16 @@ public sealed partial class ClusterNode : IAsyncDisposable
         }
         catch
         {
+            // The node cannot run: release what was created, and refuse to start again.
             Volatile.Write(ref _state, 2);
+            if (_ringSet is not null)
+            {
+                await _ringSet.DisposeAsync().ConfigureAwait(false);
+            }
+
             foreach (var ring in created)
             {
-                ring.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                await ring.DisposeAsync().ConfigureAwait(false);
             }
 
             throw;
@@ -153,7 +159,6 @@ public sealed partial class ClusterNode : IAsyncDisposable
         _dispatcher = Task.Run(DispatchAsync, CancellationToken.None);
         _controlSender = Task.Run(SendControlAsync, CancellationToken.None);
         _totem.Start();
-        return Task.CompletedTask;
     }
 
     /// <summary>
@@ -318,7 +323,15 @@ public sealed partial class ClusterNode : IAsyncDisposable
                 await _totem.DisposeAsync().ConfigureAwait(false);
             }
 
-            await Task.WhenAll(_dispatcher, _controlSender).ConfigureAwait(false);
+            try
+            {
+                await Task.WhenAll(_dispatcher, _controlSender).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The dispatcher logged its failure when it happened; stopping still releases everything.
+            }
+
             if (_ringSet is not null)
             {
                 await _ringSet.DisposeAsync().ConfigureAwait(false);

@@ -18,6 +18,7 @@ public sealed class ClusterNodeBuilder
 {
     private readonly ClusterNodeOptions _options;
     private readonly Authkey? _ownedAuthkey;
+    private bool _built;
 
     private ClusterNodeBuilder(ClusterNodeOptions options, Authkey? ownedAuthkey)
     {
@@ -85,10 +86,21 @@ public sealed class ClusterNodeBuilder
         return new ClusterNodeBuilder(options, authkey);
     }
 
-    /// <summary>Validates the options and creates the node (not yet started).</summary>
+    /// <summary>Validates the options and creates the node (not yet started). A builder builds one node: the node owns what the builder loaded.</summary>
     /// <returns>The node.</returns>
     /// <exception cref="ArgumentException">An option is missing or inconsistent.</exception>
-    public ClusterNode Build() => new(_options, _ownedAuthkey);
+    /// <exception cref="InvalidOperationException">This builder has already built a node.</exception>
+    public ClusterNode Build()
+    {
+        if (_built)
+        {
+            throw new InvalidOperationException("This builder has already built a node; create a builder per node.");
+        }
+
+        var node = new ClusterNode(_options, _ownedAuthkey);
+        _built = true;
+        return node;
+    }
 
     private static VoteQuorumOptions QuorumFrom(CorosyncConfiguration config)
     {

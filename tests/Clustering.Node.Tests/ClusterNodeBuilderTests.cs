@@ -42,6 +42,7 @@ public sealed class ClusterNodeBuilderTests
         Assert.That(first.Options.NodeNames[2], Is.EqualTo("beta"));
         await using var one = first.Build();
         await using var two = second.Build();
+        Assert.Throws<InvalidOperationException>(() => first.Build(), "the node owns the builder's key: one node per builder");
         await one.StartAsync();
         await two.StartAsync();
         await NodeCluster.WaitAsync(() => one.Membership?.Members.SequenceEqual([1u, 2u]) == true && two.Membership?.Members.SequenceEqual([1u, 2u]) == true, "membership 1 2 at both");
@@ -80,6 +81,23 @@ public sealed class ClusterNodeBuilderTests
         options.CryptoCipher = CryptoCipher.Aes256;
         Assert.That(Assert.Throws<ArgumentException>(() => ClusterNodeBuilder.FromOptions(options).Build())!.Message, Does.Contain("Authkey"));
         Assert.That(Assert.Throws<ArgumentException>(() => ClusterNodeBuilder.FromOptions(new ClusterNodeOptions()).Build())!.Message, Does.Contain("NodeId"));
+    }
+
+    [Test]
+    public async Task A_ring_that_cannot_be_created_fails_the_start_and_releases_the_rings_made_before_it()
+    {
+        var network = new Clustering.Transport.Rings.InMemoryNetwork(TimeProvider.System, seed: 6);
+        var endPoint = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 5405);
+        var options = new ClusterNodeOptions { NodeId = 1, Quorum = new() { ExpectedVotes = 1 }, Redundancy = new() { Mode = Clustering.Transport.Redundancy.RrpMode.Passive } };
+        options.Rings.Add(() => network.CreateRing(0, endPoint));
+        options.Rings.Add(() => throw new Clustering.Transport.Rings.RingBindException("ring 1: address in use"));
+        await using var node = ClusterNodeBuilder.FromOptions(options).Build();
+        Assert.ThrowsAsync<Clustering.Transport.Rings.RingBindException>(async () => await node.StartAsync());
+        Assert.That(node.IsRunning, Is.False);
+        Assert.ThrowsAsync<InvalidOperationException>(async () => await node.StartAsync(), "a failed node is not restarted");
+
+        // Ring 0's endpoint was released: a new ring can take it.
+        Assert.DoesNotThrow(() => network.CreateRing(0, endPoint));
     }
 
     private string WriteConfig(string text)

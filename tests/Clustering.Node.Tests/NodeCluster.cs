@@ -3,6 +3,7 @@ using System.Net;
 using Clustering.Membership.Quorum;
 using Clustering.Transport.Configuration;
 using Clustering.Transport.Rings;
+using Microsoft.Extensions.Logging;
 
 namespace Clustering.Node.Tests;
 
@@ -13,19 +14,21 @@ internal sealed class NodeCluster : IAsyncDisposable
 
     private readonly InMemoryNetwork _network;
 
-    public NodeCluster(int count, int seed, int expectedVotes)
+    public NodeCluster(int count, int seed, int expectedVotes, ILoggerFactory? loggerFactory = null)
     {
         _network = new InMemoryNetwork(TimeProvider.System, seed);
         Nodes = new ClusterNode[count];
         for (var n = 0; n < count; n++)
         {
             var endPoint = new IPEndPoint(IPAddress.Parse($"127.0.0.{n + 1}"), 5405);
+            EndPoints.Add(endPoint);
             var options = new ClusterNodeOptions
             {
                 NodeId = (uint)(n + 1),
                 ClusterName = "node-tests",
                 Timings = FastTimings,
                 Quorum = new VoteQuorumOptions { ExpectedVotes = expectedVotes },
+                LoggerFactory = loggerFactory,
             };
             options.Rings.Add(() => _network.CreateRing(0, endPoint));
             Nodes[n] = ClusterNodeBuilder.FromOptions(options).Build();
@@ -33,6 +36,10 @@ internal sealed class NodeCluster : IAsyncDisposable
     }
 
     public ClusterNode[] Nodes { get; }
+
+    public InMemoryNetwork Network => _network;
+
+    public List<IPEndPoint> EndPoints { get; } = [];
 
     public async Task StartAsync()
     {
