@@ -43,6 +43,7 @@ public sealed class OurSchemaConformanceTests
         try
         {
             var files = SchemaCorpus.WithMutations(work.FullName, MutationsPerFile);
+            files.AddRange(SchemaCorpus.WithVersionEdits(work.FullName));
             var theirs = Xmllint.Validate(referenceGrammar, files);
             var mismatches = new List<string>();
             var valid = 0;
