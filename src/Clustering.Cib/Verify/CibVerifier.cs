@@ -98,8 +98,11 @@ public static partial class CibVerifier
             catch (CibSchemaNotFoundException e)
             {
                 // crm_verify treats a schema it does not know as a failed validation.
-                schemaErrors = [new RelaxNgValidationError(0, 0, "/cib", e.Message)];
+                findings.Add(new CibFinding(CibFindingSeverity.Error, "unknown-schema", "validate_with", e.Message, 0));
+                findings.Add(new CibFinding(CibFindingSeverity.Error, "schema", "main", "CIB did not pass schema validation", 0));
+                return new CibVerifyResult(schemaName, schemaErrors, findings);
             }
+
             if (schemaErrors.Count > 0)
             {
                 findings.Add(new CibFinding(CibFindingSeverity.Error, "schema", "main", "CIB did not pass schema validation", 0));
