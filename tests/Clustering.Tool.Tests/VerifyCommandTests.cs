@@ -65,7 +65,46 @@ public sealed partial class VerifyCommandTests
         yield return Case("none, colocation with unknown", "<rsc_location", "<rsc_colocation id=\"c1\" rsc=\"web\" with-rsc=\"ghost\" score=\"INFINITY\"/><rsc_location", "none");
         yield return Case("none, no stonith resource", "value=\"false\"", "value=\"true\"", "none");
         yield return Case("none, valid", schema: "none");
+        yield return Case("none, order set with unknown", "<rsc_location", "<rsc_order id=\"os\"><resource_set id=\"s1\"><resource_ref id=\"ip\"/><resource_ref id=\"ghost\"/></resource_set></rsc_order><rsc_location", "none");
+        yield return Case("none, colocation set with unknown", "<rsc_location", "<rsc_colocation id=\"cs\" score=\"INFINITY\"><resource_set id=\"s1\"><resource_ref id=\"ghost\"/></resource_set></rsc_colocation><rsc_location", "none");
+        yield return Case("none, ticket to unknown", "<rsc_location", "<rsc_ticket id=\"t1\" rsc=\"ghost\" ticket=\"tk\"/><rsc_location", "none");
+        const string Nest = "<group id=\"g\"><primitive id=\"m\" class=\"lsb\" type=\"m\"/></group><clone id=\"c\"><primitive id=\"p\" class=\"lsb\" type=\"p\"/></clone><primitive id=\"ip\"";
+        yield return Edited(
+            "constraints on group member and clone",
+            "<primitive id=\"ip\"",
+            Nest,
+            "<rsc_location",
+            "<rsc_order id=\"o\" first=\"m\" then=\"c\"/><rsc_colocation id=\"cc\" rsc=\"g\" with-rsc=\"c\" score=\"10\"/><rsc_location");
+        yield return Edited(
+            "constraint on the resource inside a clone",
+            "<primitive id=\"ip\"",
+            Nest,
+            "<rsc_location",
+            "<rsc_colocation id=\"cc\" rsc=\"ip\" with-rsc=\"p\" score=\"10\"/><rsc_location");
+        yield return Edited(
+            "stonith device with quorum",
+            "value=\"false\"",
+            "value=\"true\"",
+            "<primitive id=\"ip\"",
+            "<primitive id=\"fence\" class=\"stonith\" type=\"fence_dummy\"/><primitive id=\"ip\"",
+            "<cib ",
+            "<cib have-quorum=\"1\" dc-uuid=\"1\" ",
+            "<status/>",
+            "<status><node_state id=\"1\" uname=\"n1\" in_ccm=\"true\" crmd=\"online\" join=\"member\" expected=\"member\"/></status>");
         yield return new TestCaseData("not xml", "this is not a CIB").SetName("verify not xml");
+    }
+
+    /// <summary>A case built from <see cref="Ok"/> by several replacements (pairs of from, to).</summary>
+    private static TestCaseData Edited(string name, params string[] edits)
+    {
+        var xml = Ok;
+        for (var i = 0; i < edits.Length; i += 2)
+        {
+            Assert.That(xml, Does.Contain(edits[i]), name);
+            xml = xml.Replace(edits[i], edits[i + 1], StringComparison.Ordinal);
+        }
+
+        return new TestCaseData(name, xml).SetName("verify " + name);
     }
 
     private string Write(string name, string xml)
