@@ -95,7 +95,7 @@ public sealed class CibLocationConstraint : CibConstraint
         ResourcePattern = (string?)element.Attribute("rsc-pattern");
         Node = (string?)element.Attribute("node");
         Role = (string?)element.Attribute("role");
-        Rules = [.. element.Elements("rule")];
+        Rules = [.. element.Elements("rule").Select(r => new CibRule(r))];
     }
 
     /// <summary>The resource id, when given by <c>rsc</c>.</summary>
@@ -110,8 +110,8 @@ public sealed class CibLocationConstraint : CibConstraint
     /// <summary>The role it applies to, if any.</summary>
     public string? Role { get; }
 
-    /// <summary>The <c>rule</c> elements of the rule form (not evaluated here).</summary>
-    public IReadOnlyList<XElement> Rules { get; }
+    /// <summary>The rules of the rule form (read, not evaluated).</summary>
+    public IReadOnlyList<CibRule> Rules { get; }
 
     private protected override string[] ReferenceAttributes => ["rsc"];
 }

@@ -98,8 +98,11 @@ public static partial class CibVerifier
             catch (CibSchemaNotFoundException e)
             {
                 // crm_verify treats a schema it does not know as a failed validation.
-                schemaErrors = [new RelaxNgValidationError(0, 0, "/cib", e.Message)];
+                findings.Add(new CibFinding(CibFindingSeverity.Error, "unknown-schema", "validate_with", e.Message, 0));
+                findings.Add(new CibFinding(CibFindingSeverity.Error, "schema", "main", "CIB did not pass schema validation", 0));
+                return new CibVerifyResult(schemaName, schemaErrors, findings);
             }
+
             if (schemaErrors.Count > 0)
             {
                 findings.Add(new CibFinding(CibFindingSeverity.Error, "schema", "main", "CIB did not pass schema validation", 0));
@@ -200,27 +203,45 @@ public static partial class CibVerifier
         var tags = new HashSet<string>(
             document.Root.Element("configuration")?.Element("tags")?.Elements("tag").Select(t => (string?)t.Attribute("id") ?? "") ?? [],
             StringComparer.Ordinal);
+
+        // Constraints may name top-level resources and group members, not what is inside a clone or bundle.
+        bool Valid(string id) => tags.Contains(id)
+            || (view.FindResource(id) is { } resource && !Ancestors(resource).Any(a => a.Kind is CibResourceKind.Clone or CibResourceKind.Master or CibResourceKind.Bundle));
+
         foreach (var constraint in view.Constraints)
         {
-            var source = constraint switch
+            var (kind, setKind) = constraint switch
             {
-                CibLocationConstraint => "unpack_location_tags",
-                CibColocationConstraint => "unpack_colocation_tags",
-                CibOrderConstraint => "unpack_order_tags",
-                _ => "unpack_rsc_ticket_tags",
+                CibLocationConstraint => ("location", "location"),
+                CibColocationConstraint => ("colocation", "colocation"),
+                CibOrderConstraint => ("order", "order"),
+                _ => ("rsc_ticket", "rsc_ticket"),
             };
-            foreach (var (_, id) in constraint.ResourceReferences())
+            var line = Line(constraint.Element);
+            var missing = constraint.ResourceReferences().FirstOrDefault(r => r.Attribute != "resource_ref" && !Valid(r.Id));
+            if (missing.Id is not null)
             {
-                if (view.FindResource(id) is null && !tags.Contains(id))
-                {
-                    findings.Add(new CibFinding(
-                        CibFindingSeverity.Error,
-                        "dangling-reference",
-                        source,
-                        $"Ignoring constraint '{constraint.Id}' because '{id}' is not a valid resource or tag",
-                        Line(constraint.Element)));
-                    break;
-                }
+                findings.Add(new CibFinding(
+                    CibFindingSeverity.Error,
+                    "dangling-reference",
+                    $"unpack_{kind}_tags",
+                    $"Ignoring constraint '{constraint.Id}' because '{missing.Id}' is not a valid resource or tag",
+                    line));
+            }
+            else if (constraint.ResourceSets.SelectMany(set => set.ResourceIds.Select(id => (Set: set, Id: id))).FirstOrDefault(r => !Valid(r.Id)) is { Set: not null } bad)
+            {
+                findings.Add(new CibFinding(
+                    CibFindingSeverity.Error,
+                    "dangling-reference",
+                    "pcmk__expand_tags_in_sets",
+                    $"Ignoring resource sets for constraint '{constraint.Id}' because '{bad.Id}' is not a valid resource or tag",
+                    line));
+                findings.Add(new CibFinding(
+                    CibFindingSeverity.Error,
+                    "dangling-reference",
+                    $"unpack_{setKind}_set",
+                    $"{bad.Set.Id}: No resource found for {bad.Id}",
+                    Line(bad.Set.Element)));
             }
 
             if (constraint is CibLocationConstraint { Node: { } node } && view.FindNode(node) is null)
@@ -230,8 +251,16 @@ public static partial class CibVerifier
                     "unknown-node",
                     "unpack_rsc_location",
                     $"Constraint '{constraint.Id}' names node '{node}', which is not configured (it applies once such a node joins)",
-                    Line(constraint.Element)));
+                    line));
             }
+        }
+    }
+
+    private static IEnumerable<CibResource> Ancestors(CibResource resource)
+    {
+        for (var parent = resource.Parent; parent is not null; parent = parent.Parent)
+        {
+            yield return parent;
         }
     }
 

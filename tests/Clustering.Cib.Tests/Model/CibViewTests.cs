@@ -158,7 +158,9 @@ public sealed class CibViewTests
         var loc = (CibLocationConstraint)_view.Constraints[0];
         Assert.That((loc.Resource, loc.Node, loc.Score), Is.EqualTo(("ip", "n1", (CibScore?)CibScore.Infinity)));
         var rule = (CibLocationConstraint)_view.Constraints[1];
-        Assert.That(rule.Rules, Has.Count.EqualTo(1));
+        var r = rule.Rules.Single();
+        Assert.That((r.Id, r.Score, r.BooleanOperation), Is.EqualTo(("loc-rule-r", (CibScore?)CibScore.MinusInfinity, "and")));
+        Assert.That(r.Expressions.Single(), Is.EqualTo(new CibRuleExpression("e", "rack", "eq", "r2")));
         Assert.That(rule.Score, Is.Null);
         var col = (CibColocationConstraint)_view.Constraints[2];
         Assert.That((col.Resource, col.WithResource, col.ResourceRole), Is.EqualTo(("web", "ip", "Started")));

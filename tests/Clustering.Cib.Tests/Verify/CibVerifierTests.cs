@@ -49,7 +49,6 @@ public sealed class CibVerifierTests
     [TestCase("""<rsc_colocation id="c" rsc="ghost" with-rsc="ip" score="INFINITY"/>""", "unpack_colocation_tags", "ghost")]
     [TestCase("""<rsc_order id="c" first="ghost" then="ip"/>""", "unpack_order_tags", "ghost")]
     [TestCase("""<rsc_order id="c" first="ip" then="ghost"/>""", "unpack_order_tags", "ghost")]
-    [TestCase("""<rsc_order id="c"><resource_set id="s"><resource_ref id="ip"/><resource_ref id="ghost"/></resource_set></rsc_order>""", "unpack_order_tags", "ghost")]
     [TestCase("""<rsc_location id="c" rsc="opts-stonith" node="n1" score="10"/>""", "unpack_location_tags", "opts-stonith")]
     public void Constraints_naming_no_resource_are_errors(string constraint, string source, string missing)
     {
@@ -62,11 +61,40 @@ public sealed class CibVerifierTests
         Assert.That(result.HasErrors, Is.True);
     }
 
+    [TestCase("rsc_order", "order")]
+    [TestCase("rsc_colocation", "colocation")]
+    [TestCase("rsc_location", "location")]
+    [TestCase("rsc_ticket", "rsc_ticket")]
+    public void Resource_sets_naming_no_resource_are_errors(string element, string kind)
+    {
+        var extra = element switch
+        {
+            "rsc_colocation" => """ score="INFINITY" """,
+            "rsc_ticket" => """ ticket="tk" """,
+            _ => " ",
+        };
+        var constraint = $"""<{element} id="c"{extra}><resource_set id="s"><resource_ref id="ip"/><resource_ref id="ghost"/></resource_set></{element}>""";
+        var result = CibVerifier.Verify(Cib("none", Ip, constraint));
+        Assert.That(result.Findings.Select(f => f.ToString()), Is.EqualTo(new[]
+        {
+            "(pcmk__expand_tags_in_sets) \terror: Ignoring resource sets for constraint 'c' because 'ghost' is not a valid resource or tag",
+            $"(unpack_{kind}_set) \terror: s: No resource found for ghost",
+        }));
+    }
+
+    [Test]
+    public void The_resource_inside_a_clone_is_not_a_valid_target()
+    {
+        var resources = """<clone id="c"><primitive id="p" class="lsb" type="p"/></clone>""" + Ip;
+        var result = CibVerifier.Verify(Cib("none", resources, """<rsc_colocation id="cc" rsc="ip" with-rsc="p" score="10"/>"""));
+        Assert.That(result.Findings.Single().Message, Is.EqualTo("Ignoring constraint 'cc' because 'p' is not a valid resource or tag"));
+    }
+
     [Test]
     public void Tags_and_nested_resources_are_valid_targets()
     {
         var resources = """<group id="g"><primitive id="m" class="lsb" type="m"/></group><clone id="c"><primitive id="p" class="lsb" type="p"/></clone>""";
-        var constraints = """<rsc_order id="o" first="m" then="p"/><rsc_colocation id="col" rsc="g" with-rsc="c" score="1"/><rsc_location id="l" rsc="t" node="n1" score="1"/>""";
+        var constraints = """<rsc_order id="o" first="m" then="c"/><rsc_colocation id="col" rsc="g" with-rsc="c" score="1"/><rsc_location id="l" rsc="t" node="n1" score="1"/>""";
         var result = CibVerifier.Verify(Cib("none", resources, constraints, extra: """<tags><tag id="t"><obj_ref id="m"/></tag></tags>"""));
         Assert.That(result.Findings, Is.Empty);
     }
@@ -159,7 +187,12 @@ public sealed class CibVerifierTests
     public void An_unknown_schema_fails_validation()
     {
         var result = CibVerifier.Verify(Cib("pacemaker-9.9", Ip), Installed());
-        Assert.That(result.SchemaErrors.Single().Message, Does.Contain("unknown schema 'pacemaker-9.9'"));
+        Assert.That(result.SchemaErrors, Is.Empty);
+        Assert.That(result.Findings.Select(f => f.ToString()), Is.EqualTo(new[]
+        {
+            "(validate_with) \terror: unknown schema 'pacemaker-9.9' (not in /usr/share/pacemaker)",
+            "(main) \terror: CIB did not pass schema validation",
+        }));
         Assert.That(result.HasErrors, Is.True);
     }
 
