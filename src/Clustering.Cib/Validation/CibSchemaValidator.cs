@@ -4,26 +4,27 @@ using Clustering.Cib.Operations;
 namespace Clustering.Cib.Validation;
 
 /// <summary>
-/// Validates CIB updates against the RELAX NG schema their <c>validate-with</c> names, from a schema directory
-/// (Pacemaker's <c>/usr/share/pacemaker</c> by default): the <see cref="ICibValidator"/> a <see cref="CibStore"/>
-/// uses so that an update that breaks the schema is refused whole. The directory is opened on first use.
+/// Validates CIB updates against the RELAX NG schema their <c>validate-with</c> names: the <see cref="ICibValidator"/>
+/// a <see cref="CibStore"/> uses so that an update that breaks the schema is refused whole. Built from options, it
+/// uses our own embedded pacemaker-1.0/1.1/1.2 grammars plus the newer versions of a schema directory (Pacemaker's
+/// <c>/usr/share/pacemaker</c> by default; it may be missing), opened on first use.
 /// </summary>
 public sealed class CibSchemaValidator : ICibValidator
 {
     private readonly Lazy<CibSchemaSet> _schemas;
 
-    /// <summary>Creates a validator over Pacemaker's default schema directory, <c>/usr/share/pacemaker</c>.</summary>
+    /// <summary>Creates a validator over the embedded schemas and Pacemaker's default schema directory, <c>/usr/share/pacemaker</c>.</summary>
     public CibSchemaValidator()
         : this(new CibSchemaSetOptions())
     {
     }
 
-    /// <summary>Creates a validator over the schema directory of <paramref name="options"/>.</summary>
+    /// <summary>Creates a validator over the embedded schemas and the schema directory of <paramref name="options"/>.</summary>
     /// <param name="options">The schema directory and logger.</param>
     public CibSchemaValidator(CibSchemaSetOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _schemas = new Lazy<CibSchemaSet>(() => CibSchemaSet.Open(options), LazyThreadSafetyMode.ExecutionAndPublication);
+        _schemas = new Lazy<CibSchemaSet>(() => CibSchemaSet.OpenCombined(options), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>Creates a validator over an already opened schema set.</summary>
