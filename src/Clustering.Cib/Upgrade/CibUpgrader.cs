@@ -234,22 +234,22 @@ public sealed partial class CibUpgrader
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "CIB upgraded from {From} to {To}")]
+        [LoggerMessage(EventId = 6201, Level = LogLevel.Information, Message = "CIB upgraded from {From} to {To}")]
         public static partial void Step(ILogger logger, string from, string to);
 
-        [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "CIB upgrade stops at {Current}: it does not satisfy {Next}: {Reason}")]
+        [LoggerMessage(EventId = 6202, Level = LogLevel.Information, Message = "CIB upgrade stops at {Current}: it does not satisfy {Next}: {Reason}")]
         public static partial void Stopped(ILogger logger, string current, string next, RelaxNgValidationError reason);
 
-        [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "CIB upgrade skips the experimental {Schema}: {Reason}")]
+        [LoggerMessage(EventId = 6203, Level = LogLevel.Debug, Message = "CIB upgrade skips the experimental {Schema}: {Reason}")]
         public static partial void SkippedExperimental(ILogger logger, string schema, RelaxNgValidationError reason);
 
-        [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "CIB upgraded from {From} to {To} through {Count} XSL transform(s)")]
+        [LoggerMessage(EventId = 6204, Level = LogLevel.Information, Message = "CIB upgraded from {From} to {To} through {Count} XSL transform(s)")]
         public static partial void Transformed(ILogger logger, string from, string to, int count);
 
-        [LoggerMessage(EventId = 6, Level = LogLevel.Debug, Message = "Upgrade transform {File} says: {Text}")]
+        [LoggerMessage(EventId = 6206, Level = LogLevel.Debug, Message = "Upgrade transform {File} says: {Text}")]
         public static partial void TransformMessage(ILogger logger, string file, XsltMessageEncounteredEventArgs text);
 
-        [LoggerMessage(EventId = 5, Level = LogLevel.Debug, Message = "CIB has validate-with=none; nothing to upgrade")]
+        [LoggerMessage(EventId = 6205, Level = LogLevel.Debug, Message = "CIB has validate-with=none; nothing to upgrade")]
         public static partial void NotValidated(ILogger logger);
     }
 

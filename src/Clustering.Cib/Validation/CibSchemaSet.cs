@@ -144,10 +144,10 @@ public sealed partial class CibSchemaSet
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "Compiled schema {Schema} from {Files} files in {Milliseconds:F1} ms")]
+        [LoggerMessage(EventId = 6001, Level = LogLevel.Debug, Message = "Compiled schema {Schema} from {Files} files in {Milliseconds:F1} ms")]
         public static partial void Compiled(ILogger logger, string schema, int files, double milliseconds);
 
-        [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "Schema {Schema} cannot be loaded")]
+        [LoggerMessage(EventId = 6002, Level = LogLevel.Error, Message = "Schema {Schema} cannot be loaded")]
         public static partial void Failed(ILogger logger, string schema, Exception exception);
     }
 }
