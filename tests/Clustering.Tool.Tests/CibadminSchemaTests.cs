@@ -83,6 +83,37 @@ public sealed class CibadminSchemaTests
         Assert.That(exit, Is.Zero, err);
     }
 
+    [Test]
+    public async Task Upgrade_needs_force_then_reaches_the_schema_the_real_cibadmin_reaches()
+    {
+        const string Cib = """
+            <cib validate-with="pacemaker-1.0" admin_epoch="0" epoch="4" num_updates="2">
+              <configuration><crm_config/><nodes/><resources/><constraints/></configuration>
+              <status/>
+            </cib>
+            """;
+        var file = Write(Cib);
+        var before = File.ReadAllBytes(file);
+        var (exit, _, err) = await RunAsync(file, "--upgrade");
+        Assert.That(exit, Is.EqualTo(107), "CRM_EX_UNSAFE without --force");
+        Assert.That(err, Does.Contain("--force"));
+        Assert.That(File.ReadAllBytes(file), Is.EqualTo(before));
+
+        (exit, _, err) = await RunAsync(file, "--upgrade", "--force");
+        Assert.That(exit, Is.Zero, err);
+        var ours = System.Xml.Linq.XDocument.Load(file).Root!;
+        Assert.That((int)ours.Attribute("admin_epoch")!, Is.EqualTo(1), "an upgrade bumps admin_epoch");
+
+        var cibadmin = RealTools.Require("cibadmin");
+        var theirsFile = Path.Combine(_dir, "theirs.xml");
+        File.WriteAllText(theirsFile, Cib);
+        var real = RealTools.Run(cibadmin, "--upgrade --force", TimeSpan.FromSeconds(60), environment: new Dictionary<string, string> { ["CIB_file"] = theirsFile });
+        Assert.That(real.ExitCode, Is.Zero, real.StandardError);
+        var theirs = System.Xml.Linq.XDocument.Load(theirsFile).Root!;
+        Assert.That((string?)ours.Attribute("validate-with"), Is.EqualTo((string?)theirs.Attribute("validate-with")));
+        Assert.That((int)ours.Attribute("admin_epoch")!, Is.EqualTo((int)theirs.Attribute("admin_epoch")!));
+    }
+
     private string Write(string xml)
     {
         var path = Path.Combine(_dir, "cib.xml");

@@ -1,6 +1,7 @@
 using System.Xml.Linq;
 using Clustering.Cib.Diff;
 using Clustering.Cib.Internal;
+using Clustering.Cib.Upgrade;
 using Clustering.Cib.Versions;
 
 namespace Clustering.Cib.Operations;
@@ -247,6 +248,38 @@ public sealed partial class CibStore
         (version with { AdminEpoch = version.AdminEpoch + 1 }).WriteTo(root);
         return CibResult.Success();
     });
+
+    /// <summary>
+    /// <c>cibadmin --upgrade</c>: moves the CIB to the newest schema it can reach with <paramref name="upgrader"/>
+    /// (checks along pacemaker-1.x, Pacemaker's transforms beyond). The upgrader sets the counters (admin_epoch + 1,
+    /// epoch and num_updates 0); a CIB already at its newest schema is left as it is. A CIB that breaks its own schema,
+    /// or names an unknown one, is refused with the upgrader's result code.
+    /// </summary>
+    public CibResult Upgrade(CibUpgrader upgrader, CibCallOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(upgrader);
+        return Update(
+            "upgrade",
+            options,
+            copy =>
+            {
+                try
+                {
+                    var result = upgrader.Upgrade(copy);
+                    if (result.Upgraded)
+                    {
+                        copy.Root!.ReplaceWith(new XElement(result.Document.Root!));
+                    }
+
+                    return CibResult.Success();
+                }
+                catch (CibUpgradeException e)
+                {
+                    return CibResult.Failure(e.Code, e.Message);
+                }
+            },
+            manageCounters: false);
+    }
 
     /// <summary><c>cibadmin --bump</c>: <c>epoch</c>+1 on the root (a root change, so <c>num_updates</c> moves too, as in Pacemaker).</summary>
     public CibResult Bump(CibCallOptions? options = null) => Update("bump", options, copy =>

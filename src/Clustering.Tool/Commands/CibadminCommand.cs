@@ -4,6 +4,7 @@ using System.Xml.Linq;
 using Clustering.Cib;
 using Clustering.Cib.Diff;
 using Clustering.Cib.Operations;
+using Clustering.Cib.Upgrade;
 using Clustering.Cib.Validation;
 
 namespace Clustering.Tool.Commands;
@@ -22,7 +23,7 @@ internal sealed class CibadminCommand : ICommand
     [
         ("-Q", "--query", "query"), ("-C", "--create", "create"), ("-M", "--modify", "modify"), ("-R", "--replace", "replace"),
         ("-D", "--delete", "delete"), ("-d", "--delete-all", "delete-all"), ("-E", "--erase", "erase"), ("-B", "--bump", "bump"),
-        ("-P", "--patch", "patch"), ("-5", "--md5-sum", "md5-sum"), ("-6", "--md5-sum-versioned", "md5-sum-versioned"),
+        ("-P", "--patch", "patch"), ("-u", "--upgrade", "upgrade"), ("-5", "--md5-sum", "md5-sum"), ("-6", "--md5-sum-versioned", "md5-sum-versioned"),
     ];
 
     private readonly Func<string, string?> _environment;
@@ -42,11 +43,13 @@ internal sealed class CibadminCommand : ICommand
     public static ICibValidator SchemaValidator(Func<string, string?> environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
+        return new CibSchemaValidator(new CibSchemaSetOptions { Directory = SchemaDirectory(environment) });
+    }
+
+    private static string SchemaDirectory(Func<string, string?> environment)
+    {
         var directory = environment("PCMK_schema_directory");
-        return new CibSchemaValidator(new CibSchemaSetOptions
-        {
-            Directory = string.IsNullOrEmpty(directory) ? CibSchemaSetOptions.DefaultDirectory : directory,
-        });
+        return string.IsNullOrEmpty(directory) ? CibSchemaSetOptions.DefaultDirectory : directory;
     }
 
     /// <summary>The command with its environment, stdin and validator injected (tests).</summary>
@@ -59,7 +62,7 @@ internal sealed class CibadminCommand : ICommand
 
     public string Name => "cibadmin";
 
-    public string Synopsis => "-Q|-C|-M|-R|-D|-d|-E|-B|-P|-5|-6 [-o SCOPE | -A XPATH] [-X XML | -x FILE | -p] [-n] [-c] [-f] [-U USER]  (on the file in CIB_file=)";
+    public string Synopsis => "-Q|-C|-M|-R|-D|-d|-E|-B|-P|-u|-5|-6 [-o SCOPE | -A XPATH] [-X XML | -x FILE | -p] [-n] [-c] [-f] [-U USER]  (on the file in CIB_file=)";
 
     public string Summary => "query and edit a CIB file like Pacemaker's cibadmin (CIB_file=)";
 
@@ -117,7 +120,7 @@ internal sealed class CibadminCommand : ICommand
             return (int)CibExitCode.Ok;
         }
 
-        if ((request.Operation == "erase" || request.Operation == "delete-all") && !request.Force)
+        if (request.Operation is "erase" or "delete-all" or "upgrade" && !request.Force)
         {
             await stderr.WriteLineAsync(Dangerous).ConfigureAwait(false);
             return (int)CibExitCode.Unsafe;
@@ -176,6 +179,7 @@ internal sealed class CibadminCommand : ICommand
             "delete-all" => store.DeleteAll(options),
             "erase" => store.Erase(options),
             "patch" => Patch(store, input!, options),
+            "upgrade" => store.Upgrade(new CibUpgrader(CibSchemaSet.OpenCombined(new CibSchemaSetOptions { Directory = SchemaDirectory(_environment) })), options),
             _ => store.Bump(options),
         };
 
