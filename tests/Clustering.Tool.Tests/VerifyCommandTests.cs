@@ -82,6 +82,12 @@ public sealed partial class VerifyCommandTests
             "<rsc_location",
             "<rsc_colocation id=\"cc\" rsc=\"ip\" with-rsc=\"p\" score=\"10\"/><rsc_location");
         yield return Edited(
+            "location on a template",
+            "<primitive id=\"ip\" class=\"ocf\" provider=\"heartbeat\" type=\"IPaddr2\"/>",
+            "<template id=\"tpl\" class=\"ocf\" provider=\"heartbeat\" type=\"IPaddr2\"/><primitive id=\"ip\" template=\"tpl\"/>",
+            "rsc=\"ip\"",
+            "rsc=\"tpl\"");
+        yield return Edited(
             "stonith device with quorum",
             "value=\"false\"",
             "value=\"true\"",
