@@ -82,6 +82,12 @@ public sealed partial class VerifyCommandTests
             "<rsc_location",
             "<rsc_colocation id=\"cc\" rsc=\"ip\" with-rsc=\"p\" score=\"10\"/><rsc_location");
         yield return Edited(
+            "location on a template",
+            "<primitive id=\"ip\" class=\"ocf\" provider=\"heartbeat\" type=\"IPaddr2\"/>",
+            "<template id=\"tpl\" class=\"ocf\" provider=\"heartbeat\" type=\"IPaddr2\"/><primitive id=\"ip\" template=\"tpl\"/>",
+            "rsc=\"ip\"",
+            "rsc=\"tpl\"");
+        yield return Edited(
             "stonith device with quorum",
             "value=\"false\"",
             "value=\"true\"",
@@ -206,11 +212,34 @@ public sealed partial class VerifyCommandTests
     }
 
     [Test]
+    public async Task The_cib_can_come_as_text_or_on_stdin()
+    {
+        RequireSchemas();
+        var dangling = Ok.Replace("rsc=\"ip\"", "rsc=\"ghost\"", StringComparison.Ordinal);
+        var text = await RunAsync("verify", "-V", "--xml-text", dangling);
+        Assert.That(text.Exit, Is.EqualTo(78));
+        Assert.That(text.Err, Does.StartWith("element rsc_location: validity error : IDREF attribute rsc"));
+        Assert.That((await RunAsync("verify", "-X", Ok)).Exit, Is.Zero);
+        var garbage = await RunAsync("verify", "-X", "garbage");
+        Assert.That((garbage.Exit, garbage.Err), Is.EqualTo((1, "clusterctl verify: Couldn't parse input string: garbage\n")));
+
+        var command = new VerifyCommand(_ => null, () => new StringReader(dangling));
+        using var stderr = new StringWriter();
+        Assert.That(await command.RunAsync(new CommandLine(["--xml-pipe"]), TextWriter.Null, stderr, CancellationToken.None), Is.EqualTo(78));
+        var broken = new VerifyCommand(_ => null, () => new StringReader("garbage"));
+        using var stderr2 = new StringWriter();
+        Assert.That(await broken.RunAsync(new CommandLine(["-p"]), TextWriter.Null, stderr2, CancellationToken.None), Is.EqualTo(1));
+        Assert.That(stderr2.ToString(), Is.EqualTo("clusterctl verify: Couldn't parse input from STDIN.\n"));
+    }
+
+    [Test]
     public async Task A_bad_command_line_exits_64()
     {
         Assert.That((await RunAsync("verify", "--bogus")).Exit, Is.EqualTo(64));
         Assert.That((await RunAsync("verify", "a.xml", "b.xml")).Exit, Is.EqualTo(64));
         Assert.That((await RunAsync("verify", "-x")).Exit, Is.EqualTo(64));
+        Assert.That((await RunAsync("verify", "-x", "a.xml", "-X", "<cib/>")).Exit, Is.EqualTo(64));
+        Assert.That((await RunAsync("verify", "-p", "a.xml")).Exit, Is.EqualTo(64));
         var none = await RunAsync("verify");
         Assert.That(none.Exit, Is.EqualTo(1));
         Assert.That(none.Err, Does.Contain("No configuration source specified"));
@@ -225,7 +254,7 @@ public sealed partial class VerifyCommandTests
               <start><element name="cib"><attribute name="validate-with"/><zeroOrMore><element name="configuration"><empty/></element></zeroOrMore></element></start>
             </grammar>
             """);
-        var command = new VerifyCommand(name => name == "PCMK_schema_directory" ? schemas.FullName : null);
+        var command = new VerifyCommand(name => name == "PCMK_schema_directory" ? schemas.FullName : null, () => TextReader.Null);
         using var stderr = new StringWriter();
         var good = Write("seven", "<cib validate-with='pacemaker-7.0'><configuration/></cib>");
         var exit = await command.RunAsync(new CommandLine(["-V", "-x", good]), TextWriter.Null, stderr, CancellationToken.None);

@@ -200,8 +200,12 @@ public static partial class CibVerifier
 
     private static void CheckConstraints(CibDocument document, CibView view, List<CibFinding> findings)
     {
+        // Tags and resource templates stand for the resources they cover.
+        var configuration = document.Root.Element("configuration");
         var tags = new HashSet<string>(
-            document.Root.Element("configuration")?.Element("tags")?.Elements("tag").Select(t => (string?)t.Attribute("id") ?? "") ?? [],
+            (configuration?.Element("tags")?.Elements("tag") ?? [])
+                .Concat(configuration?.Element("resources")?.Elements("template") ?? [])
+                .Select(t => (string?)t.Attribute("id") ?? ""),
             StringComparer.Ordinal);
 
         // Constraints may name top-level resources and group members, not what is inside a clone or bundle.

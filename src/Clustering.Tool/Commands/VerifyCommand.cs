@@ -5,8 +5,8 @@ using Clustering.Cib.Verify;
 namespace Clustering.Tool.Commands;
 
 /// <summary>
-/// <c>clusterctl verify [-V...] (--xml-file FILE | -x FILE | FILE)</c>: checks a CIB file like
-/// <c>crm_verify --xml-file</c>: schema validation (schemas from <c>PCMK_schema_directory</c> or
+/// <c>clusterctl verify [-V...] (--xml-file FILE | -x FILE | FILE | --xml-text XML | -X XML | --xml-pipe | -p)</c>:
+/// checks a CIB like <c>crm_verify --xml-file</c> (or <c>--xml-text</c>, <c>--xml-pipe</c>): schema validation (schemas from <c>PCMK_schema_directory</c> or
 /// <c>/usr/share/pacemaker</c>) and then the semantic checks of <see cref="CibVerifier"/>. Everything goes to
 /// stderr, as crm_verify writes it. Exit codes are crm_verify's: 0 clean, 78 (CRM_EX_CONFIG) for errors or
 /// warnings, 1 when the file cannot be read or parsed, 64 (CRM_EX_USAGE) for a bad command line.
@@ -25,19 +25,24 @@ internal sealed class VerifyCommand : ICommand
     private const string Tool = "clusterctl verify";
 
     private readonly Func<string, string?> _environment;
+    private readonly Func<TextReader> _stdin;
 
-    /// <summary>The command as the tool runs it, with the process environment.</summary>
+    /// <summary>The command as the tool runs it, with the process environment and the console's stdin.</summary>
     public VerifyCommand()
-        : this(Environment.GetEnvironmentVariable)
+        : this(Environment.GetEnvironmentVariable, () => Console.In)
     {
     }
 
-    /// <summary>The command with its environment injected (tests).</summary>
-    public VerifyCommand(Func<string, string?> environment) => _environment = environment;
+    /// <summary>The command with its environment and stdin injected (tests).</summary>
+    public VerifyCommand(Func<string, string?> environment, Func<TextReader> stdin)
+    {
+        _environment = environment;
+        _stdin = stdin;
+    }
 
     public string Name => "verify";
 
-    public string Synopsis => "[-V...] (--xml-file FILE | -x FILE | FILE)";
+    public string Synopsis => "[-V...] (--xml-file FILE | -x FILE | FILE | --xml-text XML | -X XML | --xml-pipe | -p)";
 
     public string Summary => "check a CIB file for schema and configuration errors like crm_verify --xml-file";
 
@@ -47,14 +52,18 @@ internal sealed class VerifyCommand : ICommand
         ArgumentNullException.ThrowIfNull(stderr);
         int verbosity;
         string? file;
+        string? text;
+        bool pipe;
         try
         {
             verbosity = args.Count("-V", "--verbose") + (2 * args.Count("-VV")) + (3 * args.Count("-VVV")) + (4 * args.Count("-VVVV"));
             file = args.Value("--xml-file", "-x");
+            text = args.Value("--xml-text", "-X");
+            pipe = args.Flag("--xml-pipe", "-p");
             var positionals = args.Positionals();
-            if (positionals.Count > 1 || (positionals.Count == 1 && file is not null))
+            if (positionals.Count + (file is null ? 0 : 1) + (text is null ? 0 : 1) + (pipe ? 1 : 0) > 1)
             {
-                throw new CommandLineException("only one FILE can be verified at a time");
+                throw new CommandLineException("give one configuration source: a FILE, --xml-text or --xml-pipe");
             }
 
             file ??= positionals.Count == 1 ? positionals[0] : null;
@@ -66,7 +75,7 @@ internal sealed class VerifyCommand : ICommand
             return UsageError;
         }
 
-        if (file is null)
+        if (file is null && text is null && !pipe)
         {
             await stderr.WriteLineAsync($"{Tool}: No configuration source specified.  Use --help for usage information.").ConfigureAwait(false);
             return InputError;
@@ -75,17 +84,22 @@ internal sealed class VerifyCommand : ICommand
         CibDocument document;
         try
         {
-            document = CibDocument.Load(file);
+            document = file is not null ? CibDocument.Load(file)
+                : text is not null ? CibDocument.Parse(text)
+                : CibDocument.Load(_stdin());
         }
         catch (Exception e) when (e is CibLoadException or IOException or UnauthorizedAccessException)
         {
+            var source = file ?? (text is not null ? "input string" : "STDIN");
             if (verbosity > 0)
             {
-                var detail = e is CibLoadException load ? $"{file}:{load.LineNumber}:{load.LinePosition}: {load.Reason}" : e.Message;
-                await stderr.WriteLineAsync($"(filename2xml) \terror: Couldn't parse {file}: {detail}").ConfigureAwait(false);
+                var detail = e is CibLoadException load ? $"{source}:{load.LineNumber}:{load.LinePosition}: {load.Reason}" : e.Message;
+                await stderr.WriteLineAsync($"(filename2xml) \terror: Couldn't parse {source}: {detail}").ConfigureAwait(false);
             }
 
-            await stderr.WriteLineAsync($"{Tool}: Couldn't parse input file: {file}").ConfigureAwait(false);
+            await stderr.WriteLineAsync(file is not null ? $"{Tool}: Couldn't parse input file: {file}"
+                : text is not null ? $"{Tool}: Couldn't parse input string: {text}"
+                : $"{Tool}: Couldn't parse input from STDIN.").ConfigureAwait(false);
             return InputError;
         }
 
@@ -109,7 +123,8 @@ internal sealed class VerifyCommand : ICommand
         {
             var element = ElementName(error.Path);
             var kind = error.Message.StartsWith("ID", StringComparison.Ordinal) ? "validity error" : "Relax-NG validity error";
-            await stderr.WriteLineAsync($"{file}:{error.LineNumber}: element {element}: {kind} : {error.Message}").ConfigureAwait(false);
+            var where = file is null ? "" : $"{file}:{error.LineNumber}: ";
+            await stderr.WriteLineAsync($"{where}element {element}: {kind} : {error.Message}").ConfigureAwait(false);
         }
 
         if (result.SchemaValidationDisabled)

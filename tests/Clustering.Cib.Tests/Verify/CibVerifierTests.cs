@@ -83,6 +83,14 @@ public sealed class CibVerifierTests
     }
 
     [Test]
+    public void A_template_is_a_valid_target()
+    {
+        var resources = """<template id="tpl" class="ocf" provider="heartbeat" type="IPaddr2"/><primitive id="ip" template="tpl"/>""";
+        var result = CibVerifier.Verify(Cib("none", resources, """<rsc_location id="l" rsc="tpl" node="n1" score="10"/>"""));
+        Assert.That(result.Findings, Is.Empty);
+    }
+
+    [Test]
     public void The_resource_inside_a_clone_is_not_a_valid_target()
     {
         var resources = """<clone id="c"><primitive id="p" class="lsb" type="p"/></clone>""" + Ip;
