@@ -286,7 +286,7 @@ public static partial class CibVerifier
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "Verified CIB against {Schema}: {SchemaErrors} schema errors, {Errors} errors, {Warnings} warnings")]
+        [LoggerMessage(EventId = 6301, Level = LogLevel.Debug, Message = "Verified CIB against {Schema}: {SchemaErrors} schema errors, {Errors} errors, {Warnings} warnings")]
         public static partial void Verified(ILogger logger, string schema, int schemaErrors, int errors, int warnings);
     }
 }
