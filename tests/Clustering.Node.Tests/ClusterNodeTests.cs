@@ -115,6 +115,9 @@ public sealed class ClusterNodeTests
                 // Done watching.
             }
         });
+
+        // The watcher must be subscribed (it gets the current state first) before the nodes start.
+        await NodeCluster.WaitAsync(() => { lock (quorumChanges) { return quorumChanges.Count > 0; } }, "the watcher's first state");
         await cluster.StartAsync();
         await NodeCluster.WaitAsync(() => one.IsQuorate && two.IsQuorate, "quorate with both nodes");
         var g1 = await one.JoinGroupAsync("svc");
