@@ -172,7 +172,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
     /// <exception cref="InvalidOperationException">The node is not running.</exception>
     public async Task<ClusterGroup> JoinGroupAsync(string name, CancellationToken cancellationToken = default)
     {
-        GroupCodec.NameBytes(name);
+        ProcessGroupTable.ValidateGroupName(name);
         EnsureRunning();
         var member = new GroupMember(NodeId, Interlocked.Increment(ref _nextMemberId));
         var group = new ClusterGroup(this, name, member, _options.GroupEventQueueCapacity);

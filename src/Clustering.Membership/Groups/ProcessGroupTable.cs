@@ -13,7 +13,7 @@ namespace Clustering.Membership.Groups;
 /// <para>Events are produced for groups that have a member on this node before or after the change: those are the
 /// groups a local application can observe.</para>
 /// </remarks>
-internal sealed class ProcessGroupTable
+public sealed class ProcessGroupTable
 {
     private readonly uint _localNodeId;
     private readonly SortedDictionary<string, SortedSet<GroupMember>> _groups = new(StringComparer.Ordinal);
@@ -21,6 +21,8 @@ internal sealed class ProcessGroupTable
     private HashSet<uint> _configuration = [];
     private HashSet<uint> _newNodes = [];
 
+    /// <summary>Creates the table of node <paramref name="localNodeId"/>, whose first configuration is itself alone.</summary>
+    /// <param name="localNodeId">This node's id.</param>
     public ProcessGroupTable(uint localNodeId)
     {
         _localNodeId = localNodeId;
@@ -36,6 +38,10 @@ internal sealed class ProcessGroupTable
 
     /// <summary>Every group with at least one member.</summary>
     public IReadOnlyList<string> Groups => [.. _groups.Keys];
+
+    /// <summary>Checks a group name: 1 to 128 bytes of UTF-8, as CPG allows.</summary>
+    /// <exception cref="ArgumentException">The name is empty or too long.</exception>
+    public static void ValidateGroupName(string group) => GroupCodec.NameBytes(group);
 
     /// <summary>The message that asks for local process <paramref name="processId"/> to join <paramref name="group"/>.</summary>
     public static byte[] Join(string group, uint processId) => GroupCodec.Member(GroupMessageKind.Join, group, processId);

@@ -1,10 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
 using Clustering.TestSupport;
 using Clustering.Transport.Framing;
 using Clustering.Transport.Redundancy;
-using Clustering.Transport.Rings;
 using Clustering.Transport.Security;
 
 namespace Clustering.IntegrationTests.Redundancy;
@@ -24,24 +22,11 @@ public sealed class NamespaceRingSetTests
     {
         using var lab = NetworkLab.Create(3, networkCount: 2);
         using var key = Authkey.Generate();
-        var groups = new[] { RandomGroup(), RandomGroup() };
+        var groups = NamespaceRingSets.RandomGroups(2);
         var nodes = new RingSet[3];
         for (var n = 0; n < nodes.Length; n++)
         {
-            var node = lab.Nodes[n];
-            var rings = Enumerable.Range(0, 2).Select(r => lab.RunIn<IRing>(n, () => UdpMulticastRing.Create(new UdpMulticastRingOptions
-            {
-                RingNumber = r,
-                BindNetAddress = lab.Networks[r],
-                Interfaces = node.Interfaces,
-                MulticastAddress = groups[r],
-            }))).ToArray();
-            nodes[n] = new RingSet(rings, key, new RingSetOptions
-            {
-                NodeId = (uint)(n + 1),
-                Protection = new FrameProtectorOptions { ClusterName = "netns", Hash = CryptoHash.Sha256, Cipher = CryptoCipher.Aes256 },
-                Redundancy = new RedundancyOptions { Mode = RrpMode.Active },
-            });
+            nodes[n] = NamespaceRingSets.Create(lab, n, groups, key, "netns");
         }
 
         var sent = new ConcurrentDictionary<(uint, ulong), byte>();
@@ -109,7 +94,6 @@ public sealed class NamespaceRingSetTests
         }
     }
 
-    private static IPAddress RandomGroup() => new([239, 192, (byte)Random.Shared.Next(0, 256), (byte)Random.Shared.Next(1, 255)]);
 
     private static int Missing(ConcurrentDictionary<(uint, ulong), byte> sent, ConcurrentDictionary<(int, uint, ulong), int> delivered, int nodes)
     {

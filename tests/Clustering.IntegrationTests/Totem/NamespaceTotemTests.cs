@@ -1,10 +1,8 @@
 using System.Diagnostics;
-using System.Net;
 using System.Text;
 using Clustering.Membership.Totem;
 using Clustering.TestSupport;
 using Clustering.Transport.Redundancy;
-using Clustering.Transport.Rings;
 using Clustering.Transport.Security;
 
 namespace Clustering.IntegrationTests.Totem;
@@ -24,7 +22,7 @@ public sealed class NamespaceTotemTests
     {
         using var lab = NetworkLab.Create(3, networkCount: 2);
         using var key = Authkey.Generate();
-        var groups = new[] { RandomGroup(), RandomGroup() };
+        var groups = NamespaceRingSets.RandomGroups(2);
         var transports = new RingSet[3];
         var totems = new TotemRing[3];
         var seen = new List<TotemRingEvent>[3];
@@ -32,20 +30,7 @@ public sealed class NamespaceTotemTests
         var timings = new Clustering.Transport.Configuration.TotemTimings { Token = TimeSpan.FromMilliseconds(500), Consensus = TimeSpan.FromMilliseconds(600) };
         for (var n = 0; n < 3; n++)
         {
-            var node = lab.Nodes[n];
-            var rings = Enumerable.Range(0, 2).Select(r => lab.RunIn<IRing>(n, () => UdpMulticastRing.Create(new UdpMulticastRingOptions
-            {
-                RingNumber = r,
-                BindNetAddress = lab.Networks[r],
-                Interfaces = node.Interfaces,
-                MulticastAddress = groups[r],
-            }))).ToArray();
-            transports[n] = new RingSet(rings, key, new RingSetOptions
-            {
-                NodeId = (uint)(n + 1),
-                Protection = new FrameProtectorOptions { ClusterName = "netns-totem", Hash = CryptoHash.Sha256, Cipher = CryptoCipher.Aes256 },
-                Redundancy = new RedundancyOptions { Mode = RrpMode.Active },
-            });
+            transports[n] = NamespaceRingSets.Create(lab, n, groups, key, "netns-totem");
             totems[n] = new TotemRing(transports[n], new TotemRingOptions { Timings = timings });
             var (totem, log) = (totems[n], seen[n] = []);
             readers[n] = Task.Run(async () =>
@@ -115,7 +100,6 @@ public sealed class NamespaceTotemTests
         }
     }
 
-    private static IPAddress RandomGroup() => new([239, 192, (byte)Random.Shared.Next(0, 256), (byte)Random.Shared.Next(1, 255)]);
 
     private static async Task WaitAsync(Func<bool> condition, string what)
     {
