@@ -31,7 +31,8 @@ internal static class ChildHost
                     var result = await ExecuteAsync(agent, words[1], words[2..], stopping.Token).ConfigureAwait(false);
                     Send($"reply {id} ok {result}");
                 }
-                catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or IOException or ConfigurationException or AuthkeyException or OperationCanceledException)
+                catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or IOException or System.Net.Sockets.SocketException
+                    or ConfigurationException or AuthkeyException or OperationCanceledException)
                 {
                     Send($"reply {id} error {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
                 }

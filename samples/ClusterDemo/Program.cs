@@ -54,7 +54,8 @@ catch (OperationCanceledException) when (stop.IsCancellationRequested)
     output.Write("\nDEMO FAILED: stopped before the end (Ctrl+C, or the 60 s limit passed)");
     return 1;
 }
-catch (Exception e) when (e is InvalidOperationException or IOException or TimeoutException or ArgumentException or System.Net.Sockets.SocketException or Clustering.Transport.Configuration.ConfigurationException)
+catch (Exception e) when (e is InvalidOperationException or IOException or TimeoutException or ArgumentException or System.Net.Sockets.SocketException
+    or System.Text.Json.JsonException or Clustering.Transport.Configuration.ConfigurationException or Clustering.Transport.Security.AuthkeyException)
 {
     output.Write($"\nDEMO FAILED: {e.GetType().Name}: {e.Message}");
     return 1;
