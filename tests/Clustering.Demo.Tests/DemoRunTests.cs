@@ -53,6 +53,22 @@ public sealed partial class DemoRunTests
         Assert.That(run.Errors, Does.Contain("usage: ClusterDemo [--processes]"));
     }
 
+    [Test]
+    public async Task A_child_answers_bad_requests_and_a_missing_configuration_with_error_replies_and_exits_when_its_stdin_closes()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), $"clusterdemo-missing-{Guid.NewGuid():N}", "corosync.conf");
+        var run = await RunDemoAsync(["--child", "1", missing, missing + ".key"], "1 start\n2 dance\n3 report\nnonsense\n");
+
+        Assert.That(run.ExitCode, Is.EqualTo(0), $"the child ends cleanly when its stdin closes; errors: {run.Errors}");
+        var replies = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(l => l.StartsWith("reply ", StringComparison.Ordinal)).ToList();
+        Assert.That(replies, Has.Count.EqualTo(4), run.Output);
+        Assert.That(replies[0], Does.StartWith("reply 1 error ").And.Contain(missing), "start names the missing corosync.conf");
+        Assert.That(replies[1], Is.EqualTo("reply 2 error ArgumentException: unknown request 'dance' with 0 argument(s)"));
+        Assert.That(replies[2], Does.StartWith("reply 3 error InvalidOperationException: node 1 is not started"));
+        Assert.That(replies[3], Is.EqualTo("reply 0 error malformed request 'nonsense'"));
+        Assert.That(run.Errors.Trim(), Is.Empty, "no crash, no stack trace");
+    }
+
     private static void AssertStory(DemoRun run)
     {
         TestContext.Out.WriteLine(run.Output);
@@ -140,7 +156,7 @@ public sealed partial class DemoRunTests
         }
     }
 
-    private static async Task<DemoRun> RunDemoAsync(string[] args)
+    private static async Task<DemoRun> RunDemoAsync(string[] args, string? input = null)
     {
         var demo = Path.Combine(AppContext.BaseDirectory, "ClusterDemo.dll");
         Assert.That(File.Exists(demo), Is.True, $"{demo} is built next to the tests");
@@ -148,6 +164,7 @@ public sealed partial class DemoRunTests
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = input is not null,
             UseShellExecute = false,
         };
         start.ArgumentList.Add(demo);
@@ -177,6 +194,12 @@ public sealed partial class DemoRunTests
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input);
+            process.StandardInput.Close();
+        }
+
         using var limit = new CancellationTokenSource(Limit);
         try
         {
