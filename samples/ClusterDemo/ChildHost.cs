@@ -57,6 +57,9 @@ internal static class ChildHost
             case ("join", 0):
                 await agent.JoinGroupAsync(cancellationToken).ConfigureAwait(false);
                 return "null";
+            case ("leave", 0):
+                await agent.LeaveGroupAsync(cancellationToken).ConfigureAwait(false);
+                return "null";
             case ("send", 2):
                 await agent.SendAsync(args[0], int.Parse(args[1], CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
                 return "null";

@@ -51,6 +51,8 @@ internal sealed class ChildProcessNode(uint nodeId, DemoSetup setup, DemoConsole
 
     public Task JoinGroupAsync(CancellationToken cancellationToken) => RequestAsync("join", cancellationToken);
 
+    public Task LeaveGroupAsync(CancellationToken cancellationToken) => RequestAsync("leave", cancellationToken);
+
     public Task SendAsync(string phase, int count, CancellationToken cancellationToken)
         => RequestAsync(string.Create(CultureInfo.InvariantCulture, $"send {phase} {count}"), cancellationToken);
 

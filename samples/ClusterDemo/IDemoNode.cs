@@ -14,6 +14,9 @@ internal interface IDemoNode : IAsyncDisposable
     /// <summary>Joins process group "demo" and records everything the group delivers.</summary>
     Task JoinGroupAsync(CancellationToken cancellationToken);
 
+    /// <summary>Leaves process group "demo" (cpg_leave): the other members see reason 2 LEAVE.</summary>
+    Task LeaveGroupAsync(CancellationToken cancellationToken);
+
     /// <summary>Sends <paramref name="count"/> numbered messages of <paramref name="phase"/> to the group (every fifth in safe order).</summary>
     Task SendAsync(string phase, int count, CancellationToken cancellationToken);
 

@@ -64,6 +64,12 @@ internal sealed class NodeAgent(uint nodeId, string configPath, string keyPath, 
         _reader = Task.Run(() => RecordAsync(group), CancellationToken.None);
     }
 
+    public async Task LeaveGroupAsync(CancellationToken cancellationToken)
+    {
+        await Group.LeaveAsync(cancellationToken).ConfigureAwait(false);
+        await _reader.ConfigureAwait(false);
+    }
+
     public async Task SendAsync(string phase, int count, CancellationToken cancellationToken)
     {
         // Numbers go on across calls of one phase, so the receivers can check each sender's order.

@@ -129,7 +129,16 @@ internal sealed class Story(DemoSetup setup, Func<uint, IDemoNode> createNode, D
         await QuorumtoolAsync(3, cancellationToken).ConfigureAwait(false);
         await ExchangeAsync("back", [1, 2, 3], cancellationToken).ConfigureAwait(false);
 
-        Step("the nodes leave the group and stop");
+        Step("node 3's member leaves the group (cpg_leave), then the nodes stop");
+        await Node(3).LeaveGroupAsync(cancellationToken).ConfigureAwait(false);
+        await WaitForAsync([1, 2], r => r.GroupMembers.Length == 2 && r.GroupChanges.Last().StartsWith("left 3/", StringComparison.Ordinal), "node 3's member gone from the group at nodes 1 and 2", cancellationToken).ConfigureAwait(false);
+        reports = await ReportsAsync([1, 2], cancellationToken).ConfigureAwait(false);
+        foreach (var report in reports)
+        {
+            console.Info($"node{report.NodeId} [CPG   ] group \"{DemoSetup.GroupName}\": {report.GroupChanges.Last()}; members now {string.Join(' ', report.GroupMembers)}");
+        }
+
+        Check(reports.All(r => r.GroupChanges.Last().EndsWith("(reason 2 LEAVE)", StringComparison.Ordinal)), "nodes 1 and 2 saw it leave with LEAVE");
         await Task.WhenAll(Live.Select(n => n.StopAsync(cancellationToken))).ConfigureAwait(false);
         console.Info($"all nodes stopped; the story took {_clock.Elapsed.TotalSeconds:F1} s");
     }

@@ -120,6 +120,7 @@ public sealed partial class DemoRunTests
             Assert.That(back, Has.Count.EqualTo(3));
             Assert.That(back.Distinct().Count(), Is.EqualTo(1), "one digest for the three nodes");
 
+            Assert.That(output, Does.Match(@"group ""demo"": left 3/\d+ \(reason 2 LEAVE\)"));
             Assert.That(output, Does.Contain("demo finished:"));
         });
 
