@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using Clustering.Membership.Quorum;
 using Clustering.Transport.Configuration;
 using Clustering.Transport.Rings;
@@ -174,9 +175,18 @@ public sealed class ClusterNodeBuilder
                 Members = members,
                 TimeProvider = options.TimeProvider,
             };
-            options.Rings.Add(() => UdpUnicastRing.Create(ringOptions, loggerFactory));
+            var downcheck = Downcheck(config, ring, ringOptions.LocalEndPoint, options.TimeProvider);
+            options.Rings.Add(() => DowncheckRing.Create(() => UdpUnicastRing.Create(ringOptions, loggerFactory), downcheck, loggerFactory));
         }
     }
+
+    private static DowncheckRingOptions Downcheck(CorosyncConfiguration config, int ring, IPEndPoint placeholder, TimeProvider? timeProvider) => new()
+    {
+        RingNumber = ring,
+        Downcheck = config.Totem.Timings.Downcheck,
+        PlaceholderEndPoint = placeholder,
+        TimeProvider = timeProvider ?? TimeProvider.System,
+    };
 
     private static void AddMulticastRings(CorosyncConfiguration config, ClusterNodeOptions options, uint? nodeId, ILoggerFactory? loggerFactory)
     {
@@ -190,22 +200,36 @@ public sealed class ClusterNodeBuilder
         {
             var key = string.Create(CultureInfo.InvariantCulture, $"totem.interface.{iface.RingNumber}.bindnetaddr");
             var bind = iface.BindNetAddress ?? throw new ConfigurationException("bindnetaddr is required with transport udp", config.FileName, 0, 0, key);
-            var localAddress = BindNetAddress.Resolve(bind);
+            // A missing interface is waited for (downcheck) when the node id does not depend on it; ring 0's address
+            // is what an unset node id is derived from, so then the interface must be there.
+            IPAddress? localAddress;
+            try
+            {
+                localAddress = BindNetAddress.Resolve(bind);
+            }
+            catch (BindNetAddressNotFoundException) when (iface.RingNumber != 0 || (nodeId ?? config.Totem.NodeId) is not null)
+            {
+                localAddress = null;
+            }
+
             ring0 ??= localAddress;
             var ringOptions = new UdpMulticastRingOptions
             {
                 RingNumber = iface.RingNumber,
                 LocalAddress = localAddress,
+                BindNetAddress = bind,
                 MulticastAddress = config.EffectiveMulticastAddress(iface)
                     ?? throw new ConfigurationException("mcastaddr (or cluster_name) is required with transport udp", config.FileName, 0, 0, key.Replace("bindnetaddr", "mcastaddr", StringComparison.Ordinal)),
                 MulticastPort = iface.MulticastPort,
                 Ttl = iface.Ttl,
                 TimeProvider = options.TimeProvider,
             };
-            options.Rings.Add(() => UdpMulticastRing.Create(ringOptions, loggerFactory));
+            var placeholder = new IPEndPoint(bind.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback, iface.MulticastPort);
+            var downcheck = Downcheck(config, iface.RingNumber, placeholder, options.TimeProvider);
+            options.Rings.Add(() => DowncheckRing.Create(() => UdpMulticastRing.Create(ringOptions, loggerFactory), downcheck, loggerFactory));
         }
 
-        options.NodeId = nodeId ?? config.ResolveLocalNodeId(ring0!);
+        options.NodeId = nodeId ?? config.Totem.NodeId ?? config.ResolveLocalNodeId(ring0!);
     }
 
     private static NodeOptions FindLocalNode(CorosyncConfiguration config, uint? nodeId)

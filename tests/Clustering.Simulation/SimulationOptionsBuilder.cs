@@ -67,4 +67,11 @@ public sealed class SimulationOptionsBuilder
         Options = Options with { SafeFraction = fraction };
         return this;
     }
+
+    /// <summary>Sets Corosync's <c>send_join</c>: each join waits a random part of <paramref name="milliseconds"/>.</summary>
+    public SimulationOptionsBuilder SendJoin(double milliseconds)
+    {
+        Options = Options with { Timings = Options.Timings with { SendJoin = TimeSpan.FromMilliseconds(milliseconds) } };
+        return this;
+    }
 }

@@ -29,7 +29,7 @@ internal sealed class SimNode
     public long PausedUntil { get; set; }
 
     /// <summary>Per timer kind: the generation of the pending deadline.</summary>
-    public long[] TimerGeneration { get; } = new long[6];
+    public long[] TimerGeneration { get; } = new long[Enum.GetValues<Totem.TotemTimer>().Length];
 
     /// <summary>How many times the node lost its state directory (ring ids it made before may come again).</summary>
     public int StateEpoch { get; set; }

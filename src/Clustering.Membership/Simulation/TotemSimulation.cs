@@ -294,6 +294,7 @@ internal sealed class TotemSimulation
             RingIdStore = node.Store,
             ReportReceipts = true,
             RingSeqFloor = RingSeqFloorNow(),
+            Random = new Random(unchecked((_options.Seed * 7919) + ((int)node.Id * 104729) + (node.StateEpoch * 31) + (int)(_now % 1_000_003))),
         });
         node.Up = true;
         node.PausedUntil = 0;

@@ -49,18 +49,35 @@ internal sealed partial class TotemProcessor
         _consensus.Add(_me);
         SendJoin();
         Arm(TotemTimer.Join, _timings.Join);
-        Arm(TotemTimer.Consensus, _timings.EffectiveConsensus);
+        Arm(TotemTimer.Consensus, _timings.ConsensusTimeout(_proc.Count));
         CheckConsensus();
     }
 
-    private void SendJoin() => Multicast(FrameType.Join, TotemCodec.Encode(new JoinMessage([.. _proc], [.. _failed], _attemptSeq)));
+    private void SendJoin()
+    {
+        if (_timings.SendJoin <= TimeSpan.Zero)
+        {
+            MulticastJoin();
+        }
+        else if (!IsArmed(TotemTimer.SendJoin))
+        {
+            // Corosync sleeps a random part of send_join before each join; here the send waits on a timer instead, and
+            // the join that finally leaves carries the proc and fail sets as they are then.
+            Arm(TotemTimer.SendJoin, TimeSpan.FromTicks(_random.NextInt64(_timings.SendJoin.Ticks)));
+        }
+    }
+
+    private void MulticastJoin() => Multicast(FrameType.Join, TotemCodec.Encode(new JoinMessage([.. _proc], [.. _failed], _attemptSeq)));
 
     private void OnJoin(uint from, JoinMessage join)
     {
         switch (State)
         {
             case TotemState.Operational:
-                if (_ring.IsMember(from) && join.RingSeq < _ring.Id.Sequence)
+                // As totemsrp's ignore_join_under_operational: a join that lists this node as failed does not pull a
+                // working ring back into gather (the two sides would exclude each other turn by turn); merge
+                // detection brings them together with clean failed sets.
+                if (Array.BinarySearch(join.Failed, _me) >= 0 || (_ring.IsMember(from) && join.RingSeq < _ring.Id.Sequence))
                 {
                     return;
                 }
@@ -167,7 +184,9 @@ internal sealed partial class TotemProcessor
 
     private void CheckConsensus()
     {
-        if (State != TotemState.Gather)
+        // While a join waits out its send_join delay this node has not spoken yet (Corosync sleeps before sending it,
+        // so nothing moves on before the join is out); the timer's firing sends it and checks again.
+        if (State != TotemState.Gather || IsArmed(TotemTimer.SendJoin))
         {
             return;
         }

@@ -23,7 +23,8 @@ internal sealed partial class TotemProcessor
     private readonly bool _reportReceipts;
     private readonly ulong _ringSeqFloor;
     private readonly Queue<(byte[] Payload, DeliveryOrder Order)> _queue = new();
-    private readonly bool[] _armed = new bool[6];
+    private readonly bool[] _armed = new bool[Enum.GetValues<TotemTimer>().Length];
+    private readonly Random _random;
     private readonly Queue<(FrameType Type, object Message)> _loopback = new();
     private long _now;
     private RingState _ring = null!;
@@ -47,6 +48,7 @@ internal sealed partial class TotemProcessor
         _queueCapacity = options.QueueCapacity;
         _reportReceipts = options.ReportReceipts;
         _ringSeqFloor = options.RingSeqFloor;
+        _random = options.Random ?? new Random();
     }
 
     /// <summary>This node's id.</summary>
@@ -261,6 +263,14 @@ internal sealed partial class TotemProcessor
             case TotemTimer.Consensus:
                 OnConsensusTimeout();
                 break;
+            case TotemTimer.SendJoin:
+                if (State == TotemState.Gather)
+                {
+                    MulticastJoin();
+                    CheckConsensus();
+                }
+
+                break;
             case TotemTimer.Merge:
                 if (State == TotemState.Operational && _ring.Members[0] == _me)
                 {
@@ -322,6 +332,8 @@ internal sealed partial class TotemProcessor
         _armed[(int)timer] = true;
         Output.Timers.Add(new TimerRequest(timer, _now + after.Ticks));
     }
+
+    private bool IsArmed(TotemTimer timer) => _armed[(int)timer];
 
     private void Cancel(TotemTimer timer)
     {

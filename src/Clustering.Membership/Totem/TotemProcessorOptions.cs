@@ -23,6 +23,9 @@ internal sealed record TotemProcessorOptions
     /// </summary>
     public ulong RingSeqFloor { get; init; }
 
+    /// <summary>The source of the random <c>send_join</c> delays (a seeded one in simulations); <see langword="null"/> uses a new unseeded one.</summary>
+    public Random? Random { get; init; }
+
     /// <summary>The logger.</summary>
     public ILogger Logger { get; init; } = NullLogger.Instance;
 

@@ -20,4 +20,7 @@ internal enum TotemTimer
 
     /// <summary>The representative of an idle ring announces the ring so that partitioned rings find each other.</summary>
     Merge = 5,
+
+    /// <summary>A join message waits out its random <c>send_join</c> delay; send it (with the sets current then) when this fires.</summary>
+    SendJoin = 6,
 }

@@ -17,8 +17,20 @@ internal sealed record TotemTimings
     /// <summary>How long to wait for join messages while gathering, between resends (Corosync <c>join</c>, 50 ms).</summary>
     public TimeSpan Join { get; init; } = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>How long to wait for consensus before declaring silent nodes failed; <see langword="null"/> means 1.2 × the token timeout (Corosync <c>consensus</c>).</summary>
+    /// <summary>How long to wait for consensus before declaring silent nodes failed; <see langword="null"/> means 1.2 × the token timeout for the nodes being gathered (Corosync <c>consensus</c>: 1.2 × the effective token).</summary>
     public TimeSpan? Consensus { get; init; }
+
+    /// <summary>
+    /// Upper bound of a random delay before each join message is multicast (Corosync <c>send_join</c>, 0 = send at once).
+    /// Spreads the join storm of large clusters; joins asked for while one is pending go out together with the latest sets.
+    /// </summary>
+    public TimeSpan SendJoin { get; init; }
+
+    /// <summary>The token retransmit interval when set explicitly (Corosync <c>token_retransmit</c>); <see langword="null"/> computes it from the token timeout.</summary>
+    public TimeSpan? TokenRetransmitOverride { get; init; }
+
+    /// <summary>The idle-token hold time when set explicitly (Corosync <c>hold</c>); <see langword="null"/> computes it from the retransmit interval.</summary>
+    public TimeSpan? HoldOverride { get; init; }
 
     /// <summary>How often an idle ring's representative checks for other rings (Corosync <c>merge</c>, 200 ms).</summary>
     public TimeSpan Merge { get; init; } = TimeSpan.FromMilliseconds(200);
@@ -39,13 +51,16 @@ internal sealed record TotemTimings
     public int MaxMessages { get; init; } = 17;
 
     /// <summary>The token retransmit interval: <see cref="Token"/> / (<see cref="TokenRetransmitsBeforeLoss"/> + 0.2), as Corosync computes <c>token_retransmit</c>.</summary>
-    public TimeSpan TokenRetransmit => TimeSpan.FromTicks((long)(Token.Ticks / (TokenRetransmitsBeforeLoss + 0.2)));
+    public TimeSpan TokenRetransmit => TokenRetransmitOverride ?? TimeSpan.FromTicks((long)(Token.Ticks / (TokenRetransmitsBeforeLoss + 0.2)));
 
     /// <summary>How long the representative holds an idle token: 0.8 × <see cref="TokenRetransmit"/>, as Corosync computes <c>hold</c>.</summary>
-    public TimeSpan Hold => TimeSpan.FromTicks((long)(TokenRetransmit.Ticks * 0.8));
+    public TimeSpan Hold => HoldOverride ?? TimeSpan.FromTicks((long)(TokenRetransmit.Ticks * 0.8));
 
-    /// <summary>The consensus timeout in effect.</summary>
-    public TimeSpan EffectiveConsensus => Consensus ?? TimeSpan.FromTicks((long)(Token.Ticks * 1.2));
+    /// <summary>The consensus timeout in effect for a ring of two nodes.</summary>
+    public TimeSpan EffectiveConsensus => ConsensusTimeout(2);
+
+    /// <summary>The consensus timeout in effect while gathering <paramref name="nodes"/> nodes: <see cref="Consensus"/> when set, else 1.2 × <see cref="TokenTimeout"/>.</summary>
+    public TimeSpan ConsensusTimeout(int nodes) => Consensus ?? TimeSpan.FromTicks((long)(TokenTimeout(nodes).Ticks * 1.2));
 
     /// <summary>The token timeout in effect for a ring of <paramref name="nodes"/> nodes (token + (nodes − 2) × token_coefficient).</summary>
     public TimeSpan TokenTimeout(int nodes) => Token + (TokenCoefficient * Math.Max(0, nodes - 2));
@@ -64,5 +79,8 @@ internal sealed record TotemTimings
         ArgumentOutOfRangeException.ThrowIfLessThan(MissCountConst, 0, nameof(MissCountConst));
         ArgumentOutOfRangeException.ThrowIfLessThan(WindowSize, 1, nameof(WindowSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxMessages, 1, nameof(MaxMessages));
+        ArgumentOutOfRangeException.ThrowIfLessThan(SendJoin, TimeSpan.Zero, nameof(SendJoin));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(TokenRetransmit, TimeSpan.Zero, nameof(TokenRetransmitOverride));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Hold, TimeSpan.Zero, nameof(HoldOverride));
     }
 }

@@ -29,4 +29,16 @@ internal static partial class RingLog
 
     [LoggerMessage(EventId = 3107, Level = LogLevel.Information, Message = "Ring {RingNumber}: udpu bound to {LocalEndPoint}, {PeerCount} other members")]
     public static partial void StartedUnicast(ILogger logger, int ringNumber, IPEndPoint localEndPoint, int peerCount);
+
+    [LoggerMessage(EventId = 3108, Level = LogLevel.Warning, Message = "Ring {RingNumber}: The network interface is down ({Reason}); checking again every downcheck interval")]
+    public static partial void InterfaceDown(ILogger logger, int ringNumber, string reason);
+
+    [LoggerMessage(EventId = 3109, Level = LogLevel.Debug, Message = "Ring {RingNumber}: the network interface is still down (check {Attempt})")]
+    public static partial void InterfaceStillDown(ILogger logger, int ringNumber, int attempt);
+
+    [LoggerMessage(EventId = 3110, Level = LogLevel.Information, Message = "Ring {RingNumber}: The network interface [{LocalEndPoint}] is now up.")]
+    public static partial void InterfaceUp(ILogger logger, int ringNumber, IPEndPoint localEndPoint);
+
+    [LoggerMessage(EventId = 3111, Level = LogLevel.Error, Message = "Ring {RingNumber}: checking for the network interface failed; the ring stays down")]
+    public static partial void InterfaceCheckFailed(ILogger logger, int ringNumber, Exception exception);
 }

@@ -104,18 +104,20 @@ public sealed class ScriptedScenarioTests
     [Test]
     public void Sixteen_nodes_split_three_ways_and_merge_back_into_one_ring()
     {
-        var sim = Simulation(16, seed: 4, seconds: 60);
+        // Sixteen nodes run Corosync's computed timeouts: token 1000 + 14 × 650 = 10 100 ms, consensus 1.2 × that.
+        // A partition is noticed after the token timeout and the silent side declared failed after the consensus one.
+        var sim = Simulation(16, seed: 4, seconds: 80);
         var all = Enumerable.Range(1, 16).Select(i => (uint)i).ToArray();
         sim.RunUntil(TimeSpan.FromSeconds(15));
         AssertRing(sim, all);
         sim.At(TimeSpan.FromSeconds(16), () => sim.Partition([1, 2, 3, 4, 5], [6, 7, 8, 9, 10, 11], [12, 13, 14, 15, 16]));
-        sim.RunUntil(TimeSpan.FromSeconds(34));
+        sim.RunUntil(TimeSpan.FromSeconds(16 + 10.1 + 12.12 + 6));
         AssertRing(sim, 1, 2, 3, 4, 5);
         AssertRing(sim, 6, 7, 8, 9, 10, 11);
         AssertRing(sim, 12, 13, 14, 15, 16);
-        sim.At(TimeSpan.FromSeconds(35), sim.HealPartition);
-        sim.At(TimeSpan.FromSeconds(45), sim.StopSending);
-        sim.RunUntil(TimeSpan.FromSeconds(48));
+        sim.At(TimeSpan.FromSeconds(45), sim.HealPartition);
+        sim.At(TimeSpan.FromSeconds(62), sim.StopSending);
+        sim.RunUntil(TimeSpan.FromSeconds(65));
         AssertRing(sim, all);
         AssertClean(sim);
     }
