@@ -11,6 +11,9 @@ internal sealed record HostLine(string Kind, JsonElement Data, string Text)
 
     public ulong RingSequence => Data.GetProperty("sequence").GetUInt64();
 
+    /// <summary>The ring of a <c>membership</c> line: representative and sequence.</summary>
+    public string RingId => $"{Data.GetProperty("representative").GetUInt32()}.{RingSequence}";
+
     public int[] Faulty => [.. Data.GetProperty("faulty").EnumerateArray().Select(e => e.GetInt32())];
 
     /// <summary>The senders of a <c>stats</c> line, by node id.</summary>

@@ -22,7 +22,7 @@ public sealed class LoopbackProcessTests
         await cluster.WaitForMembershipAsync(All, [1, 2, 3]);
         await cluster.WaitForQuorumAsync(All, quorate: true);
         await ProcessAssertions.GroupHasAsync(cluster, All, 3);
-        Assert.That(All.Select(n => cluster[n].Latest("membership")!.RingSequence).Distinct().Count(), Is.EqualTo(1), "one ring");
+        Assert.That(All.Select(n => cluster[n].Latest("membership")!.RingId).Distinct().Count(), Is.EqualTo(1), "one ring");
 
         var marks = All.Select(n => cluster[n].Mark).ToArray();
         foreach (var n in All)
