@@ -154,6 +154,15 @@ internal sealed class NodeProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Closes the host's standard input (end of file: the host stops cleanly).</summary>
+    public void EndInput()
+    {
+        lock (_gate)
+        {
+            _process.StandardInput.Close();
+        }
+    }
+
     /// <summary>Waits for a line of <paramref name="kind"/> at or after <paramref name="since"/> that <paramref name="match"/> accepts; fails the test with the host's recent output otherwise.</summary>
     public async Task<HostLine> WaitForAsync(string kind, Func<HostLine, bool> match, string what, int since = 0, TimeSpan? timeout = null)
     {
