@@ -19,8 +19,8 @@ public sealed class ProcessGroupTable
     private readonly SortedDictionary<string, SortedSet<GroupMember>> _groups = new(StringComparer.Ordinal);
     private readonly List<(string Group, uint ProcessId)> _scratch = [];
     private HashSet<uint> _configuration = [];
-    private HashSet<uint> _awaitingJoinList = [];
-    private readonly HashSet<uint> _heardJoinList = [];
+    private HashSet<uint> _newNodes = [];
+    private HashSet<uint> _newBefore = [];
 
     /// <summary>Creates the table of node <paramref name="localNodeId"/>, whose first configuration is itself alone.</summary>
     /// <param name="localNodeId">This node's id.</param>
@@ -83,13 +83,11 @@ public sealed class ProcessGroupTable
             Emit(events, group, set, hadLocal, left: [.. departed.Select(m => new GroupMemberChange(m, GroupChangeReason.NodeDown))], joined: []);
         }
 
-        // Nodes new to this node's configuration bring their members in join lists. A node none of whose lists was
-        // delivered before the next configuration formed (two merges in quick succession) is still awaited: its list
-        // arrives late, and without it that node's members would never be learned. Every list of an awaited node is
-        // applied: a list made for an older configuration (stale, perhaps empty) can arrive before the current one.
-        var unheard = _awaitingJoinList.Except(_heardJoinList).ToHashSet();
-        _awaitingJoinList = [.. next.Where(n => n != _localNodeId && (!_configuration.Contains(n) || unheard.Contains(n)))];
-        _heardJoinList.Clear();
+        // Nodes new to this node's configuration bring their members in join lists. Lists are applied from nodes new
+        // in this configuration or in the one before: when two merges come in quick succession, the list a node made
+        // for the first is delivered in the second, possibly after a stale (even empty) list it made earlier.
+        _newBefore = _newNodes;
+        _newNodes = [.. next.Where(n => !_configuration.Contains(n))];
         _configuration = next;
         var local = new List<(string, uint)>();
         foreach (var (group, set) in _groups)
@@ -149,13 +147,11 @@ public sealed class ProcessGroupTable
 
     private void ApplyJoinList(uint senderNode, List<GroupEvent> events)
     {
-        // Only the lists of nodes new to this node's configuration bring news; the others' members are known.
-        if (senderNode == _localNodeId || !_awaitingJoinList.Contains(senderNode))
+        // Only the lists of nodes that recently joined this node's configuration bring news; the others' members are known.
+        if (senderNode == _localNodeId || !(_newNodes.Contains(senderNode) || (_newBefore.Contains(senderNode) && _configuration.Contains(senderNode))))
         {
             return;
         }
-
-        _heardJoinList.Add(senderNode);
 
         foreach (var grouped in _scratch.GroupBy(e => e.Group, StringComparer.Ordinal))
         {

@@ -176,6 +176,37 @@ public sealed class ProcessGroupTableTests
     }
 
     [Test]
+    public void A_stale_list_in_one_configuration_and_the_current_one_in_the_next_still_bring_the_members()
+    {
+        // Found by the process tests: node 1's empty list (made alone) arrived in its merge with node 2; the list that
+        // names its member, made for that merge, only arrived once node 3 had joined too.
+        var cluster = new Cluster(1, 2, 3);
+        cluster.Configure(2);
+        cluster.Configure(3);
+        var stale = cluster.Tables[1].OnConfiguration([1], cluster.Events[1]);
+        cluster.Deliver(1, ProcessGroupTable.Join("g", 10), [1]);
+        cluster.Deliver(2, ProcessGroupTable.Join("g", 20), [2]);
+
+        uint[] pair = [1, 2];
+        var forPair = pair.ToDictionary(n => n, n => cluster.Tables[n].OnConfiguration(pair, cluster.Events[n]));
+        cluster.Deliver(1, stale, pair);
+        cluster.Deliver(2, forPair[2], pair);
+        uint[] all = [1, 2, 3];
+        var forAll = all.ToDictionary(n => n, n => cluster.Tables[n].OnConfiguration(all, cluster.Events[n]));
+        cluster.Deliver(1, forPair[1], all);
+        foreach (var (sender, list) in forAll)
+        {
+            cluster.Deliver(sender, list, all);
+        }
+
+        var expected = new[] { new GroupMember(1, 10), new GroupMember(2, 20) };
+        foreach (var (node, table) in cluster.Tables)
+        {
+            Assert.That(table.Members("g"), Is.EqualTo(expected), $"node {node}");
+        }
+    }
+
+    [Test]
     public void A_process_that_dies_leaves_every_group_with_procdown()
     {
         var cluster = new Cluster(1, 2);
