@@ -20,6 +20,7 @@ public sealed class ProcessGroupTable
     private readonly List<(string Group, uint ProcessId)> _scratch = [];
     private HashSet<uint> _configuration = [];
     private HashSet<uint> _newNodes = [];
+    private HashSet<uint> _newBefore = [];
 
     /// <summary>Creates the table of node <paramref name="localNodeId"/>, whose first configuration is itself alone.</summary>
     /// <param name="localNodeId">This node's id.</param>
@@ -82,6 +83,10 @@ public sealed class ProcessGroupTable
             Emit(events, group, set, hadLocal, left: [.. departed.Select(m => new GroupMemberChange(m, GroupChangeReason.NodeDown))], joined: []);
         }
 
+        // Nodes new to this node's configuration bring their members in join lists. Lists are applied from nodes new
+        // in this configuration or in the one before: when two merges come in quick succession, the list a node made
+        // for the first is delivered in the second, possibly after a stale (even empty) list it made earlier.
+        _newBefore = _newNodes;
         _newNodes = [.. next.Where(n => !_configuration.Contains(n))];
         _configuration = next;
         var local = new List<(string, uint)>();
@@ -142,8 +147,8 @@ public sealed class ProcessGroupTable
 
     private void ApplyJoinList(uint senderNode, List<GroupEvent> events)
     {
-        // Only the nodes that were not in this node's previous configuration bring news; the others' members are known.
-        if (senderNode == _localNodeId || !_newNodes.Contains(senderNode))
+        // Only the lists of nodes that recently joined this node's configuration bring news; the others' members are known.
+        if (senderNode == _localNodeId || !(_newNodes.Contains(senderNode) || (_newBefore.Contains(senderNode) && _configuration.Contains(senderNode))))
         {
             return;
         }

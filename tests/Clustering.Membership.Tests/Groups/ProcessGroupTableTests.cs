@@ -125,6 +125,88 @@ public sealed class ProcessGroupTableTests
     }
 
     [Test]
+    public void A_join_list_delivered_after_the_next_configuration_still_brings_the_new_nodes_members()
+    {
+        // Found by the process tests: node 2 merged with node 1, then node 3 arrived before node 2's join list was
+        // delivered; node 1 ignored the late list and never learned node 2's member.
+        var cluster = new Cluster(1, 2, 3);
+        cluster.Configure(1);
+        cluster.Configure(2);
+        cluster.Configure(3);
+        cluster.Deliver(1, ProcessGroupTable.Join("g", 10), [1]);
+        cluster.Deliver(2, ProcessGroupTable.Join("g", 20), [2]);
+        cluster.Deliver(3, ProcessGroupTable.Join("g", 30), [3]);
+
+        uint[] firstMerge = [1, 2];
+        var early = firstMerge.ToDictionary(n => n, n => cluster.Tables[n].OnConfiguration(firstMerge, cluster.Events[n]));
+        uint[] all = [1, 2, 3];
+        var late = all.ToDictionary(n => n, n => cluster.Tables[n].OnConfiguration(all, cluster.Events[n]));
+        foreach (var (sender, list) in early.Concat(late))
+        {
+            cluster.Deliver(sender, list, all);
+        }
+
+        var expected = new[] { new GroupMember(1, 10), new GroupMember(2, 20), new GroupMember(3, 30) };
+        foreach (var (node, table) in cluster.Tables)
+        {
+            Assert.That(table.Members("g"), Is.EqualTo(expected), $"node {node}");
+        }
+    }
+
+    [Test]
+    public void A_stale_empty_join_list_delivered_first_does_not_hide_the_current_one()
+    {
+        // Found by the process tests: node 1's join list made for its lone configuration (empty: its member had not
+        // joined yet) was only sent once the merged ring formed, ahead of the list that names its member.
+        var cluster = new Cluster(1, 2);
+        cluster.Configure(2);
+        var stale = cluster.Tables[1].OnConfiguration([1], cluster.Events[1]);
+        cluster.Deliver(1, ProcessGroupTable.Join("g", 10), [1]);
+        cluster.Deliver(2, ProcessGroupTable.Join("g", 20), [2]);
+
+        uint[] both = [1, 2];
+        var current = both.ToDictionary(n => n, n => cluster.Tables[n].OnConfiguration(both, cluster.Events[n]));
+        cluster.Deliver(1, stale, both);
+        cluster.Deliver(1, current[1], both);
+        cluster.Deliver(2, current[2], both);
+
+        var expected = new[] { new GroupMember(1, 10), new GroupMember(2, 20) };
+        Assert.That(cluster.Tables[1].Members("g"), Is.EqualTo(expected), "node 1");
+        Assert.That(cluster.Tables[2].Members("g"), Is.EqualTo(expected), "node 2");
+    }
+
+    [Test]
+    public void A_stale_list_in_one_configuration_and_the_current_one_in_the_next_still_bring_the_members()
+    {
+        // Found by the process tests: node 1's empty list (made alone) arrived in its merge with node 2; the list that
+        // names its member, made for that merge, only arrived once node 3 had joined too.
+        var cluster = new Cluster(1, 2, 3);
+        cluster.Configure(2);
+        cluster.Configure(3);
+        var stale = cluster.Tables[1].OnConfiguration([1], cluster.Events[1]);
+        cluster.Deliver(1, ProcessGroupTable.Join("g", 10), [1]);
+        cluster.Deliver(2, ProcessGroupTable.Join("g", 20), [2]);
+
+        uint[] pair = [1, 2];
+        var forPair = pair.ToDictionary(n => n, n => cluster.Tables[n].OnConfiguration(pair, cluster.Events[n]));
+        cluster.Deliver(1, stale, pair);
+        cluster.Deliver(2, forPair[2], pair);
+        uint[] all = [1, 2, 3];
+        var forAll = all.ToDictionary(n => n, n => cluster.Tables[n].OnConfiguration(all, cluster.Events[n]));
+        cluster.Deliver(1, forPair[1], all);
+        foreach (var (sender, list) in forAll)
+        {
+            cluster.Deliver(sender, list, all);
+        }
+
+        var expected = new[] { new GroupMember(1, 10), new GroupMember(2, 20) };
+        foreach (var (node, table) in cluster.Tables)
+        {
+            Assert.That(table.Members("g"), Is.EqualTo(expected), $"node {node}");
+        }
+    }
+
+    [Test]
     public void A_process_that_dies_leaves_every_group_with_procdown()
     {
         var cluster = new Cluster(1, 2);
