@@ -71,7 +71,7 @@ public sealed class SimulationOptionsBuilder
     /// <summary>Sets Corosync's <c>send_join</c>: each join waits a random part of <paramref name="milliseconds"/>.</summary>
     public SimulationOptionsBuilder SendJoin(double milliseconds)
     {
-        Options = Options with { Timings = Options.Timings with { SendJoin = TimeSpan.FromMilliseconds(milliseconds) } };
+        Options = Options with { Totem = Options.Totem with { SendJoin = TimeSpan.FromMilliseconds(milliseconds) } };
         return this;
     }
 }

@@ -130,7 +130,7 @@ internal sealed class SimulationChecker
             }
         }
 
-        result.Violations.AddRange(_violations);
+        result.ViolationList.AddRange(_violations);
         result.Messages = _deliveredAny.Count;
         result.Configurations = _rings.Count;
         result.Sent = _sentIds.Count;

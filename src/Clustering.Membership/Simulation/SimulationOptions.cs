@@ -1,9 +1,10 @@
 using Clustering.Membership.Totem;
+using ConfigTimings = Clustering.Transport.Configuration.TotemTimings;
 
 namespace Clustering.Membership.Simulation;
 
 /// <summary>One deterministic simulation: everything random in it derives from <see cref="Seed"/>.</summary>
-internal sealed record SimulationOptions
+public sealed record SimulationOptions
 {
     /// <summary>The seed.</summary>
     public int Seed { get; init; }
@@ -38,19 +39,22 @@ internal sealed record SimulationOptions
     /// <summary>Longest one-way network delay (frames overtake each other within this spread).</summary>
     public TimeSpan MaxDelay { get; init; } = TimeSpan.FromMilliseconds(2);
 
-    /// <summary>The protocol's timings.</summary>
-    public TotemTimings Timings { get; init; } = new();
+    /// <summary>The protocol's timings as <c>corosync.conf</c>'s totem section has them, with Corosync's defaults (token, join, consensus, send_join, merge, ...).</summary>
+    public ConfigTimings Totem { get; init; } = new();
+
+    /// <summary>The timings the processors run with, taken from <see cref="Totem"/>.</summary>
+    internal TotemTimings Timings => TotemTimings.From(Totem);
 
     /// <summary>
     /// Reports the first delivery to the checker twice: a deliberate fault that proves the checks and the failure path
     /// (tests of clusterctl chaos use it; never set otherwise).
     /// </summary>
-    public bool SabotageDuplicateDelivery { get; init; }
+    internal bool SabotageDuplicateDelivery { get; init; }
 
     /// <summary>Frames kept for the failure trace.</summary>
     public int TraceLength { get; init; } = 120;
 
-    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for values the simulator cannot run.</summary>
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for values the simulator cannot run (and <see cref="Transport.Configuration.ConfigurationException"/> for timings Corosync would refuse).</summary>
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(Nodes, 1, nameof(Nodes));
@@ -70,6 +74,8 @@ internal sealed record SimulationOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MessagesPerSecond, 0, nameof(MessagesPerSecond));
         ArgumentOutOfRangeException.ThrowIfLessThan(MinDelay, TimeSpan.Zero, nameof(MinDelay));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxDelay, MinDelay, nameof(MaxDelay));
+        ArgumentNullException.ThrowIfNull(Totem);
+        Totem.Validate(Nodes);
         Timings.Validate();
     }
 }

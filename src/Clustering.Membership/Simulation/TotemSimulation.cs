@@ -12,7 +12,7 @@ namespace Clustering.Membership.Simulation;
 /// long pauses. A chaos phase is followed by a quiet phase in which everything heals; a <see cref="SimulationChecker"/>
 /// checks the invariants of total order and extended virtual synchrony on everything delivered, and convergence at the end.
 /// </summary>
-internal sealed class TotemSimulation
+public sealed class TotemSimulation
 {
     private readonly SimulationOptions _options;
     private readonly Random _random;
@@ -91,13 +91,13 @@ internal sealed class TotemSimulation
     }
 
     /// <summary>The current processor of node <paramref name="id"/>.</summary>
-    public TotemProcessor ProcessorOf(uint id) => _nodes[id].Processor;
+    internal TotemProcessor ProcessorOf(uint id) => _nodes[id].Processor;
 
     /// <summary>Whether node <paramref name="id"/> runs.</summary>
     public bool IsUp(uint id) => _nodes[id].Up;
 
     /// <summary>Every configuration node <paramref name="id"/> installed, in order, over all its lives.</summary>
-    public IReadOnlyList<TotemConfiguration> ConfigurationsOf(uint id) => _nodes[id].Configurations;
+    internal IReadOnlyList<TotemConfiguration> ConfigurationsOf(uint id) => _nodes[id].Configurations;
 
     /// <summary>Crashes node <paramref name="id"/> now.</summary>
     public void CrashNode(uint id) => Crash(_nodes[id]);

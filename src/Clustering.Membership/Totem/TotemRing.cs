@@ -53,23 +53,7 @@ public sealed class TotemRing : IAsyncDisposable
         t.Validate(2);
         _processor = new TotemProcessor(transport.NodeId, new TotemProcessorOptions
         {
-            Timings = new ProtocolTimings
-            {
-                Token = t.Token,
-                TokenCoefficient = t.TokenCoefficient,
-                TokenRetransmitsBeforeLoss = t.TokenRetransmitsBeforeLossConst,
-                Join = t.Join,
-                Consensus = t.Consensus,
-                SendJoin = t.SendJoin,
-                TokenRetransmitOverride = t.TokenRetransmit,
-                HoldOverride = t.Hold,
-                Merge = t.Merge,
-                FailReceiveConst = t.FailRecvConst,
-                SeqnoUnchangedConst = t.SeqnoUnchangedConst,
-                MissCountConst = t.MissCountConst,
-                WindowSize = t.WindowSize,
-                MaxMessages = t.MaxMessages,
-            },
+            Timings = ProtocolTimings.From(t),
             QueueCapacity = options.SendQueueCapacity,
             RingIdStore = options.StateDirectory is null ? null : new FileRingIdStore(options.StateDirectory, transport.NodeId),
             Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<TotemRing>(),

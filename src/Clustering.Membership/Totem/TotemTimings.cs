@@ -65,6 +65,34 @@ internal sealed record TotemTimings
     /// <summary>The token timeout in effect for a ring of <paramref name="nodes"/> nodes (token + (nodes − 2) × token_coefficient).</summary>
     public TimeSpan TokenTimeout(int nodes) => Token + (TokenCoefficient * Math.Max(0, nodes - 2));
 
+    /// <summary>
+    /// The processor's timings from <c>corosync.conf</c>'s (<paramref name="configured"/>): the token timeout's
+    /// per-node coefficient is applied by the processor for the ring it runs, so the base values are taken as they are.
+    /// </summary>
+    /// <param name="configured">The totem section's values.</param>
+    /// <returns>The same timings for a <see cref="TotemProcessor"/>.</returns>
+    public static TotemTimings From(Transport.Configuration.TotemTimings configured)
+    {
+        ArgumentNullException.ThrowIfNull(configured);
+        return new TotemTimings
+        {
+            Token = configured.Token,
+            TokenCoefficient = configured.TokenCoefficient,
+            TokenRetransmitsBeforeLoss = configured.TokenRetransmitsBeforeLossConst,
+            Join = configured.Join,
+            Consensus = configured.Consensus,
+            SendJoin = configured.SendJoin,
+            TokenRetransmitOverride = configured.TokenRetransmit,
+            HoldOverride = configured.Hold,
+            Merge = configured.Merge,
+            FailReceiveConst = configured.FailRecvConst,
+            SeqnoUnchangedConst = configured.SeqnoUnchangedConst,
+            MissCountConst = configured.MissCountConst,
+            WindowSize = configured.WindowSize,
+            MaxMessages = configured.MaxMessages,
+        };
+    }
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> when a value is outside what the protocol can run with.</summary>
     public void Validate()
     {
