@@ -43,6 +43,11 @@ public sealed class ClusterAdminClient : IAsyncDisposable
     public static async Task<ClusterAdminClient> ConnectAsync(string path, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path))
+        {
+            throw new ClusterAdminException(AdminErrorCode.CannotConnect, $"cannot connect to the node's admin socket {path}: no such socket; is the node running?");
+        }
+
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
