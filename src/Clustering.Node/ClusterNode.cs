@@ -169,7 +169,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
             {
                 _admin = AdminEndpoint.Start(adminPath, this, (_options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<AdminEndpoint>(), _metrics);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or PlatformNotSupportedException)
             {
                 await ShutdownAsync(" (its admin socket could not be created)").ConfigureAwait(false);
                 throw;
