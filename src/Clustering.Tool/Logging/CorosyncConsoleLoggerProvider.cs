@@ -6,7 +6,8 @@ namespace Clustering.Tool.Logging;
 
 /// <summary>
 /// Writes log lines the way <c>corosync -f</c> does on its console:
-/// <c>Dec 01 16:13:30.123 [4242] notice  [TOTEM ] A new membership (1.2c) was formed. Members joined: 2 3</c>.
+/// <c>Dec 01 16:13:30.123 notice  [TOTEM ] A new membership (1.2c) was formed. Members joined: 2 3</c>
+/// (checked against Corosync 3.1.7's own <c>corosync -f</c> output).
 /// The subsystem tag comes from the node's event id (membership lines are TOTEM, votes and members QUORUM, groups
 /// CPG) or from the logging category (rings and Totem are TOTEM, everything else MAIN). Lines are written whole,
 /// under a lock, so lines of concurrent loggers never interleave.
@@ -18,7 +19,6 @@ internal sealed class CorosyncConsoleLoggerProvider : ILoggerProvider
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
     private readonly ConcurrentDictionary<string, Logger> _loggers = new(StringComparer.Ordinal);
-    private readonly int _processId = Environment.ProcessId;
 
     /// <summary>Creates the provider.</summary>
     /// <param name="writer">Where lines go (the console's error stream for <c>clusterctl node</c>).</param>
@@ -93,7 +93,7 @@ internal sealed class CorosyncConsoleLoggerProvider : ILoggerProvider
     {
         var now = _time.GetLocalNow();
         var line = string.Create(CultureInfo.InvariantCulture,
-            $"{now:MMM dd HH:mm:ss.fff} [{_processId}] {LevelWord(level),-7} [{Subsystem(category, eventId),-6}] {message}");
+            $"{now:MMM dd HH:mm:ss.fff} {LevelWord(level),-7} [{Subsystem(category, eventId),-6}] {message}");
         return exception is null ? line : line + Environment.NewLine + exception;
     }
 

@@ -141,11 +141,11 @@ public sealed partial class NodeCommandTests
         logger.Log(LogLevel.Debug, new EventId(4008), "hidden", null, (s, _) => s);
         logger.Log(LogLevel.Warning, new EventId(4004), "Quorum lost", null, (s, _) => s);
         Assert.That(writer.ToString(), Is.EqualTo(
-            $"Dec 01 09:05:07.123 [{Environment.ProcessId}] notice  [QUORUM] Members[3]: 1 2 3{Environment.NewLine}" +
-            $"Dec 01 09:05:07.123 [{Environment.ProcessId}] warning [QUORUM] Quorum lost{Environment.NewLine}"));
+            $"Dec 01 09:05:07.123 notice  [QUORUM] Members[3]: 1 2 3{Environment.NewLine}" +
+            $"Dec 01 09:05:07.123 warning [QUORUM] Quorum lost{Environment.NewLine}"));
     }
 
-    [GeneratedRegex(@"^[A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2}\.\d{3} \[\d+\] (debug  |notice |warning|error  |crit   ) \[[A-Z ]{6}\] \S")]
+    [GeneratedRegex(@"^[A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2}\.\d{3} (debug  |notice |warning|error  |crit   ) \[[A-Z ]{6}\] \S")]
     private static partial Regex LinePattern();
 
     /// <summary>A string writer several threads may write to while the test reads it.</summary>
