@@ -99,6 +99,9 @@ public sealed partial class ClusterNode : IAsyncDisposable
     /// <param name="cancellationToken">Ends the stream.</param>
     public IAsyncEnumerable<QuorumSnapshot> WatchQuorumAsync(CancellationToken cancellationToken = default) => _quorum.WatchAsync(cancellationToken);
 
+    /// <summary>The node's clock.</summary>
+    internal TimeProvider Time => _time;
+
     private TimeSpan Now => _time.GetElapsedTime(_start);
 
     private TotemRing Totem => _totem ?? throw new InvalidOperationException("The node is not started.");

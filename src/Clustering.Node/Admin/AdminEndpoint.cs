@@ -20,6 +20,12 @@ internal sealed class AdminEndpoint : IAsyncDisposable
 
     private static readonly byte[] EmptyObject = "{}"u8.ToArray();
 
+    /// <summary>How long a refused client's leftover bytes are read before its connection is closed.</summary>
+    private static readonly TimeSpan DrainTime = TimeSpan.FromSeconds(1);
+
+    /// <summary>How many leftover bytes are read at most before the connection is closed.</summary>
+    private const long MaxDrained = 1 << 20;
+
     private readonly ClusterNode _node;
     private readonly Socket _listener;
     private readonly ILogger _logger;
@@ -247,10 +253,14 @@ internal sealed class AdminEndpoint : IAsyncDisposable
                 {
                     WriteError(writer, refusal.Code, 0, refusal.Message);
                     await writer.FlushAsync(token).ConfigureAwait(false);
+                    await DrainAsync(client, reader, token).ConfigureAwait(false);
                     return;
                 }
 
-                await ServeFramesAsync(reader, writer, token).ConfigureAwait(false);
+                if (!await ServeFramesAsync(reader, writer, token).ConfigureAwait(false))
+                {
+                    await DrainAsync(client, reader, token).ConfigureAwait(false);
+                }
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException or IOException)
             {
@@ -289,7 +299,38 @@ internal sealed class AdminEndpoint : IAsyncDisposable
         return null;
     }
 
-    private async Task ServeFramesAsync(PipeReader reader, PipeWriter writer, CancellationToken token)
+    /// <summary>
+    /// Before closing a connection the endpoint gave up on: says it will send no more, then reads and drops what the
+    /// client still sends for a moment. Closing a Unix socket with unread data resets the peer, which could lose the
+    /// error answer the client has not read yet.
+    /// </summary>
+    private async Task DrainAsync(Socket client, PipeReader reader, CancellationToken token)
+    {
+        client.Shutdown(SocketShutdown.Send);
+        using var timeout = new CancellationTokenSource(DrainTime, _node.Time);
+        using var drain = CancellationTokenSource.CreateLinkedTokenSource(token, timeout.Token);
+        long drained = 0;
+        try
+        {
+            while (drained < MaxDrained)
+            {
+                var result = await reader.ReadAsync(drain.Token).ConfigureAwait(false);
+                drained += result.Buffer.Length;
+                reader.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted)
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!token.IsCancellationRequested)
+        {
+            // The client kept the connection open: close it anyway.
+        }
+    }
+
+    /// <returns><see langword="false"/> when the endpoint closes the connection itself (an oversized frame).</returns>
+    private async Task<bool> ServeFramesAsync(PipeReader reader, PipeWriter writer, CancellationToken token)
     {
         while (true)
         {
@@ -318,7 +359,7 @@ internal sealed class AdminEndpoint : IAsyncDisposable
             await writer.FlushAsync(token).ConfigureAwait(false);
             if (close)
             {
-                return;
+                return false;
             }
 
             if (result.IsCompleted || result.IsCanceled)
@@ -331,7 +372,7 @@ internal sealed class AdminEndpoint : IAsyncDisposable
                     AdminLog.TruncatedFrame(_logger, buffer.Length);
                 }
 
-                return;
+                return true;
             }
         }
     }

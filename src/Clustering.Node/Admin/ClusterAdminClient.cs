@@ -163,8 +163,16 @@ public sealed class ClusterAdminClient : IAsyncDisposable
             return;
         }
 
-        await _reader.CompleteAsync().ConfigureAwait(false);
-        await _writer.CompleteAsync().ConfigureAwait(false);
+        try
+        {
+            await _reader.CompleteAsync().ConfigureAwait(false);
+            await _writer.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            // The connection is already broken; closing it is all that is left.
+        }
+
         await _stream.DisposeAsync().ConfigureAwait(false);
         _socket.Dispose();
         _gate.Dispose();
@@ -192,7 +200,18 @@ public sealed class ClusterAdminClient : IAsyncDisposable
         try
         {
             AdminFrame.WriteRequest(_writer, kind, payload);
-            await _writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            Exception? writeFailure = null;
+            try
+            {
+                await _writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+            {
+                // The endpoint may have refused the connection (permission, busy) and closed it: its answer can
+                // still be waiting to be read, and says why.
+                writeFailure = e;
+            }
+
             while (true)
             {
                 var result = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
@@ -213,7 +232,9 @@ public sealed class ClusterAdminClient : IAsyncDisposable
                 _reader.AdvanceTo(buffer.Start, buffer.End);
                 if (result.IsCompleted)
                 {
-                    throw new ClusterAdminException(AdminErrorCode.ProtocolError, "the node closed the admin connection without answering");
+                    throw new ClusterAdminException(AdminErrorCode.ProtocolError,
+                        writeFailure is null ? "the node closed the admin connection without answering" : $"the admin connection failed: {writeFailure.Message}",
+                        writeFailure);
                 }
             }
         }
