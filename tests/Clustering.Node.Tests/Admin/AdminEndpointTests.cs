@@ -200,6 +200,28 @@ public sealed class AdminEndpointTests
     }
 
     [Test]
+    public async Task Round_trips_are_quick_enough_for_tools_in_a_loop()
+    {
+        await using var admin = await AdminNode.StartAsync();
+        await using var client = await ClusterAdminClient.ConnectAsync(admin.SocketPath);
+        for (var i = 0; i < 200; i++)
+        {
+            await client.GetRingStatusAsync();
+        }
+
+        const int Count = 2000;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < Count; i++)
+        {
+            await client.GetRingStatusAsync();
+        }
+
+        var perRequest = clock.Elapsed / Count;
+        await TestContext.Out.WriteLineAsync($"admin RingStatus round trip: {perRequest.TotalMicroseconds:F1} us ({Count / clock.Elapsed.TotalSeconds:F0} requests/s on one connection)");
+        Assert.That(perRequest, Is.LessThan(TimeSpan.FromMilliseconds(5)), "a request is a local socket round trip, not a wait on the ring");
+    }
+
+    [Test]
     public async Task Stale_socket_file_is_replaced_but_a_live_one_is_not()
     {
         var directory = Path.Combine(Path.GetTempPath(), "clustering-admin-stale-" + Guid.NewGuid().ToString("N")[..8]);
