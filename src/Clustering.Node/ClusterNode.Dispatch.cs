@@ -113,7 +113,12 @@ public sealed partial class ClusterNode
         _control.Writer.TryWrite(new QuorumInfo(_quorumOptions.VotesOf(NodeId), current.ExpectedVotes, flags).Encode());
 
         // Process groups: members on departed nodes leave (NODEDOWN); our join list tells merged nodes our members.
-        var joinList = _groups.OnConfiguration(change.Members, events);
+        byte[] joinList;
+        lock (_groupsGate)
+        {
+            joinList = _groups.OnConfiguration(change.Members, events);
+        }
+
         _control.Writer.TryWrite(Frame(joinList));
     }
 
@@ -133,10 +138,16 @@ public sealed partial class ClusterNode
                 OnQuorumInfo(delivery.Sender, info);
                 break;
             case NodeService.Groups:
-                var before = _groups.MalformedMessages;
                 var count = events.Count;
-                _groups.OnDelivered(delivery.Sender, payload[1..], events);
-                if (_groups.MalformedMessages != before)
+                bool malformed;
+                lock (_groupsGate)
+                {
+                    var before = _groups.MalformedMessages;
+                    _groups.OnDelivered(delivery.Sender, payload[1..], events);
+                    malformed = _groups.MalformedMessages != before;
+                }
+
+                if (malformed)
                 {
                     Malformed(delivery.Sender, payload.Length);
                 }

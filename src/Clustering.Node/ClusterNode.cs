@@ -1,7 +1,9 @@
 using System.Threading.Channels;
+using System.Reflection;
 using Clustering.Membership.Groups;
 using Clustering.Membership.Quorum;
 using Clustering.Membership.Totem;
+using Clustering.Node.Admin;
 using Clustering.Node.Diagnostics;
 using Clustering.Node.Internal;
 using Clustering.Transport.Redundancy;
@@ -37,6 +39,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
     private readonly NodeMetrics _metrics;
     private readonly VoteQuorum _voteQuorum;
     private readonly ProcessGroupTable _groups;
+    private readonly Lock _groupsGate = new();
     private readonly Dictionary<uint, QuorumInfo> _heard = [];
     private readonly Broadcast<ClusterMembership> _membership = new();
     private readonly Broadcast<QuorumSnapshot> _quorum = new();
@@ -47,6 +50,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
     private IRing[] _rings = [];
     private RingSet? _ringSet;
     private TotemRing? _totem;
+    private AdminEndpoint? _admin;
     private Task _dispatcher = Task.CompletedTask;
     private Task _controlSender = Task.CompletedTask;
     private uint _nextMemberId;
@@ -94,6 +98,9 @@ public sealed partial class ClusterNode : IAsyncDisposable
     /// <summary>The current quorum state, then every change, until the node stops or <paramref name="cancellationToken"/> fires. A slow reader skips to the latest.</summary>
     /// <param name="cancellationToken">Ends the stream.</param>
     public IAsyncEnumerable<QuorumSnapshot> WatchQuorumAsync(CancellationToken cancellationToken = default) => _quorum.WatchAsync(cancellationToken);
+
+    /// <summary>The node's clock.</summary>
+    internal TimeProvider Time => _time;
 
     private TimeSpan Now => _time.GetElapsedTime(_start);
 
@@ -159,6 +166,47 @@ public sealed partial class ClusterNode : IAsyncDisposable
         _dispatcher = Task.Run(DispatchAsync, CancellationToken.None);
         _controlSender = Task.Run(SendControlAsync, CancellationToken.None);
         _totem.Start();
+        if (_options.AdminSocketPath is { } adminPath)
+        {
+            try
+            {
+                _admin = AdminEndpoint.Start(adminPath, this, (_options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<AdminEndpoint>(), _metrics);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or PlatformNotSupportedException)
+            {
+                await ShutdownAsync(" (its admin socket could not be created)").ConfigureAwait(false);
+                throw;
+            }
+        }
+    }
+
+    /// <summary>The path of the admin socket this node serves, or <see langword="null"/> when it serves none (not started, stopped, or <see cref="ClusterNodeOptions.AdminSocketPath"/> unset).</summary>
+    public string? AdminSocketPath => IsRunning ? _admin?.Path : null;
+
+    /// <summary>The admin endpoint, when <see cref="ClusterNodeOptions.AdminSocketPath"/> is set and the node runs.</summary>
+    internal AdminEndpoint? AdminEndpoint => _admin;
+
+    /// <summary>What the admin endpoint answers to <see cref="AdminRequestKind.NodeInfo"/>.</summary>
+    internal WireNodeInfo GetAdminInfo()
+    {
+        var membership = Membership;
+        var ids = _options.NodeAddresses.Keys.Concat(_options.NodeNames.Keys).Concat(membership?.Members ?? []).Append(NodeId).Distinct().Order();
+        var nodes = ids.Select(id => new WireNodeAddresses(
+            id,
+            _options.NodeNames.TryGetValue(id, out var name) ? name : null,
+            _options.NodeAddresses.TryGetValue(id, out var addresses) ? [.. addresses.Select(a => a.ToString())]
+                : id == NodeId && _ringSet is { } rings ? [.. rings.GetStatus().Rings.Select(r => r.Address.ToString())] : []));
+        return new WireNodeInfo(
+            NodeId,
+            ClusterName,
+            typeof(ClusterNode).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown",
+            Environment.ProcessId,
+            IsRunning,
+            membership is { } m ? $"{m.RingId.Representative}.{m.RingId.Sequence:x}" : null,
+            [.. membership?.Members ?? []],
+            IsQuorate,
+            Now.TotalSeconds,
+            [.. nodes]);
     }
 
     /// <summary>
@@ -226,6 +274,24 @@ public sealed partial class ClusterNode : IAsyncDisposable
 
     /// <summary>The text of <c>corosync-quorumtool -l</c>: the membership table.</summary>
     public string GetQuorumList() => QuorumtoolReport.List(Quorum, NodeId, _options.NodeNames, VotesOf);
+
+    /// <summary>
+    /// Every process group known in this node's partition with its members, ordered by name — what
+    /// <c>corosync-cpgtool</c> lists. A snapshot: taken between two deliveries, so it is consistent with the total order.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<GroupMember>> GetProcessGroups()
+    {
+        lock (_groupsGate)
+        {
+            var groups = new SortedDictionary<string, IReadOnlyList<GroupMember>>(StringComparer.Ordinal);
+            foreach (var name in _groups.Groups)
+            {
+                groups.Add(name, _groups.Members(name));
+            }
+
+            return groups;
+        }
+    }
 
     /// <summary>
     /// Graceful leave: every local group member leaves (the others see LEAVE), then the node stops; the others see
@@ -312,6 +378,11 @@ public sealed partial class ClusterNode : IAsyncDisposable
         if (previous == 2)
         {
             return;
+        }
+
+        if (_admin is not null)
+        {
+            await _admin.DisposeAsync().ConfigureAwait(false);
         }
 
         if (previous == 1)

@@ -68,6 +68,9 @@ public sealed class ClusterNodeBuilder
             NodeNames = config.Nodes
                 .Where(n => n.Name is not null)
                 .ToDictionary(n => n.EffectiveNodeId(totem.ClearNodeHighBit), n => n.Name!),
+            NodeAddresses = config.Nodes.ToDictionary(
+                n => n.EffectiveNodeId(totem.ClearNodeHighBit),
+                n => (IReadOnlyList<IPAddress>)[.. n.RingAddresses.Select(a => IPAddress.TryParse(a, out var ip) ? ip : null).OfType<IPAddress>()]),
         };
 
         switch (totem.Transport)

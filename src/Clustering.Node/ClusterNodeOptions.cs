@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Net;
 using Clustering.Membership.Quorum;
 using Clustering.Transport.Configuration;
 using Clustering.Transport.Redundancy;
@@ -51,6 +52,16 @@ public sealed class ClusterNodeOptions
     /// <summary>Node names for reports (the nodelist's <c>name</c>); node ids are printed for nodes without one.</summary>
     public IReadOnlyDictionary<uint, string> NodeNames { get; set; } = new Dictionary<uint, string>();
 
+    /// <summary>Each node's ring addresses, ring 0 first (the nodelist's <c>ringX_addr</c>), for admin reports such as <c>cpgtool</c>'s.</summary>
+    public IReadOnlyDictionary<uint, IReadOnlyList<IPAddress>> NodeAddresses { get; set; } = new Dictionary<uint, IReadOnlyList<IPAddress>>();
+
+    /// <summary>
+    /// The Unix domain socket of the local admin endpoint (<see cref="Admin.ClusterAdminClient"/>, <c>clusterctl cfgtool</c>
+    /// and friends); <see langword="null"/> (the default) serves none. <see cref="Admin.AdminSocket.DefaultPath"/> gives the
+    /// conventional place. The socket is created with mode 0600 and only this process's user or root may talk to it.
+    /// </summary>
+    public string? AdminSocketPath { get; set; }
+
     /// <summary>A directory for state that must survive restarts (the ring sequence); <see langword="null"/> keeps it in memory.</summary>
     public string? StateDirectory { get; set; }
 
@@ -101,6 +112,12 @@ public sealed class ClusterNodeOptions
         ArgumentNullException.ThrowIfNull(Redundancy, nameof(Redundancy));
         ArgumentNullException.ThrowIfNull(Timings, nameof(Timings));
         ArgumentNullException.ThrowIfNull(NodeNames, nameof(NodeNames));
+        ArgumentNullException.ThrowIfNull(NodeAddresses, nameof(NodeAddresses));
+        if (AdminSocketPath is not null && (AdminSocketPath.Length == 0 || System.Text.Encoding.UTF8.GetByteCount(AdminSocketPath) > Admin.AdminSocket.MaxPathBytes))
+        {
+            throw new ArgumentException($"ClusterNodeOptions.AdminSocketPath must be 1 to {Admin.AdminSocket.MaxPathBytes} bytes, not '{AdminSocketPath}'");
+        }
+
         ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
         if (Quorum is null)
         {

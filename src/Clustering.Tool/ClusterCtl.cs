@@ -25,6 +25,10 @@ internal static class ClusterCtl
         new ChaosCommand(),
         new CibadminCommand(),
         new VerifyCommand(),
+        new NodeCommand(),
+        new CfgtoolCommand(),
+        new QuorumtoolCommand(),
+        new CpgtoolCommand(),
     ];
 
     /// <summary>Runs one command line and returns the process exit code.</summary>

@@ -28,6 +28,7 @@ internal sealed class NodeMetrics : IDisposable
         QuorumChanges = _meter.CreateCounter<long>("clustering.node.quorum.changes", "{change}", "Times this partition gained or lost quorum.");
         GroupMessages = _meter.CreateCounter<long>("clustering.node.group.messages", "{message}", "Process-group data messages delivered to local members' groups.");
         Malformed = _meter.CreateCounter<long>("clustering.node.messages.malformed", "{message}", "Delivered messages that no service could decode (dropped).");
+        AdminMalformed = _meter.CreateCounter<long>("clustering.node.admin.malformed", "{request}", "Admin requests refused as malformed (bad frame, version, kind or argument, oversized).");
     }
 
     public Counter<long> Deliveries { get; }
@@ -39,6 +40,8 @@ internal sealed class NodeMetrics : IDisposable
     public Counter<long> GroupMessages { get; }
 
     public Counter<long> Malformed { get; }
+
+    public Counter<long> AdminMalformed { get; }
 
     public void Dispose()
     {
