@@ -25,6 +25,7 @@ internal static class ClusterCtl
         new ChaosCommand(),
         new CibadminCommand(),
         new VerifyCommand(),
+        new BenchCommand(),
     ];
 
     /// <summary>Runs one command line and returns the process exit code.</summary>
