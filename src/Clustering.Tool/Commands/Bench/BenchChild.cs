@@ -63,6 +63,7 @@ internal sealed class BenchChild
         {
             var node = ClusterNodeBuilder.FromCorosyncConfig(_config, _key, _nodeId).Build();
             await using var nodeScope = node.ConfigureAwait(false);
+            var watcher = Task.Run(() => WatchMembershipAsync(node, stop.Token), CancellationToken.None);
             await node.StartAsync(stop.Token).ConfigureAwait(false);
             var group = await node.JoinGroupAsync(GroupName, stop.Token).ConfigureAwait(false);
             await using var groupScope = group.ConfigureAwait(false);
@@ -95,6 +96,7 @@ internal sealed class BenchChild
 
             await stop.CancelAsync().ConfigureAwait(false);
             await Quietly(reader).ConfigureAwait(false);
+            await Quietly(watcher).ConfigureAwait(false);
             await Quietly(progress).ConfigureAwait(false);
             await Quietly(sender).ConfigureAwait(false);
             return ClusterCtl.Ok;
@@ -123,6 +125,7 @@ internal sealed class BenchChild
 
                         break;
                     case GroupConfigurationChange change:
+                        Diagnostic(string.Create(CultureInfo.InvariantCulture, $"group: members {string.Join(' ', change.Members)} joined {string.Join(' ', change.Joined.Select(j => $"{j.Member}({j.Reason})"))} left {string.Join(' ', change.Left.Select(l => $"{l.Member}({l.Reason})"))}"));
                         if (change.Members.Count >= _options.Nodes)
                         {
                             joined.TrySetResult();
@@ -141,6 +144,14 @@ internal sealed class BenchChild
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             joined.TrySetCanceled(cancellationToken);
+        }
+    }
+
+    private static async Task WatchMembershipAsync(ClusterNode node, CancellationToken cancellationToken)
+    {
+        await foreach (var membership in node.WatchMembershipAsync(cancellationToken).ConfigureAwait(false))
+        {
+            Diagnostic("membership: " + string.Join(' ', membership.Members));
         }
     }
 
@@ -196,6 +207,8 @@ internal sealed class BenchChild
             // The run is over.
         }
     }
+
+    private static void Diagnostic(string line) => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:HH:mm:ss.fff} {line}"));
 
     private void Report(ReceiveStats stats) => WriteLine("RESULT " + JsonSerializer.Serialize(stats.Snapshot()));
 

@@ -38,6 +38,12 @@ internal static class BenchRunner
             var results = await CollectAsync(options, children, lines.Reader, progress, go, cancellationToken).ConfigureAwait(false);
             return new BenchSummary(options, results);
         }
+        catch (BenchFailedException e)
+        {
+            // Every node's last words (membership and group changes), not only the one that failed.
+            var tails = string.Concat(children.Select(c => string.Create(CultureInfo.InvariantCulture, $"{Environment.NewLine}--- node {c.Index + 1} stderr:{Environment.NewLine}{c.StandardErrorTail}")));
+            throw new BenchFailedException(e.Message + tails, e);
+        }
         finally
         {
             await Task.WhenAll(children.Select(c => c.DisposeAsync().AsTask())).ConfigureAwait(false);
@@ -190,8 +196,7 @@ internal static class BenchRunner
     private static void Unexpected(BenchChildProcess child, string? line)
     {
         var node = child.Index + 1;
-        var tail = child.StandardErrorTail;
-        var detail = tail.Length == 0 ? "" : Environment.NewLine + tail;
+        const string detail = "";
         if (line is null)
         {
             throw new BenchFailedException(string.Create(CultureInfo.InvariantCulture, $"node {node} exited unexpectedly{detail}"));
