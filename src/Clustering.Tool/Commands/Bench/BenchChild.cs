@@ -6,6 +6,8 @@ using System.Text.Json;
 using Clustering.Membership.Groups;
 using Clustering.Membership.Totem;
 using Clustering.Node;
+using Clustering.Transport.Configuration;
+using Clustering.Transport.Rings;
 
 namespace Clustering.Tool.Commands.Bench;
 
@@ -61,10 +63,19 @@ internal sealed class BenchChild
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
-            var node = ClusterNodeBuilder.FromCorosyncConfig(_config, _key, _nodeId).Build();
+            var builder = ClusterNodeBuilder.FromCorosyncConfig(_config, _key, _nodeId);
+            if (_options.Transport == "udp")
+            {
+                BindMulticastRingsExactly(builder.Options);
+            }
+
+            var node = builder.Build();
             await using var nodeScope = node.ConfigureAwait(false);
             var watcher = Task.Run(() => WatchMembershipAsync(node, stop.Token), CancellationToken.None);
             await node.StartAsync(stop.Token).ConfigureAwait(false);
+            // Join the group once the ring has every node: joins then travel in one stable ring, in total order.
+            // (Joining while rings merge sometimes leaves a member unseen at one node: see the benchmark README.)
+            await WaitForFullRingAsync(node, stop.Token).ConfigureAwait(false);
             var group = await node.JoinGroupAsync(GroupName, stop.Token).ConfigureAwait(false);
             await using var groupScope = group.ConfigureAwait(false);
             var stats = new ReceiveStats(_options, _nodeId);
@@ -144,6 +155,47 @@ internal sealed class BenchChild
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             joined.TrySetCanceled(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Corosync matches bindnetaddr against the host's interfaces, so every 127.x.y.z becomes 127.0.0.1 and
+    /// several udp nodes on one host would share one address and port. Here each node binds the exact loopback
+    /// address of its interface block instead (Linux answers on all of 127/8), as nodes on separate hosts would.
+    /// </summary>
+    private void BindMulticastRingsExactly(ClusterNodeOptions options)
+    {
+        var config = CorosyncConfiguration.Load(_config);
+        options.Rings.Clear();
+        foreach (var iface in config.Totem.Interfaces.OrderBy(i => i.RingNumber))
+        {
+            var ring = new UdpMulticastRingOptions
+            {
+                RingNumber = iface.RingNumber,
+                LocalAddress = iface.BindNetAddress ?? throw new BenchFailedException($"{_config}: ring {iface.RingNumber} has no bindnetaddr"),
+                MulticastAddress = config.EffectiveMulticastAddress(iface),
+                MulticastPort = iface.MulticastPort,
+                Ttl = iface.Ttl,
+                TimeProvider = options.TimeProvider,
+            };
+            options.Rings.Add(() => UdpMulticastRing.Create(ring));
+        }
+    }
+
+    private async Task WaitForFullRingAsync(ClusterNode node, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(JoinTimeout);
+        try
+        {
+            while (node.Membership is not { } membership || membership.Members.Count < _options.Nodes)
+            {
+                await Task.Delay(20, timeout.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException(string.Create(CultureInfo.InvariantCulture, $"the ring did not reach {_options.Nodes} nodes within {JoinTimeout.TotalSeconds:0} s ({node.Membership})"));
         }
     }
 

@@ -22,6 +22,7 @@ internal sealed class ReceiveStats
     private long _corrupt;
     private long _lastTimestamp;
     private long _startTimestamp;
+    private long _firstSent = long.MaxValue;
 
     public ReceiveStats(BenchOptions options, uint node)
     {
@@ -33,7 +34,7 @@ internal sealed class ReceiveStats
 
     public bool Complete => Received >= _options.ExpectedMessages;
 
-    /// <summary>The parent's start signal, in <see cref="Stopwatch.GetTimestamp"/> ticks.</summary>
+    /// <summary>The parent's start signal, in <see cref="Stopwatch.GetTimestamp"/> ticks: the start when no message carries an earlier send time.</summary>
     public void Start(long timestamp) => Interlocked.Exchange(ref _startTimestamp, timestamp);
 
     public void Record(GroupMessage message, long now)
@@ -74,6 +75,7 @@ internal sealed class ReceiveStats
             }
 
             sender.Next = Math.Max(sender.Next, seq + 1);
+            _firstSent = Math.Min(_firstSent, sent);
             _latency.Record((now - sent) * 1_000_000 / Stopwatch.Frequency);
             Interlocked.Increment(ref _received);
         }
@@ -84,7 +86,8 @@ internal sealed class ReceiveStats
         lock (_lock)
         {
             var distinct = _senders.Values.Sum(s => s.Distinct);
-            var start = Interlocked.Read(ref _startTimestamp);
+            // The run starts when the first message was sent (cpgbench.c measures the same way), or at the start signal.
+            var start = _firstSent != long.MaxValue ? _firstSent : Interlocked.Read(ref _startTimestamp);
             return new BenchMemberResult
             {
                 Node = _node,
