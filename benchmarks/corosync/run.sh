@@ -30,7 +30,7 @@ command -v gcc >/dev/null || need_apt+=(gcc)
 command -v ip >/dev/null || need_apt+=(iproute2)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "run.sh: installing ${need_apt[*]}" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y "${need_apt[@]}" >&2
+  apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y "${need_apt[@]}" >&2
 fi
 
 ID=$$

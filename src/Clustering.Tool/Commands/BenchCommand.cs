@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Clustering.Tool.Commands.Bench;
 
 namespace Clustering.Tool.Commands;
@@ -12,7 +13,7 @@ internal sealed class BenchCommand : ICommand
 {
     public string Name => "bench";
 
-    public string Synopsis => "[--nodes N] [--senders 1|all] [--size BYTES] [--count N] [--rate MSGS_PER_S] [--transport udp|udpu] [--rings 1|2] [--secauth on|off] [--json]";
+    public string Synopsis => "[--nodes N] [--senders 1|all] [--size BYTES] [--count N] [--rate MSGS_PER_S] [--transport udp|udpu] [--rings 1|2] [--secauth on|off] [--stall-timeout SECONDS] [--json]";
 
     public string Summary => "measure message throughput and latency between node processes on loopback";
 
@@ -25,13 +26,23 @@ internal sealed class BenchCommand : ICommand
 
         var options = BenchOptions.Parse(args);
         BenchSummary summary;
+
+        // Ctrl+C and SIGTERM stop the run through the token, so the children are stopped and the files removed.
+        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
         try
         {
-            summary = await BenchRunner.RunAsync(options, stderr, cancellationToken).ConfigureAwait(false);
+            summary = await BenchRunner.RunAsync(options, stderr, interrupt.Token).ConfigureAwait(false);
         }
         catch (BenchFailedException e)
         {
             await stderr.WriteLineAsync($"clusterctl bench: {e.Message}").ConfigureAwait(false);
+            return ClusterCtl.Failed;
+        }
+        catch (OperationCanceledException) when (interrupt.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            await stderr.WriteLineAsync("clusterctl bench: interrupted; the nodes are stopped").ConfigureAwait(false);
             return ClusterCtl.Failed;
         }
 
@@ -43,5 +54,11 @@ internal sealed class BenchCommand : ICommand
         }
 
         return ClusterCtl.Ok;
+
+        void Interrupt(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            interrupt.Cancel();
+        }
     }
 }
