@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Clustering.Membership.Groups;
 using Clustering.Tool.Commands;
@@ -192,6 +194,87 @@ public sealed class BenchCommandTests
         var members = root.GetProperty("members").EnumerateArray().ToList();
         Assert.That(members.Select(m => m.GetProperty("node").GetUInt32()), Is.EqualTo(new[] { 1u, 2u, 3u }));
         Assert.That(members.Select(m => m.GetProperty("received").GetInt64()), Is.All.EqualTo(2000));
+    }
+
+    [Test]
+    [CancelAfter(90_000)]
+    public async Task Sigterm_stops_every_node_process_and_removes_the_run_directory()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Assert.Ignore("reads /proc to find the node processes");
+        }
+
+        var before = RunDirectories();
+        var info = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "clusterctl"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "bench", "--count", "10000000", "--rate", "1000" })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = new StringBuilder();
+        while (await process.StandardError.ReadLineAsync() is { } line)
+        {
+            stderr.AppendLine(line);
+            if (line.StartsWith("bench: ", StringComparison.Ordinal) && line.Contains(" sent ", StringComparison.Ordinal))
+            {
+                break; // the nodes run and the sender sends
+            }
+        }
+
+        var directory = RunDirectories().Except(before).Single();
+        Assert.That(ProcessesMentioning(directory), Has.Count.EqualTo(3), "three node processes run from the run directory");
+
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        stderr.Append(await process.StandardError.ReadToEndAsync());
+        await process.WaitForExitAsync();
+        await stdout;
+        Assert.That(process.ExitCode, Is.EqualTo(ClusterCtl.Failed));
+        Assert.That(stderr.ToString(), Does.Contain("clusterctl bench: interrupted; the nodes are stopped"));
+        Assert.That(Directory.Exists(directory), Is.False, "the run directory is removed");
+        Assert.That(ProcessesMentioning(directory), Is.Empty, "no node process is left");
+    }
+
+    private static HashSet<string> RunDirectories() => [.. Directory.GetDirectories(Path.GetTempPath(), "clusterctl-bench-*")];
+
+    private static List<int> ProcessesMentioning(string text)
+    {
+        var found = new List<int>();
+        foreach (var dir in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                if (File.ReadAllText(Path.Combine(dir, "cmdline")).Contains(text, StringComparison.Ordinal))
+                {
+                    found.Add(pid);
+                }
+            }
+            catch (IOException)
+            {
+                // The process ended while we looked.
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+
+        return found;
     }
 
     private static GroupMessage Message(GroupMember sender, long seq, long sent, int size)
