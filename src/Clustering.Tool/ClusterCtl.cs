@@ -29,6 +29,7 @@ internal static class ClusterCtl
         new CfgtoolCommand(),
         new QuorumtoolCommand(),
         new CpgtoolCommand(),
+        new BenchCommand(),
     ];
 
     /// <summary>Runs one command line and returns the process exit code.</summary>

@@ -1,0 +1,94 @@
+using System.Globalization;
+
+namespace Clustering.Tool.Commands.Bench;
+
+/// <summary>What <c>clusterctl bench</c> runs: how many nodes, who sends, how much and how fast, over which transport.</summary>
+internal sealed record BenchOptions
+{
+    /// <summary>The smallest message: an 8-byte sequence number and an 8-byte send timestamp.</summary>
+    public const int MinSize = 16;
+
+    /// <summary>The largest message (Corosync's MESSAGE_SIZE_MAX).</summary>
+    public const int MaxSize = 1024 * 1024;
+
+    public int Nodes { get; init; } = 3;
+
+    /// <summary>Every node sends (<c>--senders all</c>) rather than node 1 alone.</summary>
+    public bool AllSend { get; init; }
+
+    public int Size { get; init; } = 64;
+
+    public int Count { get; init; } = 10_000;
+
+    /// <summary>Messages per second per sender; 0 sends as fast as back-pressure allows.</summary>
+    public int Rate { get; init; }
+
+    /// <summary><c>udp</c> (multicast) or <c>udpu</c> (unicast).</summary>
+    public string Transport { get; init; } = "udpu";
+
+    public int Rings { get; init; } = 1;
+
+    public bool SecAuth { get; init; } = true;
+
+    public bool Json { get; init; }
+
+    /// <summary>How long without any member making progress before the run is cut short and reported.</summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    public int Senders => AllSend ? Nodes : 1;
+
+    public long ExpectedMessages => (long)Count * Senders;
+
+    /// <summary>Reads the options of <c>clusterctl bench</c>; throws <see cref="CommandLineException"/> for anything it cannot use.</summary>
+    public static BenchOptions Parse(CommandLine args)
+    {
+        var nodes = (int)(args.Integer(2, 32, "--nodes", "-n") ?? 3);
+        var senders = args.Value("--senders") ?? "1";
+        var size = (int)(args.Integer(MinSize, MaxSize, "--size", "-s") ?? 64);
+        var count = (int)(args.Integer(1, 100_000_000, "--count", "-c") ?? 10_000);
+        var rate = (int)(args.Integer(0, 10_000_000, "--rate", "-r") ?? 0);
+        var transport = args.Value("--transport", "-t") ?? "udpu";
+        var rings = (int)(args.Integer(1, 2, "--rings") ?? 1);
+        var secauth = args.Value("--secauth") ?? "on";
+        var stall = args.Integer(1, 3600, "--stall-timeout") ?? 10;
+        var json = args.Flag("--json");
+        args.EnsureConsumed();
+
+        var allSend = senders switch
+        {
+            "1" => false,
+            "all" => true,
+            _ => throw new CommandLineException($"option --senders takes 1 or all, not '{senders}'"),
+        };
+        if (transport is not ("udp" or "udpu"))
+        {
+            throw new CommandLineException($"option --transport takes udp or udpu, not '{transport}'");
+        }
+
+        var secAuth = secauth switch
+        {
+            "on" or "yes" => true,
+            "off" or "no" => false,
+            _ => throw new CommandLineException($"option --secauth takes on or off, not '{secauth}'"),
+        };
+
+        return new BenchOptions
+        {
+            Nodes = nodes,
+            AllSend = allSend,
+            Size = size,
+            Count = count,
+            Rate = rate,
+            Transport = transport,
+            Rings = rings,
+            SecAuth = secAuth,
+            Json = json,
+            StallTimeout = TimeSpan.FromSeconds(stall),
+        };
+    }
+
+    /// <summary>One line describing the run, for the human report.</summary>
+    public string Describe() => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{Nodes} nodes ({Transport}, {Rings} ring{(Rings == 1 ? "" : "s")}{(Rings > 1 ? " active" : "")}, secauth {(SecAuth ? "on" : "off")}), {Senders} sender{(Senders == 1 ? "" : "s")} x {Count} messages of {Size} bytes, {(Rate == 0 ? "rate unlimited" : $"rate {Rate} msgs/s per sender")}");
+}
