@@ -1,7 +1,8 @@
 using System.Text;
-using System.Xml;
 using System.Xml.Linq;
+using System.Xml;
 using Clustering.Cib.Validation;
+using Clustering.TestSupport;
 
 namespace Clustering.Cib.Tests;
 
