@@ -41,7 +41,7 @@ public class CibOperationBenchmarks
         var primitives = _target.Descendants("primitive").ToList();
         primitives[10].SetAttributeValue("description", "moved");
         primitives[400].Element("operations")!.Add(new XElement("op", new XAttribute("id", "g100-r0-stop"), new XAttribute("name", "stop"), new XAttribute("interval", "0")));
-        _target.Descendants("rsc_location").Skip(700).First().Remove();
+        _target.Descendants("rsc_location").Skip(200).First().Remove();
         _patch = CibPatch.Create(_source, _target);
     }
 
@@ -53,7 +53,7 @@ public class CibOperationBenchmarks
     [Benchmark]
     public CibResultCode ModifyValidated() => _validatedStore.Modify(Change()).Code;
 
-    private XElement Change() => new("primitive", new XAttribute("id", "g500-r2"), new XAttribute("description", $"change {++_changes}"));
+    private XElement Change() => new("primitive", new XAttribute("id", "g200-r2"), new XAttribute("description", $"change {++_changes}"));
 
     /// <summary>The v2 patch between two versions of the CIB.</summary>
     [Benchmark]
