@@ -38,7 +38,10 @@ internal sealed class DerivativeCache
 
     public Dictionary<(byte, int, int), Pattern> ApplyAfter { get; } = [];
 
+    /// <summary>The derivative for an element with no content at all (most CIB elements), choice included.</summary>
+    public Dictionary<int, Pattern> EmptyContent { get; } = [];
+
     /// <summary>Patterns made plus memo rows: what the cache holds in memory.</summary>
     public int Size => Builder.Count + StartTagOpen.Count + Attribute.Count + Candidates.Count + ValueMatch.Count + UsesIds.Count
-        + StartTagClose.Count + EndTag.Count + Text.Count + ApplyAfter.Count;
+        + StartTagClose.Count + EndTag.Count + Text.Count + ApplyAfter.Count + EmptyContent.Count;
 }

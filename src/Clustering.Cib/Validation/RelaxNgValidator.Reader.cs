@@ -12,6 +12,9 @@ internal sealed partial class RelaxNgValidator
 {
     private const string XmlnsNamespace = "http://www.w3.org/2000/xmlns/";
 
+    /// <summary>Names without a namespace by the reader's atomized local name: one reference lookup per tag.</summary>
+    private readonly Dictionary<string, XName> _names = new(ReferenceEqualityComparer.Instance);
+
     /// <summary>Validates the element the reader is on, or the document's root element if it is before it.</summary>
     /// <exception cref="XmlException">The document is not well-formed (or breaks the reader's limits).</exception>
     public RelaxNgValidationResult Validate(XmlReader reader)
@@ -29,6 +32,23 @@ internal sealed partial class RelaxNgValidator
     private static (int Line, int Position) Position(XmlReader reader)
         => reader is IXmlLineInfo info && info.HasLineInfo() ? (info.LineNumber, info.LinePosition) : (0, 0);
 
+    private XName NameOf(XmlReader reader)
+    {
+        var local = reader.LocalName;
+        if (reader.NamespaceURI.Length != 0)
+        {
+            return XName.Get(local, reader.NamespaceURI);
+        }
+
+        if (!_names.TryGetValue(local, out var name))
+        {
+            name = XName.Get(local);
+            _names[local] = name;
+        }
+
+        return name;
+    }
+
     /// <summary>Validates the element the reader is on and leaves the reader just past its end.</summary>
     private Pattern ReadElement(XmlReader reader, Pattern p, ElementFrame? parent)
     {
@@ -40,7 +60,7 @@ internal sealed partial class RelaxNgValidator
         }
 
         var (line, position) = Position(reader);
-        var name = XName.Get(reader.LocalName, reader.NamespaceURI);
+        var name = NameOf(reader);
         if (_depth >= MaxDepth)
         {
             Report(new Where(null, parent, line, position), $"element <{name.LocalName}> is nested deeper than {MaxDepth} levels; not validated");
@@ -61,7 +81,7 @@ internal sealed partial class RelaxNgValidator
                 }
 
                 var (attributeLine, attributePosition) = Position(reader);
-                var attributeName = XName.Get(reader.LocalName, reader.NamespaceURI);
+                var attributeName = NameOf(reader);
                 var value = reader.Value;
                 if (reader.NamespaceURI.Length == 0 && reader.LocalName == "id")
                 {

@@ -130,7 +130,20 @@ internal sealed partial class RelaxNgValidator
     /// <summary>The whole content of an element without element children (possibly empty text).</summary>
     private Pattern TextOnly(Pattern p, string text, in Where at)
     {
-        var next = IsWhitespace(text) ? _b.Choice(p, TextDeriv(p, text, memo: true)) : TextDeriv(p, text, memo: true);
+        Pattern next;
+        if (text.Length == 0)
+        {
+            if (!_cache.EmptyContent.TryGetValue(p.Id, out next!))
+            {
+                next = _b.Choice(p, TextDeriv(p, text, memo: true));
+                _cache.EmptyContent[p.Id] = next;
+            }
+        }
+        else
+        {
+            next = IsWhitespace(text) ? _b.Choice(p, TextDeriv(p, text, memo: true)) : TextDeriv(p, text, memo: true);
+        }
+
         if (next.Kind == PatternKind.NotAllowed && p.Kind != PatternKind.NotAllowed)
         {
             Report(at, $"{(text.Length == 0 ? "empty content" : $"text '{Shorten(text)}'")} is not valid here; expected {Expected(p, forEnd: false)}");
@@ -164,18 +177,7 @@ internal sealed partial class RelaxNgValidator
         return next;
     }
 
-    private static bool IsWhitespace(string s)
-    {
-        foreach (var c in s)
-        {
-            if (!Datatype.IsSpace(c))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    private static bool IsWhitespace(string s) => Datatype.IsAllSpace(s);
 
     /// <summary>
     /// Where an error is: a node of a tree (which has its own line information and path), or a line and position
