@@ -170,6 +170,39 @@ public sealed class CibDocument
         CloseInput = false,
     };
 
+    /// <summary>A hardened reader over a stream: the settings above plus the depth and attribute limits.</summary>
+    internal static LimitingXmlReader OpenReader(Stream stream, CibLoadOptions options)
+    {
+        options.Check();
+        return new LimitingXmlReader(XmlReader.Create(stream, Settings(options)), options.MaxDepth, options.MaxAttributesPerElement);
+    }
+
+    /// <summary>The typed error for what a hardened reader refused, with the best line information there is.</summary>
+    internal static CibLoadException LoadError(Exception e, LimitingXmlReader? reader)
+    {
+        if (e is not XmlException xml)
+        {
+            return new CibLoadException(e.Message, reader?.LineNumber ?? 0, reader?.LinePosition ?? 0, e);
+        }
+
+        var reason = xml.Message;
+        var cut = reason.IndexOf(" Line ", StringComparison.Ordinal);
+        if (cut > 0)
+        {
+            reason = reason[..cut];
+        }
+
+        var line = xml.LineNumber;
+        var column = xml.LinePosition;
+        if (line == 0 && reader is not null)
+        {
+            line = reader.LineNumber;
+            column = reader.LinePosition;
+        }
+
+        return new CibLoadException(reason, line, column, xml);
+    }
+
     private static CibDocument Read(Func<XmlReader> open, CibLoadOptions options)
     {
         LimitingXmlReader? limited = null;
@@ -180,28 +213,9 @@ public sealed class CibDocument
             var loadOptions = LoadOptions.SetLineInfo | (options.PreserveWhitespace ? LoadOptions.PreserveWhitespace : LoadOptions.None);
             document = XDocument.Load(limited, loadOptions);
         }
-        catch (XmlException e)
+        catch (Exception e) when (e is XmlException or InvalidOperationException)
         {
-            var reason = e.Message;
-            var cut = reason.IndexOf(" Line ", StringComparison.Ordinal);
-            if (cut > 0)
-            {
-                reason = reason[..cut];
-            }
-
-            var line = e.LineNumber;
-            var column = e.LinePosition;
-            if (line == 0 && limited is not null)
-            {
-                line = limited.LineNumber;
-                column = limited.LinePosition;
-            }
-
-            throw new CibLoadException(reason, line, column, e);
-        }
-        catch (InvalidOperationException e)
-        {
-            throw new CibLoadException(e.Message, limited?.LineNumber ?? 0, limited?.LinePosition ?? 0, e);
+            throw LoadError(e, limited);
         }
         finally
         {

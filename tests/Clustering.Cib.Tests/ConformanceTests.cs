@@ -60,6 +60,17 @@ public sealed class ConformanceTests
                     var ours = schema.Validate(doc.Document);
                     compared++;
                     validCount += ours.IsValid ? 1 : 0;
+                    bool streamedValid;
+                    using (var stream = File.OpenRead(file))
+                    {
+                        streamedValid = set.ValidateStream(stream, schemaName).IsValid;
+                    }
+
+                    if (streamedValid != ours.IsValid)
+                    {
+                        mismatches.Add($"{schemaName} {Path.GetFileName(file)}: streamed validation says {(streamedValid ? "valid" : "invalid")}, the tree {(ours.IsValid ? "valid" : "invalid")}");
+                    }
+
                     if (ours.IsValid != theirs[file].Valid)
                     {
                         mismatches.Add($"{schemaName} {Path.GetFileName(file)}: ours {(ours.IsValid ? "valid" : "invalid: " + string.Join(" | ", ours.Errors.Take(3)))}; xmllint {(theirs[file].Valid ? "valid" : "invalid: " + theirs[file].Output)}");

@@ -83,16 +83,19 @@ public sealed class CibadminSchemaTests
         Assert.That(exit, Is.Zero, err);
     }
 
-    [Test]
-    public async Task Upgrade_needs_force_then_reaches_the_schema_the_real_cibadmin_reaches()
+    [TestCase("pacemaker-1.0", "<node id=\"n1\" uname=\"n1\" type=\"normal\"/>", TestName = "Upgrade from 1.0 rewriting the configuration matches the real cibadmin")]
+    [TestCase("pacemaker-1.2", "", TestName = "Upgrade from 1.2 leaving the configuration alone matches the real cibadmin")]
+    [TestCase("pacemaker-2.0", "<node id=\"n1\" uname=\"n1\" type=\"member\"/>", TestName = "Upgrade from 2.0 matches the real cibadmin")]
+    [TestCase("pacemaker-3.0", "", TestName = "Upgrade from 3.0 matches the real cibadmin")]
+    public async Task Upgrade_needs_force_then_gives_the_document_and_counters_of_the_real_cibadmin(string schema, string nodes)
     {
-        const string Cib = """
-            <cib validate-with="pacemaker-1.0" admin_epoch="0" epoch="4" num_updates="2">
-              <configuration><crm_config/><nodes/><resources/><constraints/></configuration>
+        var cib = $"""
+            <cib validate-with="{schema}" admin_epoch="3" epoch="7" num_updates="5">
+              <configuration><crm_config/><nodes>{nodes}</nodes><resources/><constraints/></configuration>
               <status/>
             </cib>
             """;
-        var file = Write(Cib);
+        var file = Write(cib);
         var before = File.ReadAllBytes(file);
         var (exit, _, err) = await RunAsync(file, "--upgrade");
         Assert.That(exit, Is.EqualTo(107), "CRM_EX_UNSAFE without --force");
@@ -102,17 +105,20 @@ public sealed class CibadminSchemaTests
         (exit, _, err) = await RunAsync(file, "--upgrade", "--force");
         Assert.That(exit, Is.Zero, err);
         var ours = System.Xml.Linq.XDocument.Load(file).Root!;
-        Assert.That((int)ours.Attribute("admin_epoch")!, Is.EqualTo(1), "an upgrade bumps admin_epoch");
+        Assert.That((int)ours.Attribute("admin_epoch")!, Is.EqualTo(4), "an upgrade bumps admin_epoch");
 
         var cibadmin = RealTools.Require("cibadmin");
         var theirsFile = Path.Combine(_dir, "theirs.xml");
-        File.WriteAllText(theirsFile, Cib);
+        File.WriteAllText(theirsFile, cib);
         var real = RealTools.Run(cibadmin, "--upgrade --force", TimeSpan.FromSeconds(60), environment: new Dictionary<string, string> { ["CIB_file"] = theirsFile });
         Assert.That(real.ExitCode, Is.Zero, real.StandardError);
         var theirs = System.Xml.Linq.XDocument.Load(theirsFile).Root!;
-        Assert.That((string?)ours.Attribute("validate-with"), Is.EqualTo((string?)theirs.Attribute("validate-with")));
-        Assert.That((int)ours.Attribute("admin_epoch")!, Is.EqualTo((int)theirs.Attribute("admin_epoch")!));
+        Assert.That(Counters(ours), Is.EqualTo(Counters(theirs)));
+        Assert.That(System.Xml.Linq.XNode.DeepEquals(ours.Element("configuration"), theirs.Element("configuration")), Is.True, $"ours {ours.Element("configuration")}\ntheirs {theirs.Element("configuration")}");
     }
+
+    private static (string?, string?, string?, string?) Counters(System.Xml.Linq.XElement root)
+        => ((string?)root.Attribute("validate-with"), (string?)root.Attribute("admin_epoch"), (string?)root.Attribute("epoch"), (string?)root.Attribute("num_updates"));
 
     private string Write(string xml)
     {

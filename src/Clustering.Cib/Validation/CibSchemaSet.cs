@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Xml;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -97,10 +98,63 @@ public sealed partial class CibSchemaSet
         var name = schemaName ?? document.ValidateWith ?? throw new CibSchemaNotFoundException("", Directory);
         if (name == None)
         {
-            return new RelaxNgValidationResult([]);
+            return new RelaxNgValidationResult([]) { SchemaName = None };
         }
 
-        return GetSchema(name).Validate(document.Document, options, cancellationToken);
+        return GetSchema(name).Validate(document.Document, options, cancellationToken) with { SchemaName = name };
+    }
+
+    /// <summary>
+    /// Validates a CIB straight from a stream, without building a tree (faster and leaner than loading a
+    /// <see cref="CibDocument"/> first when only the verdict is wanted): read with the same hardening as
+    /// <see cref="CibDocument.Load(Stream, CibLoadOptions?)"/>, against <paramref name="schemaName"/> or else the root's
+    /// <c>validate-with</c>. The whole stream is read, so a malformed tail is refused as well. The stream is not closed.
+    /// </summary>
+    /// <exception cref="CibLoadException">The content is not a well-formed, acceptable document.</exception>
+    /// <exception cref="CibSchemaNotFoundException">The schema is unknown, or the CIB names none.</exception>
+    /// <exception cref="RelaxNgSchemaException">The schema files are broken.</exception>
+    public RelaxNgValidationResult ValidateStream(Stream stream, string? schemaName = null, CibLoadOptions? loadOptions = null, RelaxNgValidationOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        LimitingXmlReader? reader = null;
+        try
+        {
+            reader = CibDocument.OpenReader(stream, loadOptions ?? CibLoadOptions.Default);
+            if (reader.MoveToContent() != XmlNodeType.Element)
+            {
+                throw new CibLoadException("the document has no root element", reader.LineNumber, reader.LinePosition);
+            }
+
+            var name = schemaName ?? reader.GetAttribute("validate-with") ?? "";
+            if (name != None && !_schemas.ContainsKey(name))
+            {
+                // A malformed document is reported as such before an unknown or missing schema, as when loading first.
+                Drain(reader);
+                throw new CibSchemaNotFoundException(name, Directory);
+            }
+
+            var result = name == None
+                ? new RelaxNgValidationResult([])
+                : GetSchema(name).ValidateReader(reader, options, cancellationToken);
+            Drain(reader);
+            return result with { SchemaName = name };
+        }
+        catch (Exception e) when (e is XmlException or InvalidOperationException)
+        {
+            throw CibDocument.LoadError(e, reader);
+        }
+        finally
+        {
+            reader?.Dispose();
+        }
+    }
+
+    private static void Drain(XmlReader reader)
+    {
+        while (reader.Read())
+        {
+            // The rest must be well-formed too.
+        }
     }
 
     /// <summary>Sorts schema names: numeric versions by number, then <c>next</c>.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Numerics;
 using System.Text;
@@ -201,15 +202,8 @@ internal sealed partial class Datatype
             end--;
         }
 
-        var needs = false;
-        for (var i = start; i < end; i++)
-        {
-            if ((text[i] != ' ' && IsSpace(text[i])) || (text[i] == ' ' && IsSpace(text[i + 1])))
-            {
-                needs = true;
-                break;
-            }
-        }
+        var inner = text.AsSpan(start, end - start);
+        var needs = inner.IndexOfAny(TabOrNewline) >= 0 || inner.Contains("  ", StringComparison.Ordinal);
 
         if (!needs)
         {
@@ -238,7 +232,14 @@ internal sealed partial class Datatype
         return sb.ToString();
     }
 
+    private static readonly SearchValues<char> Spaces = SearchValues.Create(" \t\n\r");
+
+    private static readonly SearchValues<char> TabOrNewline = SearchValues.Create("\t\n\r");
+
     internal static bool IsSpace(char c) => c is ' ' or '\t' or '\n' or '\r';
+
+    /// <summary>Whether the text is empty or only XML whitespace (vectorized).</summary>
+    internal static bool IsAllSpace(string s) => s.AsSpan().IndexOfAnyExcept(Spaces) < 0;
 
     internal static bool IsNcName(string s)
     {

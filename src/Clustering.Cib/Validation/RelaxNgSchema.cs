@@ -1,3 +1,4 @@
+using System.Xml;
 using System.Xml.Linq;
 
 namespace Clustering.Cib.Validation;
@@ -11,6 +12,7 @@ public sealed class RelaxNgSchema
     private readonly PatternBuilder _builder;
     private readonly Pattern _start;
     private readonly bool _usesIdRef;
+    private DerivativeCache? _warm;
 
     private RelaxNgSchema(string path, PatternBuilder builder, Pattern start, IReadOnlyCollection<string> files, bool usesIdRef)
     {
@@ -40,14 +42,44 @@ public sealed class RelaxNgSchema
     public RelaxNgValidationResult Validate(XDocument document, RelaxNgValidationOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(document);
-        if (document.Root is null)
+        var root = document.Root;
+        if (root is null)
         {
             return new RelaxNgValidationResult([new RelaxNgValidationError(0, 0, "/", "the document has no root element")]);
         }
 
+        return Run(options, validator => validator.Validate(root), cancellationToken);
+    }
+
+    /// <summary>
+    /// Validates a document as it is read, without building a tree: the reader is advanced from where it is
+    /// (before or on the root element) to just past the root element's end. Errors carry the reader's line
+    /// information and the path of open elements. The caller owns the reader and its settings (DTD handling,
+    /// limits); <see cref="CibSchemaSet.ValidateStream"/>
+    /// reads a CIB with the hardened settings of <see cref="CibDocument"/>.
+    /// </summary>
+    /// <exception cref="XmlException">The document is not well-formed or breaks the reader's limits.</exception>
+    public RelaxNgValidationResult ValidateReader(XmlReader reader, RelaxNgValidationOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        return Run(options, validator => validator.Validate(reader), cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs one validation over the schema's warm derivative cache when no other validation holds it (a concurrent
+    /// one gets a fresh cache), and keeps the cache warm afterwards unless it has grown too large.
+    /// </summary>
+    private RelaxNgValidationResult Run(RelaxNgValidationOptions? options, Func<RelaxNgValidator, RelaxNgValidationResult> walk, CancellationToken cancellationToken)
+    {
         options ??= RelaxNgValidationOptions.Default;
-        var validator = new RelaxNgValidator(_builder, _start, _usesIdRef, options.MaxErrors, cancellationToken);
-        return validator.Validate(document.Root);
+        var cache = Interlocked.Exchange(ref _warm, null) ?? new DerivativeCache(_builder);
+        var result = walk(new RelaxNgValidator(cache, _start, _usesIdRef, options.MaxErrors, cancellationToken));
+        if (cache.Size <= DerivativeCache.MaxEntries)
+        {
+            Interlocked.CompareExchange(ref _warm, cache, null);
+        }
+
+        return result;
     }
 }
 

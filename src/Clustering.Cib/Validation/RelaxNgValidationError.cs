@@ -17,4 +17,10 @@ public sealed record RelaxNgValidationResult(IReadOnlyList<RelaxNgValidationErro
 {
     /// <summary>Whether the document matches the schema.</summary>
     public bool IsValid => Errors.Count == 0;
+
+    /// <summary>
+    /// The schema the document was checked against when a <see cref="CibSchemaSet"/> chose it (by name or by
+    /// <c>validate-with</c>; <c>none</c> when nothing was checked), otherwise <see langword="null"/>.
+    /// </summary>
+    public string? SchemaName { get; init; }
 }

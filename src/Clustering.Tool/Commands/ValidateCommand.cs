@@ -28,15 +28,10 @@ internal sealed class ValidateCommand : ICommand
         }
 
         var file = positionals[0];
-        CibDocument document;
+        FileStream stream;
         try
         {
-            document = CibDocument.Load(file);
-        }
-        catch (CibLoadException e)
-        {
-            await stderr.WriteLineAsync($"{file}:{e.LineNumber}:{e.LinePosition}: {e.Reason}").ConfigureAwait(false);
-            return ClusterCtl.Usage;
+            stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -44,27 +39,39 @@ internal sealed class ValidateCommand : ICommand
             return ClusterCtl.Usage;
         }
 
+        await using var _ = stream.ConfigureAwait(false);
         string label;
         RelaxNgValidationResult result;
         try
         {
+            // Straight from the file, without building a tree: only the verdict and the errors are wanted.
             if (schemaName is not null && schemaName.EndsWith(".rng", StringComparison.Ordinal) && File.Exists(schemaName))
             {
                 label = schemaName;
-                result = RelaxNgSchema.Load(schemaName, cancellationToken).Validate(document.Document, null, cancellationToken);
+                var schema = RelaxNgSchema.Load(schemaName, cancellationToken);
+                result = ValidateWithFile(schema, stream, cancellationToken);
             }
             else
             {
                 var set = CibSchemaSet.Open(new CibSchemaSetOptions { Directory = schemaDir });
-                label = schemaName ?? document.ValidateWith ?? "";
+                result = set.ValidateStream(stream, schemaName, null, null, cancellationToken);
+                label = result.SchemaName ?? "";
                 if (label == CibSchemaSet.None)
                 {
                     await stdout.WriteLineAsync($"{file}: validate-with is none, nothing to check").ConfigureAwait(false);
                     return ClusterCtl.Ok;
                 }
-
-                result = set.Validate(document, schemaName, null, cancellationToken);
             }
+        }
+        catch (CibLoadException e)
+        {
+            await stderr.WriteLineAsync($"{file}:{e.LineNumber}:{e.LinePosition}: {e.Reason}").ConfigureAwait(false);
+            return ClusterCtl.Usage;
+        }
+        catch (IOException e) when (e is not DirectoryNotFoundException)
+        {
+            await stderr.WriteLineAsync($"clusterctl validate: cannot read {file}: {e.Message}").ConfigureAwait(false);
+            return ClusterCtl.Usage;
         }
         catch (CibSchemaNotFoundException e)
         {
@@ -96,4 +103,8 @@ internal sealed class ValidateCommand : ICommand
         await stderr.WriteLineAsync($"{file}: fails to validate against {label} ({result.Errors.Count} error{(result.Errors.Count == 1 ? "" : "s")})").ConfigureAwait(false);
         return ClusterCtl.Failed;
     }
+
+    /// <summary>Validates against a schema given as a file: the stream is loaded (hardened) and then checked.</summary>
+    private static RelaxNgValidationResult ValidateWithFile(RelaxNgSchema schema, Stream stream, CancellationToken cancellationToken)
+        => schema.Validate(CibDocument.Load(stream).Document, null, cancellationToken);
 }

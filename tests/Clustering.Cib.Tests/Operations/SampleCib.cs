@@ -1,37 +1,13 @@
 using System.Xml.Linq;
 using Clustering.Cib.Operations;
+using Clustering.TestSupport;
 
 namespace Clustering.Cib.Tests.Operations;
 
-/// <summary>A small CIB for operation tests.</summary>
+/// <summary>The small CIB of <see cref="SampleCibs"/> and helpers for operation tests.</summary>
 internal static class SampleCib
 {
-    public const string Xml = """
-        <cib crm_feature_set="3.0.7" validate-with="pacemaker-1.2" admin_epoch="0" epoch="1" num_updates="0">
-          <configuration>
-            <crm_config>
-              <cluster_property_set id="opts">
-                <nvpair id="opts-a" name="a" value="1"/>
-                <nvpair id="opts-b" name="b" value="x"/>
-              </cluster_property_set>
-            </crm_config>
-            <nodes>
-              <node id="1" uname="n1"/>
-            </nodes>
-            <resources>
-              <primitive id="r1" class="ocf" provider="heartbeat" type="Dummy">
-                <meta_attributes id="r1-meta">
-                  <nvpair id="r1-meta-role" name="target-role" value="Started"/>
-                </meta_attributes>
-              </primitive>
-            </resources>
-            <constraints/>
-          </configuration>
-          <status>
-            <node_state id="1" uname="n1"/>
-          </status>
-        </cib>
-        """;
+    public const string Xml = SampleCibs.Small;
 
     public static CibStore Store(CibStoreOptions? options = null) => new(CibDocument.Parse(Xml), options);
 

@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Xml.Linq;
 
-namespace Clustering.Cib.Tests;
+namespace Clustering.TestSupport;
 
 /// <summary>Builds large pacemaker-1.2 CIBs of a given size: nodes, primitives in groups, constraints and status.</summary>
-internal static class CibGenerator
+public static class CibGenerator
 {
+    /// <summary>A pacemaker-1.2 CIB of at least <paramref name="targetBytes"/> characters unindented, the same for the same seed.</summary>
     public static XDocument Generate(int targetBytes, int seed = 1)
     {
         var random = new Random(seed);

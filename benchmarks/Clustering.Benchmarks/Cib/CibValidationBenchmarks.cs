@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Xml.Linq;
+using BenchmarkDotNet.Attributes;
+using Clustering.Cib;
+using Clustering.Cib.Validation;
+
+namespace Clustering.Benchmarks.Cib;
+
+/// <summary>
+/// Validating a generated 1 MB pacemaker-1.2 CIB against Pacemaker's installed <c>pacemaker-1.2.rng</c>: our engine in
+/// process (a parsed tree; straight from the file), and as processes in the same run the reference
+/// <c>xmllint --noout --relaxng</c>, <c>xmllint --noout</c> alone (parsing only, so the difference is libxml2's schema
+/// compilation and validation) and <c>clusterctl validate</c> (needs a Release build of src/Clustering.Tool).
+/// </summary>
+[MemoryDiagnoser]
+public class CibValidationBenchmarks
+{
+    private const int Size = 1 << 20;
+    private CibSchemaSet _schemas = null!;
+    private RelaxNgSchema _schema = null!;
+    private XDocument _document = null!;
+    private string _file = "";
+    private string _rng = "";
+    private string? _clusterctl;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        (_document, _file) = CibBenchmarkFiles.Generate(Size);
+        _document = CibDocument.Load(_file).Document;
+        _schemas = CibSchemaSet.Open(new CibSchemaSetOptions { Directory = CibBenchmarkFiles.SchemaDirectory });
+        _schema = _schemas.GetSchema("pacemaker-1.2");
+        _rng = Path.Combine(CibBenchmarkFiles.SchemaDirectory, "pacemaker-1.2.rng");
+        _clusterctl = CibBenchmarkFiles.Clusterctl();
+        if (!_schema.Validate(_document).IsValid)
+        {
+            throw new InvalidOperationException("the generated CIB must be valid");
+        }
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => File.Delete(_file);
+
+    /// <summary>Ours: a tree already parsed, the compiled schema reused (its derivative cache warm).</summary>
+    [Benchmark(Baseline = true)]
+    public bool OursParsedTree() => _schema.Validate(_document).IsValid;
+
+    /// <summary>Ours: read and validate the file without building a tree (what <c>clusterctl validate</c> does).</summary>
+    [Benchmark]
+    public bool OursFromFile()
+    {
+        using var stream = File.OpenRead(_file);
+        return _schemas.ValidateStream(stream, "pacemaker-1.2").IsValid;
+    }
+
+    /// <summary>Ours: load the file into a <see cref="CibDocument"/>, then validate the tree.</summary>
+    [Benchmark]
+    public bool OursLoadThenValidate() => _schema.Validate(CibDocument.Load(_file).Document).IsValid;
+
+    /// <summary>The reference as a process: <c>xmllint --noout --relaxng pacemaker-1.2.rng FILE</c>.</summary>
+    [Benchmark]
+    public int XmllintProcess() => Run("xmllint", "--noout", "--relaxng", _rng, _file);
+
+    /// <summary><c>xmllint --noout FILE</c>: start-up and parsing only, to subtract from <see cref="XmllintProcess"/>.</summary>
+    [Benchmark]
+    public int XmllintParseOnlyProcess() => Run("xmllint", "--noout", _file);
+
+    /// <summary><c>dotnet clusterctl.dll validate --schema pacemaker-1.2 FILE</c> as a process.</summary>
+    [Benchmark]
+    public int ClusterctlProcess()
+        => _clusterctl is null
+            ? throw new InvalidOperationException("build src/Clustering.Tool in Release first")
+            : Run("dotnet", _clusterctl, "validate", "--schema", "pacemaker-1.2", "--schema-dir", CibBenchmarkFiles.SchemaDirectory, _file);
+
+    private static int Run(string program, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        process.StandardOutput.ReadToEnd();
+        process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return process.ExitCode == 0 ? 0 : throw new InvalidOperationException($"{program} exited {process.ExitCode}");
+    }
+}

@@ -1,0 +1,183 @@
+namespace Clustering.Cib.Validation;
+
+/// <summary>
+/// ID, IDREF and IDREFS checked document-wide the way libxml2 does: an ID value used by two attributes fails the
+/// second, and an IDREF to no ID is an error at the end of the document.
+/// </summary>
+internal sealed partial class RelaxNgValidator
+{
+    private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
+    private readonly List<(string Value, Where At, string Name)> _refs = [];
+    private bool _attDuplicate;
+    private IdKind _attMatched;
+
+    private void CheckIdRefs()
+    {
+        foreach (var (value, at, name) in _refs)
+        {
+            if (!_ids.Contains(value))
+            {
+                Report(at, $"IDREF attribute {name} refers to an unknown ID '{value}'");
+            }
+        }
+    }
+
+    private static Where AttributeWhere(in AttributeItem attribute, ElementFrame? frame)
+        => attribute.Node is not null ? Where.Of(attribute.Node) : new Where(null, frame, attribute.Line, attribute.Position);
+
+    /// <summary>The attribute derivative for one attribute of a start tag, claiming its ID or noting its IDREFs.</summary>
+    private Pattern Attribute(Pattern p, in AttributeItem attribute, ElementFrame? frame)
+    {
+        var name = attribute.Name;
+        if (!_cache.Candidates.TryGetValue((p.Id, name), out var candidates))
+        {
+            var list = new List<Pattern>();
+            CollectAttributes(p, list, [], name);
+            candidates = [.. list];
+            _cache.Candidates[(p.Id, name)] = candidates;
+        }
+
+        if (candidates.Length == 0)
+        {
+            _attDuplicate = false;
+            return _b.NotAllowed;
+        }
+
+        var value = attribute.Value;
+        string? stripped = null;
+        var tentative = false;
+        _attDuplicate = false;
+        foreach (var candidate in candidates)
+        {
+            if (candidate.HasIdContent)
+            {
+                // One hash lookup: claim the ID now and give it back below if the attribute turns out not to be one.
+                stripped = Datatype.Collapse(value);
+                tentative = _ids.Add(stripped);
+                _attDuplicate = !tentative;
+                break;
+            }
+        }
+
+        // The derivative depends on the value only through which candidate attributes accept it.
+        _attMatched = IdKind.None;
+        ulong mask = 0;
+        for (var i = 0; i < candidates.Length; i++)
+        {
+            if (ValueMatch(candidates[i].P1!, value))
+            {
+                mask |= i < 64 ? 1UL << i : 0;
+            }
+        }
+
+        var matched = _attMatched;
+        Pattern result;
+        if (candidates.Length <= 64)
+        {
+            var key = (p.Id, name, mask);
+            if (!_cache.Attribute.TryGetValue(key, out result!))
+            {
+                result = AttDeriv(p, name, candidates, mask);
+                _cache.Attribute[key] = result;
+            }
+        }
+        else
+        {
+            result = AttDeriv(p, name, value);
+        }
+
+        var keepId = false;
+        if (result.Kind != PatternKind.NotAllowed && matched != IdKind.None)
+        {
+            stripped ??= Datatype.Collapse(value);
+            switch (matched)
+            {
+                case IdKind.Id:
+                    keepId = true;
+                    _ids.Add(stripped);
+                    break;
+                case IdKind.IdRef:
+                    _refs.Add((stripped, AttributeWhere(attribute, frame), name.LocalName));
+                    break;
+                default:
+                    foreach (var token in stripped.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                    {
+                        _refs.Add((token, AttributeWhere(attribute, frame), name.LocalName));
+                    }
+
+                    break;
+            }
+        }
+
+        if (tentative && !keepId)
+        {
+            _ids.Remove(stripped!);
+        }
+
+        return result;
+    }
+
+    private bool UsesIds(Pattern p)
+    {
+        if (!_cache.UsesIds.TryGetValue(p.Id, out var uses))
+        {
+            uses = HasIdTypes(p, []);
+            _cache.UsesIds[p.Id] = uses;
+        }
+
+        return uses;
+    }
+
+    private static bool HasIdTypes(Pattern p, HashSet<int> seen) => seen.Add(p.Id) && p.Kind switch
+    {
+        PatternKind.Data or PatternKind.DataExcept or PatternKind.Value => p.Datatype!.IdKind != IdKind.None,
+        PatternKind.Choice or PatternKind.Group or PatternKind.Interleave => HasIdTypes(p.P1!, seen) || HasIdTypes(p.P2!, seen),
+        PatternKind.OneOrMore or PatternKind.List => HasIdTypes(p.P1!, seen),
+        _ => false,
+    };
+
+    /// <summary>Checks a datatype; in attribute context (not memoized) also applies libxml2's ID rules.</summary>
+    private bool DataAllows(Datatype type, string s, bool memo)
+    {
+        if (!type.TryParse(s, out _))
+        {
+            return false;
+        }
+
+        if (memo || type.IdKind == IdKind.None)
+        {
+            return true;
+        }
+
+        if (type.IdKind == IdKind.Id)
+        {
+            if (_attDuplicate)
+            {
+                return false;
+            }
+        }
+
+        if (_attMatched == IdKind.None || type.IdKind == IdKind.Id)
+        {
+            _attMatched = type.IdKind;
+        }
+
+        return true;
+    }
+
+    private static bool HasIdData(Pattern p, HashSet<int> seen)
+    {
+        if (!seen.Add(p.Id))
+        {
+            return false;
+        }
+
+        return p.Kind switch
+        {
+            PatternKind.Data or PatternKind.DataExcept => p.Datatype!.IdKind == IdKind.Id,
+            PatternKind.Choice or PatternKind.Group or PatternKind.Interleave => HasIdData(p.P1!, seen) || HasIdData(p.P2!, seen),
+            PatternKind.OneOrMore or PatternKind.List => HasIdData(p.P1!, seen),
+            _ => false,
+        };
+    }
+}

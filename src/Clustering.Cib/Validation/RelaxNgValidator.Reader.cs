@@ -1,0 +1,158 @@
+using System.Text;
+using System.Xml;
+using System.Xml.Linq;
+
+namespace Clustering.Cib.Validation;
+
+/// <summary>
+/// The walk straight over an <see cref="XmlReader"/>, without building a tree: each element is validated as it is
+/// read, and errors carry the reader's line and position and the path of the elements open at that point.
+/// </summary>
+internal sealed partial class RelaxNgValidator
+{
+    private const string XmlnsNamespace = "http://www.w3.org/2000/xmlns/";
+
+    /// <summary>Names without a namespace by the reader's atomized local name: one reference lookup per tag.</summary>
+    private readonly Dictionary<string, XName> _names = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Validates the element the reader is on, or the document's root element if it is before it.</summary>
+    /// <exception cref="XmlException">The document is not well-formed (or breaks the reader's limits).</exception>
+    public RelaxNgValidationResult Validate(XmlReader reader)
+    {
+        if (reader.MoveToContent() != XmlNodeType.Element)
+        {
+            return new RelaxNgValidationResult([new RelaxNgValidationError(0, 0, "/", "the document has no root element")]);
+        }
+
+        var (line, position) = Position(reader);
+        var after = ReadElement(reader, _start, null);
+        return Finish(after, new Where(null, null, line, position));
+    }
+
+    private static (int Line, int Position) Position(XmlReader reader)
+        => reader is IXmlLineInfo info && info.HasLineInfo() ? (info.LineNumber, info.LinePosition) : (0, 0);
+
+    private XName NameOf(XmlReader reader)
+    {
+        var local = reader.LocalName;
+        if (reader.NamespaceURI.Length != 0)
+        {
+            return XName.Get(local, reader.NamespaceURI);
+        }
+
+        if (!_names.TryGetValue(local, out var name))
+        {
+            name = XName.Get(local);
+            _names[local] = name;
+        }
+
+        return name;
+    }
+
+    /// <summary>Validates the element the reader is on and leaves the reader just past its end.</summary>
+    private Pattern ReadElement(XmlReader reader, Pattern p, ElementFrame? parent)
+    {
+        CountVisit();
+        if (p.Kind == PatternKind.NotAllowed)
+        {
+            reader.Skip();
+            return p;
+        }
+
+        var (line, position) = Position(reader);
+        var name = NameOf(reader);
+        if (_depth >= MaxDepth)
+        {
+            Report(new Where(null, parent, line, position), $"element <{name.LocalName}> is nested deeper than {MaxDepth} levels; not validated");
+            reader.Skip();
+            return _b.NotAllowed;
+        }
+
+        var isEmpty = reader.IsEmptyElement;
+        string? id = null;
+        _attributes.Clear();
+        if (reader.MoveToFirstAttribute())
+        {
+            do
+            {
+                if (ReferenceEquals(reader.NamespaceURI, XmlnsNamespace) || reader.NamespaceURI == XmlnsNamespace)
+                {
+                    continue;
+                }
+
+                var (attributeLine, attributePosition) = Position(reader);
+                var attributeName = NameOf(reader);
+                var value = reader.Value;
+                if (reader.NamespaceURI.Length == 0 && reader.LocalName == "id")
+                {
+                    id = value;
+                }
+
+                _attributes.Add(new AttributeItem(attributeName, value, null, attributeLine, attributePosition));
+            }
+            while (reader.MoveToNextAttribute());
+
+            reader.MoveToElement();
+        }
+
+        var frame = new ElementFrame(parent, name, id);
+        var at = new Where(null, frame, line, position);
+        _depth++;
+        try
+        {
+            var q = StartTag(p, name, at, frame);
+            if (q is null)
+            {
+                reader.Skip();
+                return p;
+            }
+
+            q = isEmpty ? TextOnly(q, "", at) : ReadContent(reader, q, frame, at);
+            reader.Read();
+            return EndTagOf(q, name, at);
+        }
+        finally
+        {
+            _depth--;
+        }
+    }
+
+    /// <summary>Reads the content of a non-empty element up to its end tag (the reader stays on the end tag).</summary>
+    private Pattern ReadContent(XmlReader reader, Pattern q, ElementFrame frame, in Where at)
+    {
+        StringBuilder? pending = null;
+        var textAt = at;
+        var sawElement = false;
+        reader.Read();
+        while (reader.NodeType != XmlNodeType.EndElement)
+        {
+            switch (reader.NodeType)
+            {
+                case XmlNodeType.Element:
+                    q = MixedText(q, pending, textAt);
+                    pending = null;
+                    sawElement = true;
+                    q = ReadElement(reader, q, frame);
+                    continue;
+                case XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.SignificantWhitespace or XmlNodeType.Whitespace:
+                    if (pending is null)
+                    {
+                        var (textLine, textPosition) = Position(reader);
+                        textAt = new Where(null, frame, textLine, textPosition);
+                        pending = new StringBuilder();
+                    }
+
+                    pending.Append(reader.Value);
+                    break;
+                case XmlNodeType.None:
+                    throw new XmlException("unexpected end of the document");
+                default:
+                    break;
+            }
+
+            reader.Read();
+        }
+
+        return sawElement ? MixedText(q, pending, textAt) : TextOnly(q, pending?.ToString() ?? "", at);
+    }
+}
