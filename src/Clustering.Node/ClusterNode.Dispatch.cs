@@ -94,7 +94,7 @@ public sealed partial class ClusterNode
     private void OnRegularConfiguration(TotemConfigurationChange change, List<GroupEvent> events)
     {
         _metrics.MembershipChanges.Add(1);
-        var ringId = $"{change.Ring.Representative}.{change.Ring.Sequence:x}";
+        var ringId = change.Ring.ToString();
         var previous = Membership?.Members ?? [];
         var left = previous.Where(n => !change.Members.Contains(n));
         NodeLog.MembershipFormed(_logger, ringId, new NodeIdList(change.Joined), new NodeIdList(left));

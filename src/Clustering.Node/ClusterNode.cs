@@ -202,7 +202,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
             typeof(ClusterNode).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown",
             Environment.ProcessId,
             IsRunning,
-            membership is { } m ? $"{m.RingId.Representative}.{m.RingId.Sequence:x}" : null,
+            membership is { } m ? m.RingId.ToString() : null,
             [.. membership?.Members ?? []],
             IsQuorate,
             Now.TotalSeconds,
@@ -268,7 +268,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
     public string GetQuorumReport()
     {
         var ring = Membership?.RingId;
-        var ringText = ring is { } r ? $"{r.Representative}/{r.Sequence}" : "0/0";
+        var ringText = ring is { } r ? QuorumtoolReport.FormatRingId(r.Representative, r.Sequence) : QuorumtoolReport.FormatRingId(0, 0);
         return QuorumtoolReport.Status(Quorum, NodeId, ringText, _time.GetLocalNow(), _options.NodeNames, VotesOf);
     }
 

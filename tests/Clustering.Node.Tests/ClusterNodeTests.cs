@@ -88,7 +88,7 @@ public sealed class ClusterNodeTests
         await NodeCluster.WaitAsync(() => one.Membership?.Members.SequenceEqual([1u]) == true, "membership 1");
         await NodeCluster.WaitAsync(() => !one.IsQuorate, "quorum lost");
         Assert.That(one.Quorum.ExpectedVotes, Is.EqualTo(3));
-        Assert.That(one.GetQuorumReport(), Does.Contain("Quorum:           2  Activity blocked"));
+        Assert.That(one.GetQuorumReport(), Does.Contain("Quorum:           2 Activity blocked"));
     }
 
     [Test]

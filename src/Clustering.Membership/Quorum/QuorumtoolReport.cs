@@ -4,15 +4,16 @@ using System.Text;
 namespace Clustering.Membership.Quorum;
 
 /// <summary>
-/// The text of Corosync 2's <c>corosync-quorumtool -s</c> and <c>-l</c> for a <see cref="QuorumSnapshot"/>:
-/// labels padded to column 18, the membership table right-aligned in columns of width 10.
+/// The text of <c>corosync-quorumtool -s</c> and <c>-l</c> for a <see cref="QuorumSnapshot"/>, byte for byte as the tool
+/// prints it (Corosync 2.4 and 3.x share the layout): labels padded to column 18, the quorum and each flag followed by
+/// a space, a blank line before the membership table, whose columns are right-aligned to width 10.
 /// </summary>
 public static class QuorumtoolReport
 {
     /// <summary>Formats <c>corosync-quorumtool -s</c>.</summary>
     /// <param name="snapshot">The quorum state.</param>
     /// <param name="localNodeId">The node the report is printed on; marked <c>(local)</c>.</param>
-    /// <param name="ringId">The ring id as Corosync 2.4 prints it: representative node id, a slash, the ring sequence.</param>
+    /// <param name="ringId">The ring id as the node prints it (Corosync 3: representative and sequence in hex, <c>1.d</c>; see <see cref="FormatRingId"/>).</param>
     /// <param name="date">The time printed on the <c>Date:</c> line.</param>
     /// <param name="names">Node names for the <c>Name</c> column; the node id is printed for nodes without one.</param>
     /// <param name="votesOf">Each node's votes; 1 when not given.</param>
@@ -32,9 +33,8 @@ public static class QuorumtoolReport
         Line(text, "Expected votes:", snapshot.ExpectedVotes.ToString(CultureInfo.InvariantCulture));
         Line(text, "Highest expected:", snapshot.HighestExpected.ToString(CultureInfo.InvariantCulture));
         Line(text, "Total votes:", snapshot.TotalVotes.ToString(CultureInfo.InvariantCulture));
-        Line(text, "Quorum:", snapshot.Quorum.ToString(CultureInfo.InvariantCulture) + (snapshot.Quorate ? "" : "  Activity blocked"));
-        Line(text, "Flags:", snapshot.FlagsText);
-        text.Append('\n');
+        Line(text, "Quorum:", snapshot.Quorum.ToString(CultureInfo.InvariantCulture) + (snapshot.Quorate ? "  " : " Activity blocked"));
+        Line(text, "Flags:", snapshot.FlagsText.Length == 0 ? "" : snapshot.FlagsText + " ");
         AppendMembers(text, snapshot, localNodeId, names, votesOf);
         return text.ToString();
     }
@@ -54,7 +54,7 @@ public static class QuorumtoolReport
 
     private static void AppendMembers(StringBuilder text, QuorumSnapshot snapshot, uint localNodeId, IReadOnlyDictionary<uint, string>? names, Func<uint, int>? votesOf)
     {
-        text.Append("Membership information\n----------------------\n");
+        text.Append("\nMembership information\n----------------------\n");
         text.Append(CultureInfo.InvariantCulture, $"{"Nodeid",10} {"Votes",10} Name\n");
         foreach (var node in snapshot.Members)
         {
@@ -63,6 +63,12 @@ public static class QuorumtoolReport
             text.Append(CultureInfo.InvariantCulture, $"{node,10} {votes,10} {name}{(node == localNodeId ? " (local)" : "")}\n");
         }
     }
+
+    /// <summary>A ring id as Corosync 3 prints it (<c>CS_PRI_RING_ID</c>): the representative's node id and the sequence, both in hex.</summary>
+    /// <param name="representative">The node that formed the ring.</param>
+    /// <param name="sequence">The ring's sequence number.</param>
+    public static string FormatRingId(uint representative, ulong sequence) =>
+        string.Create(CultureInfo.InvariantCulture, $"{representative:x}.{sequence:x}");
 
     private static void Line(StringBuilder text, string label, string value) =>
         text.Append(CultureInfo.InvariantCulture, $"{label,-18}{value}\n");

@@ -9,5 +9,5 @@ namespace Clustering.Membership.Totem;
 internal readonly record struct RingId(uint Representative, ulong Sequence)
 {
     /// <inheritdoc />
-    public override string ToString() => $"{Representative}.{Sequence}";
+    public override string ToString() => $"{Representative:x}.{Sequence:x}";
 }

@@ -6,7 +6,7 @@ namespace Clustering.Membership.Totem;
 public readonly record struct TotemRingId(uint Representative, ulong Sequence)
 {
     /// <inheritdoc/>
-    public override string ToString() => $"{Representative}.{Sequence}";
+    public override string ToString() => $"{Representative:x}.{Sequence:x}";
 }
 
 /// <summary>The delivery guarantee of a message.</summary>

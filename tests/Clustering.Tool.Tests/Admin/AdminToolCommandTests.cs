@@ -64,7 +64,7 @@ public sealed class AdminToolCommandTests
         var list = await ToolCluster.RunAsync("quorumtool", "-l", "--admin-socket", cluster.SocketOf(1));
         Assert.That(list.Exit, Is.Zero);
         Assert.That(list.Out, Is.EqualTo(cluster.Nodes[0].GetQuorumList()));
-        Assert.That(list.Out, Is.EqualTo("Membership information\n----------------------\n    Nodeid      Votes Name\n         1          1 1 (local)\n"));
+        Assert.That(list.Out, Is.EqualTo("\nMembership information\n----------------------\n    Nodeid      Votes Name\n         1          1 1 (local)\n"));
     }
 
     [Test]
@@ -74,7 +74,7 @@ public sealed class AdminToolCommandTests
         var (exit, output, _) = await ToolCluster.RunAsync("quorumtool", "-s", "--admin-socket", cluster.SocketOf(1));
         Assert.That(exit, Is.EqualTo(QuorumtoolCommand.NotQuorate));
         Assert.That(output, Does.Contain("Quorate:          No\n"));
-        Assert.That(output, Does.Contain("Quorum:           2  Activity blocked\n"));
+        Assert.That(output, Does.Contain("Quorum:           2 Activity blocked\n"));
     }
 
     [Test]
