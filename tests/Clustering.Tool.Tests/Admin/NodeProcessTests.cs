@@ -118,7 +118,7 @@ public sealed class NodeProcessTests
     }
 
     private static int[] Members(string list) =>
-        [.. list.Split('\n').Skip(3).Where(l => l.Length > 0).Select(l => int.Parse(l.AsSpan(0, 10).Trim(), CultureInfo.InvariantCulture))];
+        [.. list.Split('\n').Skip(4).Where(l => l.Length > 0).Select(l => int.Parse(l.AsSpan(0, 10).Trim(), CultureInfo.InvariantCulture))];
 
     private async Task WaitForMembersAsync(int node, int[] members, TimeSpan timeout)
     {
