@@ -22,6 +22,15 @@ internal static class Program
 
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-        return await ClusterCtl.RunAsync(args, Console.Out, Console.Error, stop.Token).ConfigureAwait(false);
+        try
+        {
+            return await ClusterCtl.RunAsync(args, Console.Out, Console.Error, stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // A command without its own answer to a signal ends here rather than as an unhandled exception.
+            await Console.Error.WriteLineAsync("clusterctl: interrupted").ConfigureAwait(false);
+            return ClusterCtl.Failed;
+        }
     }
 }

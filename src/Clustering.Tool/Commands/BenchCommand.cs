@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Clustering.Tool.Commands.Bench;
 
 namespace Clustering.Tool.Commands;
@@ -27,20 +26,18 @@ internal sealed class BenchCommand : ICommand
         var options = BenchOptions.Parse(args);
         BenchSummary summary;
 
-        // Ctrl+C and SIGTERM stop the run through the token, so the children are stopped and the files removed.
-        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
+        // Ctrl+C and SIGTERM cancel the token (clusterctl's entry point turns them into a cancellation), so the
+        // children are stopped and the files removed before the command says it was interrupted.
         try
         {
-            summary = await BenchRunner.RunAsync(options, stderr, interrupt.Token).ConfigureAwait(false);
+            summary = await BenchRunner.RunAsync(options, stderr, cancellationToken).ConfigureAwait(false);
         }
         catch (BenchFailedException e)
         {
             await stderr.WriteLineAsync($"clusterctl bench: {e.Message}").ConfigureAwait(false);
             return ClusterCtl.Failed;
         }
-        catch (OperationCanceledException) when (interrupt.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             await stderr.WriteLineAsync("clusterctl bench: interrupted; the nodes are stopped").ConfigureAwait(false);
             return ClusterCtl.Failed;
@@ -54,11 +51,5 @@ internal sealed class BenchCommand : ICommand
         }
 
         return ClusterCtl.Ok;
-
-        void Interrupt(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            interrupt.Cancel();
-        }
     }
 }
