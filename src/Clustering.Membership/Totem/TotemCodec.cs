@@ -23,6 +23,24 @@ internal static class TotemCodec
     private const int RecoveredHeader = RingIdSize + 4 + 4 + 1;
     private const int CommitEntrySize = 4 + RingIdSize + 4 + 4 + 4 + 1;
 
+    /// <summary>Bytes a multicast frame adds around its payload, room for a recovery carrier's header included.</summary>
+    public const int McastOverhead = McastHeader + RecoveredHeader + 4;
+
+    /// <summary>A new multicast with its encoding made at once: the message's payload is a slice of <see cref="McastMessage.Encoded"/>.</summary>
+    public static McastMessage CreateMcast(RingId ring, uint seq, uint origin, DeliveryOrder order, ReadOnlySpan<byte> payload)
+    {
+        var bytes = new byte[McastHeader + 4 + payload.Length];
+        var span = bytes.AsSpan();
+        WriteRing(span, ring);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[12..], seq);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[16..], origin);
+        span[20] = (byte)order;
+        span[21] = 0;
+        BinaryPrimitives.WriteUInt32LittleEndian(span[McastHeader..], (uint)payload.Length);
+        payload.CopyTo(span[(McastHeader + 4)..]);
+        return new McastMessage(ring, seq, origin, order, new ReadOnlyMemory<byte>(bytes, McastHeader + 4, payload.Length)) { Encoded = bytes };
+    }
+
     /// <summary>
     /// Multicast: ring id (rep u32, seq u64), seq u32, origin u32, order u8, flags u8 (bit 0: carries a recovered message);
     /// with the flag, the old message's ring id, seq u32, origin u32, order u8; then payload length u32 and the payload.

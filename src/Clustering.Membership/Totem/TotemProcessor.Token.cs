@@ -112,9 +112,14 @@ internal sealed partial class TotemProcessor
         // Then new messages: application messages when operational, the old ring's messages in recovery.
         if (State == TotemState.Operational)
         {
-            while (sent < budget && _queue.TryDequeue(out var item))
+            // Packed: each frame carries as many queued messages (or fragments of one) as fit; window and max_messages count frames.
+            while (sent < budget && _packer.Count > 0)
             {
-                SendNew(ring, t, new McastMessage(ring.Id, t.Seq + 1, _me, item.Order, item.Payload));
+                var length = _packer.WriteChunk(_chunk, out var order);
+                var message = TotemCodec.CreateMcast(ring.Id, t.Seq + 1, _me, order, _chunk.AsSpan(0, length));
+                t.Seq = message.Seq;
+                StoreMessage(ring, message);
+                Multicast(FrameType.Multicast, message.Encoded!);
                 sent++;
             }
         }
@@ -129,7 +134,7 @@ internal sealed partial class TotemProcessor
 
         t.Fcc += sent;
         ring.MyLastSent = sent;
-        var backlog = State == TotemState.Operational ? (uint)_queue.Count : 0;
+        var backlog = State == TotemState.Operational ? (uint)_packer.PendingChunks : 0;
         t.Backlog += backlog;
         ring.MyLastBacklog = backlog;
         var retransBacklog = State == TotemState.Recovery ? (uint)_retrans.Count : 0;
@@ -196,7 +201,7 @@ internal sealed partial class TotemProcessor
         ring.Free();
         _lastTokenIdle = t.Aru == t.Seq && t.Rtr.Count == 0;
         _holdCancelSent = false;
-        if (State == TotemState.Operational && ring.Members[0] == _me && t.Rtr.Count == 0 && _queue.Count == 0
+        if (State == TotemState.Operational && ring.Members[0] == _me && t.Rtr.Count == 0 && _packer.Count == 0
             && t.Aru == t.Seq && ring.SeqUnchanged >= _timings.SeqnoUnchangedConst)
         {
             _heldToken = t;

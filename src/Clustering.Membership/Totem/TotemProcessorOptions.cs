@@ -12,6 +12,18 @@ internal sealed record TotemProcessorOptions
     /// <summary>Application messages that may wait to be sent; beyond it <see cref="TotemProcessor.TryEnqueue"/> says "try again".</summary>
     public int QueueCapacity { get; init; } = 1024;
 
+    /// <summary>Bytes of queued application messages that may wait (a message is always accepted into an empty queue). Default 16 MiB.</summary>
+    public long QueueByteCapacity { get; init; } = 16 << 20;
+
+    /// <summary>
+    /// The largest Totem frame payload (what the transport can carry in one datagram of <c>netmtu</c> bytes). Multicast
+    /// frames are packed up to it. Default: <c>netmtu</c> 1500 less <see cref="TransportReserve"/>.
+    /// </summary>
+    public int MaxFramePayload { get; init; } = 1500 - TransportReserve;
+
+    /// <summary>Bytes of a datagram kept for IP, UDP and the transport's own header, nonce and tag.</summary>
+    public const int TransportReserve = 128;
+
     /// <summary>Where the ring sequence number is kept across restarts (in memory by default).</summary>
     public IRingIdStore? RingIdStore { get; init; }
 
