@@ -24,7 +24,7 @@ public sealed class TotemRingCluster : IAsyncDisposable
     private int _pending;
 
     /// <summary>Builds and starts the nodes; call <see cref="WaitForRingAsync"/> before sending.</summary>
-    public TotemRingCluster(int nodes = 3, int queueCapacity = 1 << 16)
+    public TotemRingCluster(int nodes = 3, int rings = 2, bool secauth = true, int queueCapacity = 1 << 16)
     {
         var network = new InMemoryNetwork(TimeProvider.System, seed: 1) { ReceiveQueueCapacity = queueCapacity };
         _transports = new RingSet[nodes];
@@ -37,16 +37,15 @@ public sealed class TotemRingCluster : IAsyncDisposable
         {
             var id = n + 1;
             _transports[n] = new RingSet(
-                [
-                    network.CreateRing(0, new IPEndPoint(IPAddress.Parse($"127.0.0.{id}"), 5405)),
-                    network.CreateRing(1, new IPEndPoint(IPAddress.Parse($"127.0.1.{id}"), 5405)),
-                ],
-                _key,
+                [.. Enumerable.Range(0, rings).Select(r => network.CreateRing(r, new IPEndPoint(IPAddress.Parse($"127.0.{r}.{id}"), 5405)))],
+                secauth ? _key : null,
                 new RingSetOptions
                 {
                     NodeId = (uint)id,
-                    Protection = new FrameProtectorOptions { ClusterName = "bench", Hash = CryptoHash.Sha256, Cipher = CryptoCipher.Aes256 },
-                    Redundancy = new RedundancyOptions { Mode = RrpMode.Active },
+                    Protection = secauth
+                        ? new FrameProtectorOptions { ClusterName = "bench", Hash = CryptoHash.Sha256, Cipher = CryptoCipher.Aes256 }
+                        : new FrameProtectorOptions { ClusterName = "bench", Hash = CryptoHash.None, Cipher = CryptoCipher.None },
+                    Redundancy = new RedundancyOptions { Mode = rings > 1 ? RrpMode.Active : RrpMode.None },
                     ReceiveQueueCapacity = queueCapacity,
                 });
             _totems[n] = new TotemRing(_transports[n], new TotemRingOptions { Timings = timings, SendQueueCapacity = 4096 });

@@ -159,6 +159,40 @@ internal sealed partial class TotemProcessor
 
         Begin(nowTicks);
         _packer.TryEnqueue(message.Span, order);
+        OnEnqueued();
+
+        End();
+        return true;
+    }
+
+    /// <summary>
+    /// Queues a message already in a buffer rented from <see cref="System.Buffers.ArrayPool{T}.Shared"/> (or an empty
+    /// array); on success the processor owns the buffer. <see langword="false"/>: the queue is full, the caller keeps it.
+    /// </summary>
+    public bool TryEnqueueOwned(byte[] buffer, int length, DeliveryOrder order, long nowTicks)
+    {
+        if (order is not DeliveryOrder.Agreed and not DeliveryOrder.Safe)
+        {
+            throw new ArgumentOutOfRangeException(nameof(order), order, "Unknown delivery order.");
+        }
+
+        if (!_packer.HasRoomFor(length))
+        {
+            return false;
+        }
+
+        Begin(nowTicks);
+        _packer.TryEnqueueOwned(buffer, length, order);
+        OnEnqueued();
+        End();
+        return true;
+    }
+
+    /// <summary>Messages whose last byte went into a frame since the processor was made (the send queue's progress).</summary>
+    public long MessagesPacked => _packer.MessagesPacked;
+
+    private void OnEnqueued()
+    {
         if (State == TotemState.Operational)
         {
             if (_heldToken is not null)
@@ -171,9 +205,6 @@ internal sealed partial class TotemProcessor
                 _holdCancelSent = true;
             }
         }
-
-        End();
-        return true;
     }
 
     private void Dispatch(uint from, FrameType type, ReadOnlySpan<byte> payload)

@@ -94,6 +94,28 @@ internal sealed class MessagePacker
     }
 
     /// <summary>
+    /// Queues a message already copied into <paramref name="buffer"/> (rented from <see cref="ArrayPool{T}.Shared"/>, or
+    /// empty): on success the packer owns the buffer and returns it to the pool once the message is in chunks.
+    /// </summary>
+    public bool TryEnqueueOwned(byte[] buffer, int length, DeliveryOrder order)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, Math.Min(buffer.Length, MaxMessage));
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        if (!HasRoomFor(length))
+        {
+            return false;
+        }
+
+        _queue.Enqueue(new Pending(buffer, length, order));
+        QueuedBytes += length;
+        return true;
+    }
+
+    /// <summary>Messages put whole into chunks since the packer was made (their last record written).</summary>
+    public long MessagesPacked { get; private set; }
+
+    /// <summary>
     /// Writes the next chunk into <paramref name="destination"/> (at least <see cref="ChunkCapacity"/> bytes) and
     /// returns its length (0 when nothing waits). <paramref name="order"/> is <see cref="DeliveryOrder.Safe"/> when any
     /// record in it is safe: the frame is then delivered only once safe, and the agreed messages in it with it.
@@ -165,6 +187,7 @@ internal sealed class MessagePacker
             {
                 _queue.Dequeue();
                 _offset = 0;
+                MessagesPacked++;
                 if (head.Buffer.Length > 0)
                 {
                     ArrayPool<byte>.Shared.Return(head.Buffer);
