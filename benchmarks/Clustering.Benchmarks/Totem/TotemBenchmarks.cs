@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Threading.Channels;
 using BenchmarkDotNet.Attributes;
 using Clustering.Membership.Simulation;
@@ -15,7 +16,7 @@ namespace Clustering.Benchmarks.Totem;
 public class TotemBenchmarks
 {
     private const int Batch = 1000;
-    private readonly Queue<(uint To, uint From, FrameType Type, byte[] Payload)> _wire = new();
+    private readonly Queue<(uint To, uint From, FrameType Type, byte[] Payload, int Length)> _wire = new();
     private readonly Channel<ReadOnlyMemory<byte>>[] _channels = [.. Enumerable.Range(0, 3).Select(_ => Channel.CreateUnbounded<ReadOnlyMemory<byte>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true }))];
     private byte[] _message = [];
     private TotemProcessor[] _nodes = [];
@@ -31,7 +32,7 @@ public class TotemBenchmarks
     public void Setup()
     {
         _message = new byte[Size];
-        _nodes = [.. Enumerable.Range(1, 3).Select(i => new TotemProcessor((uint)i, new TotemProcessorOptions()))];
+        _nodes = [.. Enumerable.Range(1, 3).Select(i => new TotemProcessor((uint)i, new TotemProcessorOptions { PoolBuffers = true }))];
         foreach (var node in _nodes)
         {
             node.Start(_now);
@@ -112,7 +113,8 @@ public class TotemBenchmarks
         {
             any = true;
             var node = _nodes[frame.To - 1];
-            node.OnFrame(frame.From, frame.Type, frame.Payload, _now);
+            node.OnFrame(frame.From, frame.Type, frame.Payload.AsSpan(0, frame.Length), _now);
+            ArrayPool<byte>.Shared.Return(frame.Payload);
             Collect(node);
         }
 
@@ -121,19 +123,17 @@ public class TotemBenchmarks
 
     private void Collect(TotemProcessor node)
     {
+        // Like a transport: every receiver gets its own copy in a pooled receive buffer, returned once handled.
         foreach (var frame in node.Output.Frames)
         {
-            if (frame.Destination != 0)
-            {
-                _wire.Enqueue((frame.Destination, node.NodeId, frame.Type, frame.Payload));
-                continue;
-            }
-
             foreach (var other in _nodes)
             {
-                if (other != node)
+                if (other != node && (frame.Destination == 0 || frame.Destination == other.NodeId))
                 {
-                    _wire.Enqueue((other.NodeId, node.NodeId, frame.Type, frame.Payload));
+                    var bytes = frame.Bytes.Span;
+                    var copy = ArrayPool<byte>.Shared.Rent(bytes.Length);
+                    bytes.CopyTo(copy);
+                    _wire.Enqueue((other.NodeId, node.NodeId, frame.Type, copy, bytes.Length));
                 }
             }
         }

@@ -27,9 +27,10 @@ internal static class TotemCodec
     public const int McastOverhead = McastHeader + RecoveredHeader + 4;
 
     /// <summary>A new multicast with its encoding made at once: the message's payload is a slice of <see cref="McastMessage.Encoded"/>.</summary>
-    public static McastMessage CreateMcast(RingId ring, uint seq, uint origin, DeliveryOrder order, ReadOnlySpan<byte> payload)
+    public static McastMessage CreateMcast(RingId ring, uint seq, uint origin, DeliveryOrder order, ReadOnlySpan<byte> payload, bool pooled = false)
     {
-        var bytes = new byte[McastHeader + 4 + payload.Length];
+        var size = McastHeader + 4 + payload.Length;
+        var bytes = pooled ? System.Buffers.ArrayPool<byte>.Shared.Rent(size) : new byte[size];
         var span = bytes.AsSpan();
         WriteRing(span, ring);
         BinaryPrimitives.WriteUInt32LittleEndian(span[12..], seq);
@@ -38,7 +39,12 @@ internal static class TotemCodec
         span[21] = 0;
         BinaryPrimitives.WriteUInt32LittleEndian(span[McastHeader..], (uint)payload.Length);
         payload.CopyTo(span[(McastHeader + 4)..]);
-        return new McastMessage(ring, seq, origin, order, new ReadOnlyMemory<byte>(bytes, McastHeader + 4, payload.Length)) { Encoded = bytes };
+        return new McastMessage(ring, seq, origin, order, new ReadOnlyMemory<byte>(bytes, McastHeader + 4, payload.Length))
+        {
+            Encoded = bytes,
+            EncodedLength = pooled ? size : -1,
+            Pooled = pooled,
+        };
     }
 
     /// <summary>
@@ -74,7 +80,10 @@ internal static class TotemCodec
     }
 
     /// <summary>Decodes a multicast; the message keeps a copy of the bytes (<see cref="McastMessage.Encoded"/>) and its payload points into it.</summary>
-    public static bool TryDecodeMcast(ReadOnlySpan<byte> data, out McastMessage? message)
+    public static bool TryDecodeMcast(ReadOnlySpan<byte> data, out McastMessage? message) => TryDecodeMcast(data, pooled: false, out message);
+
+    /// <summary>Decodes a multicast; with <paramref name="pooled"/>, a plain one (not a recovery carrier) keeps its copy in a pooled buffer.</summary>
+    public static bool TryDecodeMcast(ReadOnlySpan<byte> data, bool pooled, out McastMessage? message)
     {
         message = null;
         if (data.Length < McastHeader + 4)
@@ -122,12 +131,25 @@ internal static class TotemCodec
             return false;
         }
 
-        var copy = data.ToArray();
+        pooled &= flags == 0;
+        byte[] copy;
+        if (pooled)
+        {
+            copy = System.Buffers.ArrayPool<byte>.Shared.Rent(data.Length);
+            data.CopyTo(copy);
+        }
+        else
+        {
+            copy = data.ToArray();
+        }
+
         var payload = new ReadOnlyMemory<byte>(copy, at, (int)length);
         var inner = flags == 1 ? new McastMessage(innerRing, innerSeq, innerOrigin, (DeliveryOrder)innerOrder, payload) : null;
         message = new McastMessage(ring, seq, origin, (DeliveryOrder)order, inner is null ? payload : ReadOnlyMemory<byte>.Empty, inner)
         {
             Encoded = copy,
+            EncodedLength = pooled ? data.Length : -1,
+            Pooled = pooled,
         };
         return true;
     }

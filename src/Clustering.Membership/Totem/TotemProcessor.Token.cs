@@ -99,7 +99,8 @@ internal sealed partial class TotemProcessor
         {
             if (ring.Messages.TryGetValue(t.Rtr[i], out var held))
             {
-                Multicast(FrameType.Multicast, held.Encoded ??= TotemCodec.Encode(held));
+                held.Encoded ??= TotemCodec.Encode(held);
+                Output.Frames.Add(new OutboundFrame(0, FrameType.Multicast, held.Encoded) { Length = held.EncodedLength });
                 t.Rtr.RemoveAt(i);
                 sent++;
             }
@@ -116,10 +117,10 @@ internal sealed partial class TotemProcessor
             while (sent < budget && _packer.Count > 0)
             {
                 var length = _packer.WriteChunk(_chunk, out var order);
-                var message = TotemCodec.CreateMcast(ring.Id, t.Seq + 1, _me, order, _chunk.AsSpan(0, length));
+                var message = TotemCodec.CreateMcast(ring.Id, t.Seq + 1, _me, order, _chunk.AsSpan(0, length), _pool);
                 t.Seq = message.Seq;
                 StoreMessage(ring, message);
-                Multicast(FrameType.Multicast, message.Encoded!);
+                Output.Frames.Add(new OutboundFrame(0, FrameType.Multicast, message.Encoded!) { Length = message.EncodedLength });
                 sent++;
             }
         }
@@ -198,7 +199,7 @@ internal sealed partial class TotemProcessor
             Deliver(ring);
         }
 
-        ring.Free();
+        ring.Free(_released);
         _lastTokenIdle = t.Aru == t.Seq && t.Rtr.Count == 0;
         _holdCancelSent = false;
         if (State == TotemState.Operational && ring.Members[0] == _me && t.Rtr.Count == 0 && _packer.Count == 0

@@ -25,6 +25,8 @@ internal sealed partial class TotemProcessor
     private readonly MessagePacker _packer;
     private readonly MessageAssembler _assembler = new();
     private readonly byte[] _chunk;
+    private readonly bool _pool;
+    private readonly List<byte[]> _released = [];
     private readonly bool[] _armed = new bool[6];
     private readonly Queue<(FrameType Type, object Message)> _loopback = new();
     private long _now;
@@ -50,6 +52,7 @@ internal sealed partial class TotemProcessor
         ArgumentOutOfRangeException.ThrowIfLessThan(options.QueueByteCapacity, 1, nameof(options));
         _packer = new MessagePacker(options.MaxFramePayload - TotemCodec.McastOverhead, options.QueueCapacity, options.QueueByteCapacity);
         _chunk = new byte[_packer.ChunkCapacity];
+        _pool = options.PoolBuffers;
         _reportReceipts = options.ReportReceipts;
         _ringSeqFloor = options.RingSeqFloor;
     }
@@ -212,9 +215,14 @@ internal sealed partial class TotemProcessor
         switch (type)
         {
             case FrameType.Multicast:
-                if (TotemCodec.TryDecodeMcast(payload, out var mcast))
+                if (TotemCodec.TryDecodeMcast(payload, _pool, out var mcast))
                 {
                     OnMcast(from, mcast!);
+                    if (mcast!.Pooled && !mcast.Stored)
+                    {
+                        _released.Add(mcast.Encoded!);
+                    }
+
                     return;
                 }
 
@@ -338,6 +346,15 @@ internal sealed partial class TotemProcessor
     {
         Output.Clear();
         _assembler.ReleaseDelivered();
+        if (_released.Count > 0)
+        {
+            foreach (var buffer in _released)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            }
+
+            _released.Clear();
+        }
         _now = nowTicks;
     }
 

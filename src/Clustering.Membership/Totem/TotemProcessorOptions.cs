@@ -35,6 +35,13 @@ internal sealed record TotemProcessorOptions
     /// </summary>
     public ulong RingSeqFloor { get; init; }
 
+    /// <summary>
+    /// Keep multicast frames (sent and received) in buffers rented from <see cref="System.Buffers.ArrayPool{T}.Shared"/>
+    /// and return them once freed. Then an output frame's bytes are valid only until the next call — the owner must send
+    /// them before (the runtime shell does; a simulator that delays frames must leave this off).
+    /// </summary>
+    public bool PoolBuffers { get; init; }
+
     /// <summary>The logger.</summary>
     public ILogger Logger { get; init; } = NullLogger.Instance;
 

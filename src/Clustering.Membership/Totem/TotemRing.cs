@@ -85,6 +85,7 @@ public sealed class TotemRing : IAsyncDisposable
             // Admission is bounded here (SendQueueCapacity messages); the processor takes whatever was admitted.
             QueueCapacity = int.MaxValue,
             QueueByteCapacity = long.MaxValue,
+            PoolBuffers = true,
             MaxFramePayload = Math.Min(transport.MaxPayloadLength, options.NetMtu - TotemProcessorOptions.TransportReserve),
             RingIdStore = options.StateDirectory is null ? null : new FileRingIdStore(options.StateDirectory, transport.NodeId),
             Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<TotemRing>(),
@@ -393,12 +394,12 @@ public sealed class TotemRing : IAsyncDisposable
             {
                 if (frame.Destination == 0)
                 {
-                    await _transport.SendToAllAsync(frame.Type, frame.Payload, token).ConfigureAwait(false);
+                    await _transport.SendToAllAsync(frame.Type, frame.Bytes, token).ConfigureAwait(false);
                 }
                 else
                 {
                     // An unknown address means the node has not spoken yet: the protocol's retransmission covers it.
-                    await _transport.SendToAsync(frame.Destination, frame.Type, frame.Payload, token).ConfigureAwait(false);
+                    await _transport.SendToAsync(frame.Destination, frame.Type, frame.Bytes, token).ConfigureAwait(false);
                 }
             }
         }
