@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Threading.Channels;
 using BenchmarkDotNet.Attributes;
 using Clustering.Membership.Simulation;
@@ -18,6 +17,7 @@ public class TotemBenchmarks
     private const int Batch = 1000;
     private readonly Queue<(uint To, uint From, FrameType Type, byte[] Payload, int Length)> _wire = new();
     private readonly Channel<ReadOnlyMemory<byte>>[] _channels = [.. Enumerable.Range(0, 3).Select(_ => Channel.CreateUnbounded<ReadOnlyMemory<byte>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true }))];
+    private readonly Stack<byte[]> _receiveBuffers = new();
     private byte[] _message = [];
     private TotemProcessor[] _nodes = [];
     private long _now;
@@ -114,7 +114,7 @@ public class TotemBenchmarks
             any = true;
             var node = _nodes[frame.To - 1];
             node.OnFrame(frame.From, frame.Type, frame.Payload.AsSpan(0, frame.Length), _now);
-            ArrayPool<byte>.Shared.Return(frame.Payload);
+            _receiveBuffers.Push(frame.Payload);
             Collect(node);
         }
 
@@ -131,7 +131,7 @@ public class TotemBenchmarks
                 if (other != node && (frame.Destination == 0 || frame.Destination == other.NodeId))
                 {
                     var bytes = frame.Bytes.Span;
-                    var copy = ArrayPool<byte>.Shared.Rent(bytes.Length);
+                    var copy = bytes.Length <= 2048 && _receiveBuffers.TryPop(out var pooled) ? pooled : new byte[Math.Max(2048, bytes.Length)];
                     bytes.CopyTo(copy);
                     _wire.Enqueue((other.NodeId, node.NodeId, frame.Type, copy, bytes.Length));
                 }

@@ -27,10 +27,11 @@ internal static class TotemCodec
     public const int McastOverhead = McastHeader + RecoveredHeader + 4;
 
     /// <summary>A new multicast with its encoding made at once: the message's payload is a slice of <see cref="McastMessage.Encoded"/>.</summary>
-    public static McastMessage CreateMcast(RingId ring, uint seq, uint origin, DeliveryOrder order, ReadOnlySpan<byte> payload, bool pooled = false)
+    public static McastMessage CreateMcast(RingId ring, uint seq, uint origin, DeliveryOrder order, ReadOnlySpan<byte> payload, FramePool? pool = null)
     {
         var size = McastHeader + 4 + payload.Length;
-        var bytes = pooled ? System.Buffers.ArrayPool<byte>.Shared.Rent(size) : new byte[size];
+        var pooled = pool is not null;
+        var bytes = pool?.Rent(size) ?? new byte[size];
         var span = bytes.AsSpan();
         WriteRing(span, ring);
         BinaryPrimitives.WriteUInt32LittleEndian(span[12..], seq);
@@ -80,10 +81,10 @@ internal static class TotemCodec
     }
 
     /// <summary>Decodes a multicast; the message keeps a copy of the bytes (<see cref="McastMessage.Encoded"/>) and its payload points into it.</summary>
-    public static bool TryDecodeMcast(ReadOnlySpan<byte> data, out McastMessage? message) => TryDecodeMcast(data, pooled: false, out message);
+    public static bool TryDecodeMcast(ReadOnlySpan<byte> data, out McastMessage? message) => TryDecodeMcast(data, null, out message);
 
-    /// <summary>Decodes a multicast; with <paramref name="pooled"/>, a plain one (not a recovery carrier) keeps its copy in a pooled buffer.</summary>
-    public static bool TryDecodeMcast(ReadOnlySpan<byte> data, bool pooled, out McastMessage? message)
+    /// <summary>Decodes a multicast; with a <paramref name="pool"/>, a plain one (not a recovery carrier) keeps its copy in a pooled buffer.</summary>
+    public static bool TryDecodeMcast(ReadOnlySpan<byte> data, FramePool? pool, out McastMessage? message)
     {
         message = null;
         if (data.Length < McastHeader + 4)
@@ -131,11 +132,11 @@ internal static class TotemCodec
             return false;
         }
 
-        pooled &= flags == 0;
+        var pooled = pool is not null && flags == 0;
         byte[] copy;
         if (pooled)
         {
-            copy = System.Buffers.ArrayPool<byte>.Shared.Rent(data.Length);
+            copy = pool!.Rent(data.Length);
             data.CopyTo(copy);
         }
         else

@@ -25,7 +25,7 @@ internal sealed partial class TotemProcessor
     private readonly MessagePacker _packer;
     private readonly MessageAssembler _assembler = new();
     private readonly byte[] _chunk;
-    private readonly bool _pool;
+    private readonly FramePool? _pool;
     private readonly List<byte[]> _released = [];
     private readonly bool[] _armed = new bool[6];
     private readonly Queue<(FrameType Type, object Message)> _loopback = new();
@@ -52,7 +52,7 @@ internal sealed partial class TotemProcessor
         ArgumentOutOfRangeException.ThrowIfLessThan(options.QueueByteCapacity, 1, nameof(options));
         _packer = new MessagePacker(options.MaxFramePayload - TotemCodec.McastOverhead, options.QueueCapacity, options.QueueByteCapacity);
         _chunk = new byte[_packer.ChunkCapacity];
-        _pool = options.PoolBuffers;
+        _pool = options.PoolBuffers ? new FramePool(options.MaxFramePayload) : null;
         _reportReceipts = options.ReportReceipts;
         _ringSeqFloor = options.RingSeqFloor;
     }
@@ -350,7 +350,7 @@ internal sealed partial class TotemProcessor
         {
             foreach (var buffer in _released)
             {
-                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+                _pool!.Return(buffer);
             }
 
             _released.Clear();
