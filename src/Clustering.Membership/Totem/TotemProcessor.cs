@@ -169,8 +169,8 @@ internal sealed partial class TotemProcessor
     }
 
     /// <summary>
-    /// Queues a message already in a buffer rented from <see cref="System.Buffers.ArrayPool{T}.Shared"/> (or an empty
-    /// array); on success the processor owns the buffer. <see langword="false"/>: the queue is full, the caller keeps it.
+    /// Queues a message already in a buffer from <see cref="MessageBuffers.Rent"/>; on success the processor owns the
+    /// buffer. <see langword="false"/>: the queue is full, the caller keeps it.
     /// </summary>
     public bool TryEnqueueOwned(byte[] buffer, int length, DeliveryOrder order, long nowTicks)
     {

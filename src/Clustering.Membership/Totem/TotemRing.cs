@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Threading.Channels;
 using Clustering.Membership.Totem.Fragmentation;
 using Clustering.Transport.Redundancy;
@@ -154,7 +153,7 @@ public sealed class TotemRing : IAsyncDisposable
             return false;
         }
 
-        var buffer = message.Length == 0 ? [] : ArrayPool<byte>.Shared.Rent(message.Length);
+        var buffer = MessageBuffers.Rent(message.Length);
         message.Span.CopyTo(buffer);
         if (!_inbox.Writer.TryWrite(new Input(InputKind.Send) { Buffer = buffer, Length = message.Length, Order = (DeliveryOrder)order }))
         {
@@ -229,9 +228,9 @@ public sealed class TotemRing : IAsyncDisposable
 
     private static void Release(byte[]? buffer)
     {
-        if (buffer is { Length: > 0 })
+        if (buffer is not null)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            MessageBuffers.Return(buffer);
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 
 namespace Clustering.Membership.Totem.Fragmentation;
@@ -86,7 +85,7 @@ internal sealed class MessagePacker
             return false;
         }
 
-        var buffer = message.Length == 0 ? [] : ArrayPool<byte>.Shared.Rent(message.Length);
+        var buffer = MessageBuffers.Rent(message.Length);
         message.CopyTo(buffer);
         _queue.Enqueue(new Pending(buffer, message.Length, order));
         QueuedBytes += message.Length;
@@ -94,8 +93,8 @@ internal sealed class MessagePacker
     }
 
     /// <summary>
-    /// Queues a message already copied into <paramref name="buffer"/> (rented from <see cref="ArrayPool{T}.Shared"/>, or
-    /// empty): on success the packer owns the buffer and returns it to the pool once the message is in chunks.
+    /// Queues a message already copied into <paramref name="buffer"/> (from <see cref="MessageBuffers.Rent"/>): on
+    /// success the packer owns the buffer and returns it once the message is in chunks.
     /// </summary>
     public bool TryEnqueueOwned(byte[] buffer, int length, DeliveryOrder order)
     {
@@ -188,10 +187,7 @@ internal sealed class MessagePacker
                 _queue.Dequeue();
                 _offset = 0;
                 MessagesPacked++;
-                if (head.Buffer.Length > 0)
-                {
-                    ArrayPool<byte>.Shared.Return(head.Buffer);
-                }
+                MessageBuffers.Return(head.Buffer);
             }
             else
             {
