@@ -72,6 +72,32 @@ public sealed class PackingSimulationTests
     }
 
     [Test]
+    public void Forty_random_seeds_with_mixed_sizes_find_no_violation()
+    {
+        var failures = new List<string>();
+        for (var seed = 20_001; seed <= 20_040; seed++)
+        {
+            var result = new TotemSimulation(new SimulationOptions
+            {
+                Seed = seed,
+                Nodes = 2 + (seed % 4),
+                Loss = 0.05 * (seed % 4),
+                Duplication = 0.02,
+                Duration = TimeSpan.FromSeconds(8),
+                Quiet = TimeSpan.FromSeconds(16),
+                MessagesPerSecond = 10,
+                MessageSizes = Mixed,
+            }).Run();
+            if (result.Violations.Count > 0)
+            {
+                failures.Add($"seed {seed}: {string.Join("; ", result.Violations)}");
+            }
+        }
+
+        Assert.That(failures, Is.Empty);
+    }
+
+    [Test]
     public void A_sender_that_crashes_in_the_middle_of_a_1_MiB_message_has_it_delivered_to_all_survivors_or_to_none()
     {
         var sim = new TotemSimulation(new SimulationOptions
