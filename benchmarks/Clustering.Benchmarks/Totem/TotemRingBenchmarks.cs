@@ -34,4 +34,8 @@ public class TotemRingBenchmarks
     /// <summary>Sends <see cref="Batch"/> messages from node 1 and waits until all three nodes delivered them.</summary>
     [Benchmark(OperationsPerInvoke = Batch)]
     public Task SendAndDeliverEverywhere() => _cluster.SendAndWaitAsync(_message, Batch);
+
+    /// <summary>Light load: one message alone, from the send to its delivery at all three nodes (the token is held when idle and the hold is cancelled by the send).</summary>
+    [Benchmark]
+    public Task OneMessageAlone() => _cluster.SendAndWaitAsync(_message, 1);
 }
