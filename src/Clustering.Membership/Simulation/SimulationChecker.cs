@@ -20,9 +20,9 @@ internal sealed class SimulationChecker
     private readonly Process?[] _current;
     private readonly List<Process> _processes = [];
     private readonly Dictionary<ulong, (uint Node, int Incarnation)> _sentIds = [];
-    private readonly Dictionary<ulong, int> _receivedIds = [];
-    private readonly Dictionary<ulong, (RingKey Ring, uint Seq)> _positions = [];
-    private readonly Dictionary<(RingKey Ring, uint Seq), ulong> _slots = [];
+    private readonly Dictionary<(RingId Ring, uint Seq), int> _receivedFrames = [];
+    private readonly Dictionary<ulong, (RingKey Ring, uint Seq, int Index)> _positions = [];
+    private readonly Dictionary<(RingKey Ring, uint Seq, int Index), ulong> _slots = [];
     private readonly Dictionary<RingKey, uint[]> _rings = [];
     private readonly HashSet<ulong> _deliveredAny = [];
     private readonly List<string> _violations = [];
@@ -35,6 +35,30 @@ internal sealed class SimulationChecker
     /// <summary>The message id the simulator writes at the start of every payload: sender (u32) and counter (u32).</summary>
     public static ulong MessageId(ReadOnlySpan<byte> payload) =>
         payload.Length < 8 ? 0 : ((ulong)BinaryPrimitives.ReadUInt32LittleEndian(payload) << 32) | BinaryPrimitives.ReadUInt32LittleEndian(payload[4..]);
+
+    /// <summary>Fills a payload's bytes after its id with a pattern derived from the id, so that a message is checked whole.</summary>
+    public static void FillBody(Span<byte> payload)
+    {
+        var seed = (uint)MessageId(payload);
+        for (var i = 8; i < payload.Length; i++)
+        {
+            payload[i] = (byte)((seed * 31) + (uint)i);
+        }
+    }
+
+    private static bool BodyIntact(ReadOnlySpan<byte> payload)
+    {
+        var seed = (uint)MessageId(payload);
+        for (var i = 8; i < payload.Length; i++)
+        {
+            if (payload[i] != (byte)((seed * 31) + (uint)i))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>A node (re)started: a new process life begins.</summary>
     public void Started(SimNode node, long now)
@@ -63,9 +87,9 @@ internal sealed class SimulationChecker
         {
             case TotemEventKind.Received:
                 {
-                    var id = MessageId(e.Payload.Span);
-                    _receivedIds.TryGetValue(id, out var mask);
-                    _receivedIds[id] = mask | (1 << (int)node.Id);
+                    // Receipts are of frames (packed chunks): a safe message is safe once the frame that completes it is.
+                    _receivedFrames.TryGetValue((e.Ring, e.Seq), out var mask);
+                    _receivedFrames[(e.Ring, e.Seq)] = mask | (1 << (int)node.Id);
                     break;
                 }
 
@@ -145,6 +169,11 @@ internal sealed class SimulationChecker
             return;
         }
 
+        if (!BodyIntact(e.Payload.Span))
+        {
+            Violation($"node {p.Node} delivered message {Describe(id)} of {e.Payload.Length} bytes with its body corrupted");
+        }
+
         _deliveredAny.Add(id);
         if (!p.Delivered.Add(id))
         {
@@ -166,17 +195,17 @@ internal sealed class SimulationChecker
         var ringKey = p.RegularKey;
         if (_positions.TryGetValue(id, out var position))
         {
-            if (position != (ringKey, e.Seq))
+            if (position != (ringKey, e.Seq, e.Index))
             {
-                Violation($"message {Describe(id)} delivered at ring {position.Ring} seq {position.Seq} and at ring {e.Ring} seq {e.Seq} (node {p.Node})");
+                Violation($"message {Describe(id)} delivered at ring {position.Ring} seq {position.Seq}/{position.Index} and at ring {e.Ring} seq {e.Seq}/{e.Index} (node {p.Node})");
             }
         }
         else
         {
-            _positions[id] = (ringKey, e.Seq);
+            _positions[id] = (ringKey, e.Seq, e.Index);
         }
 
-        if (_slots.TryGetValue((ringKey, e.Seq), out var other))
+        if (_slots.TryGetValue((ringKey, e.Seq, e.Index), out var other))
         {
             if (other != id)
             {
@@ -185,10 +214,10 @@ internal sealed class SimulationChecker
         }
         else
         {
-            _slots[(ringKey, e.Seq)] = id;
+            _slots[(ringKey, e.Seq, e.Index)] = id;
         }
 
-        var key = (e.Ring.Sequence, e.Ring.Representative, e.Seq);
+        var key = (e.Ring.Sequence, e.Ring.Representative, e.Seq, e.Index);
         if (p.Last.CompareTo(key) >= 0)
         {
             Violation($"node {p.Node} delivered ring {e.Ring} seq {e.Seq} after ring seq {p.Last.Item1} seq {p.Last.Item3}");
@@ -198,7 +227,7 @@ internal sealed class SimulationChecker
         if (e.Order == DeliveryOrder.Safe)
         {
             var members = p.InTransitional ? p.Transitional : p.Members;
-            _receivedIds.TryGetValue(id, out var mask);
+            _receivedFrames.TryGetValue((e.Ring, e.Seq), out var mask);
             foreach (var member in members)
             {
                 if ((mask & (1 << (int)member)) == 0)
@@ -342,7 +371,7 @@ internal sealed class SimulationChecker
 
         public HashSet<ulong> Delivered { get; } = [];
 
-        public (ulong, uint, uint) Last { get; set; }
+        public (ulong, uint, uint, int) Last { get; set; }
 
         public long Hash { get; set; }
 

@@ -30,6 +30,12 @@ public sealed record SimulationOptions
     /// <summary>Application messages each node sends per simulated second (on average).</summary>
     public double MessagesPerSecond { get; init; } = 20;
 
+    /// <summary>
+    /// Message sizes in bytes (each at least 8), one picked at random per message; <see langword="null"/> (the default):
+    /// 8 to 31 bytes. Large sizes exercise fragmentation (up to 1 MiB).
+    /// </summary>
+    public IReadOnlyList<int>? MessageSizes { get; init; }
+
     /// <summary>Share of messages sent with safe delivery.</summary>
     public double SafeFraction { get; init; } = 0.3;
 

@@ -321,10 +321,12 @@ public sealed class TotemSimulation
             return;
         }
 
-        var payload = new byte[8 + _random.Next(24)];
+        var sizes = _options.MessageSizes;
+        var payload = new byte[sizes is { Count: > 0 } ? Math.Max(8, sizes[_random.Next(sizes.Count)]) : 8 + _random.Next(24)];
         var counter = node.Counter + 1;
         BinaryPrimitives.WriteUInt32LittleEndian(payload, node.Id);
         BinaryPrimitives.WriteUInt32LittleEndian(payload.AsSpan(4), counter);
+        SimulationChecker.FillBody(payload);
         var order = _random.NextDouble() < _options.SafeFraction ? DeliveryOrder.Safe : DeliveryOrder.Agreed;
         if (node.Processor.TryEnqueue(payload, order, _now))
         {

@@ -38,4 +38,13 @@ internal sealed class McastMessage
 
     /// <summary>The encoded bytes, kept so that retransmissions are not encoded again.</summary>
     public byte[]? Encoded { get; set; }
+
+    /// <summary>Bytes of <see cref="Encoded"/> in use when it is a pooled buffer (−1: all of it).</summary>
+    public int EncodedLength { get; set; } = -1;
+
+    /// <summary>Whether <see cref="Encoded"/> was rented from <see cref="System.Buffers.ArrayPool{T}.Shared"/> (returned when the message is freed).</summary>
+    public bool Pooled { get; set; }
+
+    /// <summary>Whether a ring stored this message (an unstored pooled message is returned at once).</summary>
+    public bool Stored { get; set; }
 }

@@ -99,6 +99,7 @@ internal sealed class RingState
         }
 
         Messages.Add(seq, message);
+        message.Stored = true;
         MissCounts.Remove(seq);
         if (seq > HighReceived)
         {
@@ -113,14 +114,17 @@ internal sealed class RingState
         return true;
     }
 
-    /// <summary>Frees messages every member holds and this node delivered.</summary>
-    public void Free()
+    /// <summary>Frees messages every member holds and this node delivered; pooled ones are added to <paramref name="released"/>.</summary>
+    public void Free(List<byte[]> released)
     {
         var upTo = Math.Min(SafeUpTo, Delivered);
         while (FreedUpTo < upTo)
         {
             FreedUpTo++;
-            Messages.Remove(FreedUpTo);
+            if (Messages.Remove(FreedUpTo, out var message) && message.Pooled)
+            {
+                released.Add(message.Encoded!);
+            }
         }
     }
 }

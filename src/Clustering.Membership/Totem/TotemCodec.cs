@@ -23,6 +23,31 @@ internal static class TotemCodec
     private const int RecoveredHeader = RingIdSize + 4 + 4 + 1;
     private const int CommitEntrySize = 4 + RingIdSize + 4 + 4 + 4 + 1;
 
+    /// <summary>Bytes a multicast frame adds around its payload, room for a recovery carrier's header included.</summary>
+    public const int McastOverhead = McastHeader + RecoveredHeader + 4;
+
+    /// <summary>A new multicast with its encoding made at once: the message's payload is a slice of <see cref="McastMessage.Encoded"/>.</summary>
+    public static McastMessage CreateMcast(RingId ring, uint seq, uint origin, DeliveryOrder order, ReadOnlySpan<byte> payload, FramePool? pool = null)
+    {
+        var size = McastHeader + 4 + payload.Length;
+        var pooled = pool is not null;
+        var bytes = pool?.Rent(size) ?? new byte[size];
+        var span = bytes.AsSpan();
+        WriteRing(span, ring);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[12..], seq);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[16..], origin);
+        span[20] = (byte)order;
+        span[21] = 0;
+        BinaryPrimitives.WriteUInt32LittleEndian(span[McastHeader..], (uint)payload.Length);
+        payload.CopyTo(span[(McastHeader + 4)..]);
+        return new McastMessage(ring, seq, origin, order, new ReadOnlyMemory<byte>(bytes, McastHeader + 4, payload.Length))
+        {
+            Encoded = bytes,
+            EncodedLength = pooled ? size : -1,
+            Pooled = pooled,
+        };
+    }
+
     /// <summary>
     /// Multicast: ring id (rep u32, seq u64), seq u32, origin u32, order u8, flags u8 (bit 0: carries a recovered message);
     /// with the flag, the old message's ring id, seq u32, origin u32, order u8; then payload length u32 and the payload.
@@ -56,7 +81,10 @@ internal static class TotemCodec
     }
 
     /// <summary>Decodes a multicast; the message keeps a copy of the bytes (<see cref="McastMessage.Encoded"/>) and its payload points into it.</summary>
-    public static bool TryDecodeMcast(ReadOnlySpan<byte> data, out McastMessage? message)
+    public static bool TryDecodeMcast(ReadOnlySpan<byte> data, out McastMessage? message) => TryDecodeMcast(data, null, out message);
+
+    /// <summary>Decodes a multicast; with a <paramref name="pool"/>, a plain one (not a recovery carrier) keeps its copy in a pooled buffer.</summary>
+    public static bool TryDecodeMcast(ReadOnlySpan<byte> data, FramePool? pool, out McastMessage? message)
     {
         message = null;
         if (data.Length < McastHeader + 4)
@@ -104,12 +132,25 @@ internal static class TotemCodec
             return false;
         }
 
-        var copy = data.ToArray();
+        var pooled = pool is not null && flags == 0;
+        byte[] copy;
+        if (pooled)
+        {
+            copy = pool!.Rent(data.Length);
+            data.CopyTo(copy);
+        }
+        else
+        {
+            copy = data.ToArray();
+        }
+
         var payload = new ReadOnlyMemory<byte>(copy, at, (int)length);
         var inner = flags == 1 ? new McastMessage(innerRing, innerSeq, innerOrigin, (DeliveryOrder)innerOrder, payload) : null;
         message = new McastMessage(ring, seq, origin, (DeliveryOrder)order, inner is null ? payload : ReadOnlyMemory<byte>.Empty, inner)
         {
             Encoded = copy,
+            EncodedLength = pooled ? data.Length : -1,
+            Pooled = pooled,
         };
         return true;
     }

@@ -22,7 +22,7 @@ internal enum TotemEventKind
 /// <param name="Origin">For deliveries and receipts, the sending node.</param>
 /// <param name="Seq">For deliveries and receipts, the sequence number in <paramref name="Ring"/>.</param>
 /// <param name="Order">For deliveries and receipts, the guarantee asked for.</param>
-/// <param name="Payload">For deliveries and receipts, the application bytes (valid until the processor frees them; copy to keep).</param>
+/// <param name="Payload">For deliveries, one whole application message; for receipts, the frame's packed chunk. Valid until the next call into the processor: copy to keep.</param>
 /// <param name="Configuration">For configuration changes, the change.</param>
 internal readonly record struct TotemEvent(
     TotemEventKind Kind,
@@ -31,4 +31,8 @@ internal readonly record struct TotemEvent(
     uint Seq,
     DeliveryOrder Order,
     ReadOnlyMemory<byte> Payload,
-    TotemConfiguration? Configuration);
+    TotemConfiguration? Configuration)
+{
+    /// <summary>For deliveries, the message's place among the records of the frame at <see cref="Seq"/> (several small messages share a frame).</summary>
+    public int Index { get; init; }
+}

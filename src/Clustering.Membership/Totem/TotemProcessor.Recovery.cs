@@ -78,11 +78,16 @@ internal sealed partial class TotemProcessor
             {
                 var message = old.Messages[seq];
                 old.Delivered = seq;
-                Report(TotemEventKind.Delivery, old.Id, message);
+                DeliverChunk(old.Id, message);
             }
         }
 
         Configuration(ConfigurationKind.Regular, ring.Id, ring.Members, Except(ring.Members, _transitional), []);
+
+        // Whole messages only: a message whose fragments did not all reach the old configuration is dropped by every
+        // member here, and its sender (if it survived) sends it again, whole, on the new ring.
+        _assembler.Reset();
+        _packer.Restart();
         ring.Delivered = installSeq;
         _ring = ring;
         _newRing = null;

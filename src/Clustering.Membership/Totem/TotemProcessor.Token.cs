@@ -99,7 +99,8 @@ internal sealed partial class TotemProcessor
         {
             if (ring.Messages.TryGetValue(t.Rtr[i], out var held))
             {
-                Multicast(FrameType.Multicast, held.Encoded ??= TotemCodec.Encode(held));
+                held.Encoded ??= TotemCodec.Encode(held);
+                Output.Frames.Add(new OutboundFrame(0, FrameType.Multicast, held.Encoded) { Length = held.EncodedLength });
                 t.Rtr.RemoveAt(i);
                 sent++;
             }
@@ -112,9 +113,14 @@ internal sealed partial class TotemProcessor
         // Then new messages: application messages when operational, the old ring's messages in recovery.
         if (State == TotemState.Operational)
         {
-            while (sent < budget && _queue.TryDequeue(out var item))
+            // Packed: each frame carries as many queued messages (or fragments of one) as fit; window and max_messages count frames.
+            while (sent < budget && _packer.Count > 0)
             {
-                SendNew(ring, t, new McastMessage(ring.Id, t.Seq + 1, _me, item.Order, item.Payload));
+                var length = _packer.WriteChunk(_chunk, out var order);
+                var message = TotemCodec.CreateMcast(ring.Id, t.Seq + 1, _me, order, _chunk.AsSpan(0, length), _pool);
+                t.Seq = message.Seq;
+                StoreMessage(ring, message);
+                Output.Frames.Add(new OutboundFrame(0, FrameType.Multicast, message.Encoded!) { Length = message.EncodedLength });
                 sent++;
             }
         }
@@ -129,7 +135,7 @@ internal sealed partial class TotemProcessor
 
         t.Fcc += sent;
         ring.MyLastSent = sent;
-        var backlog = State == TotemState.Operational ? (uint)_queue.Count : 0;
+        var backlog = State == TotemState.Operational ? (uint)_packer.PendingChunks : 0;
         t.Backlog += backlog;
         ring.MyLastBacklog = backlog;
         var retransBacklog = State == TotemState.Recovery ? (uint)_retrans.Count : 0;
@@ -193,10 +199,10 @@ internal sealed partial class TotemProcessor
             Deliver(ring);
         }
 
-        ring.Free();
+        ring.Free(_released);
         _lastTokenIdle = t.Aru == t.Seq && t.Rtr.Count == 0;
         _holdCancelSent = false;
-        if (State == TotemState.Operational && ring.Members[0] == _me && t.Rtr.Count == 0 && _queue.Count == 0
+        if (State == TotemState.Operational && ring.Members[0] == _me && t.Rtr.Count == 0 && _packer.Count == 0
             && t.Aru == t.Seq && ring.SeqUnchanged >= _timings.SeqnoUnchangedConst)
         {
             _heldToken = t;

@@ -1,3 +1,4 @@
+using Clustering.Membership.Totem.Fragmentation;
 using Clustering.Transport.Framing;
 using Microsoft.Extensions.Logging;
 
@@ -19,10 +20,13 @@ internal sealed partial class TotemProcessor
     private readonly TotemTimings _timings;
     private readonly IRingIdStore _store;
     private readonly ILogger _logger;
-    private readonly int _queueCapacity;
     private readonly bool _reportReceipts;
     private readonly ulong _ringSeqFloor;
-    private readonly Queue<(byte[] Payload, DeliveryOrder Order)> _queue = new();
+    private readonly MessagePacker _packer;
+    private readonly MessageAssembler _assembler = new();
+    private readonly byte[] _chunk;
+    private readonly FramePool? _pool;
+    private readonly List<byte[]> _released = [];
     private readonly bool[] _armed = new bool[Enum.GetValues<TotemTimer>().Length];
     private readonly Random _random;
     private readonly Queue<(FrameType Type, object Message)> _loopback = new();
@@ -45,7 +49,11 @@ internal sealed partial class TotemProcessor
         _timings = options.Timings;
         _store = options.RingIdStore ?? new InMemoryRingIdStore();
         _logger = options.Logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
-        _queueCapacity = options.QueueCapacity;
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxFramePayload, TotemCodec.McastOverhead + MessagePacker.MinChunkCapacity, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.QueueByteCapacity, 1, nameof(options));
+        _packer = new MessagePacker(options.MaxFramePayload - TotemCodec.McastOverhead, options.QueueCapacity, options.QueueByteCapacity);
+        _chunk = new byte[_packer.ChunkCapacity];
+        _pool = options.PoolBuffers ? new FramePool(options.MaxFramePayload) : null;
         _reportReceipts = options.ReportReceipts;
         _ringSeqFloor = options.RingSeqFloor;
         _random = options.Random ?? new Random();
@@ -66,8 +74,17 @@ internal sealed partial class TotemProcessor
     /// <summary>The installed ring's members.</summary>
     public IReadOnlyList<uint> Members => _ring?.Members ?? [];
 
-    /// <summary>Application messages waiting to be sent.</summary>
-    public int QueueLength => _queue.Count;
+    /// <summary>Application messages waiting to be sent (a message being fragmented included).</summary>
+    public int QueueLength => _packer.Count;
+
+    /// <summary>The largest packed chunk (application bytes and record headers) one multicast frame carries.</summary>
+    public int ChunkCapacity => _packer.ChunkCapacity;
+
+    /// <summary>Packed chunks that could not be read (dropped and counted).</summary>
+    public long MalformedChunks => _assembler.MalformedChunks;
+
+    /// <summary>Partial (fragmented) messages dropped: at configuration changes, after a departed sender's gap, or malformed.</summary>
+    public long DroppedPartials => _assembler.DroppedPartials;
 
     /// <summary>Frames dropped because they could not be decoded.</summary>
     public long MalformedFrames { get; private set; }
@@ -124,8 +141,9 @@ internal sealed partial class TotemProcessor
     }
 
     /// <summary>
-    /// Queues an application message for total-order multicast. Returns <see langword="false"/> when the queue is full:
-    /// try again after some deliveries. Messages queued while no ring is installed go out on the next ring.
+    /// Queues an application message (0 B to 1 MiB, copied) for total-order multicast: small ones are packed several per
+    /// frame, large ones fragmented. Returns <see langword="false"/> when the queue is full (messages or bytes): try
+    /// again after some deliveries. Messages queued while no ring is installed go out on the next ring.
     /// </summary>
     public bool TryEnqueue(ReadOnlyMemory<byte> message, DeliveryOrder order, long nowTicks)
     {
@@ -139,13 +157,47 @@ internal sealed partial class TotemProcessor
             throw new ArgumentOutOfRangeException(nameof(order), order, "Unknown delivery order.");
         }
 
-        if (_queue.Count >= _queueCapacity)
+        if (!_packer.HasRoomFor(message.Length))
         {
             return false;
         }
 
         Begin(nowTicks);
-        _queue.Enqueue((message.ToArray(), order));
+        _packer.TryEnqueue(message.Span, order);
+        OnEnqueued();
+
+        End();
+        return true;
+    }
+
+    /// <summary>
+    /// Queues a message already in a buffer from <see cref="MessageBuffers.Rent"/>; on success the processor owns the
+    /// buffer. <see langword="false"/>: the queue is full, the caller keeps it.
+    /// </summary>
+    public bool TryEnqueueOwned(byte[] buffer, int length, DeliveryOrder order, long nowTicks)
+    {
+        if (order is not DeliveryOrder.Agreed and not DeliveryOrder.Safe)
+        {
+            throw new ArgumentOutOfRangeException(nameof(order), order, "Unknown delivery order.");
+        }
+
+        if (!_packer.HasRoomFor(length))
+        {
+            return false;
+        }
+
+        Begin(nowTicks);
+        _packer.TryEnqueueOwned(buffer, length, order);
+        OnEnqueued();
+        End();
+        return true;
+    }
+
+    /// <summary>Messages whose last byte went into a frame since the processor was made (the send queue's progress).</summary>
+    public long MessagesPacked => _packer.MessagesPacked;
+
+    private void OnEnqueued()
+    {
         if (State == TotemState.Operational)
         {
             if (_heldToken is not null)
@@ -158,9 +210,6 @@ internal sealed partial class TotemProcessor
                 _holdCancelSent = true;
             }
         }
-
-        End();
-        return true;
     }
 
     private void Dispatch(uint from, FrameType type, ReadOnlySpan<byte> payload)
@@ -168,9 +217,14 @@ internal sealed partial class TotemProcessor
         switch (type)
         {
             case FrameType.Multicast:
-                if (TotemCodec.TryDecodeMcast(payload, out var mcast))
+                if (TotemCodec.TryDecodeMcast(payload, _pool, out var mcast))
                 {
                     OnMcast(from, mcast!);
+                    if (mcast!.Pooled && !mcast.Stored)
+                    {
+                        _released.Add(mcast.Encoded!);
+                    }
+
                     return;
                 }
 
@@ -301,6 +355,16 @@ internal sealed partial class TotemProcessor
     private void Begin(long nowTicks)
     {
         Output.Clear();
+        _assembler.ReleaseDelivered();
+        if (_released.Count > 0)
+        {
+            foreach (var buffer in _released)
+            {
+                _pool!.Return(buffer);
+            }
+
+            _released.Clear();
+        }
         _now = nowTicks;
     }
 
@@ -363,6 +427,9 @@ internal sealed partial class TotemProcessor
         }
     }
 
+    private void DeliverChunk(RingId ring, McastMessage message) =>
+        _assembler.OnChunk(ring, message.Seq, message.Origin, message.Payload, Output.Events);
+
     private void Deliver(RingState ring)
     {
         while (ring.Messages.TryGetValue(ring.Delivered + 1, out var message))
@@ -375,7 +442,7 @@ internal sealed partial class TotemProcessor
             ring.Delivered++;
             if (message.Recovered is null)
             {
-                Report(TotemEventKind.Delivery, ring.Id, message);
+                DeliverChunk(ring.Id, message);
             }
         }
     }

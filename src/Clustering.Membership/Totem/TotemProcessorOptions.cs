@@ -12,6 +12,18 @@ internal sealed record TotemProcessorOptions
     /// <summary>Application messages that may wait to be sent; beyond it <see cref="TotemProcessor.TryEnqueue"/> says "try again".</summary>
     public int QueueCapacity { get; init; } = 1024;
 
+    /// <summary>Bytes of queued application messages that may wait (a message is always accepted into an empty queue). Default 16 MiB.</summary>
+    public long QueueByteCapacity { get; init; } = 16 << 20;
+
+    /// <summary>
+    /// The largest Totem frame payload (what the transport can carry in one datagram of <c>netmtu</c> bytes). Multicast
+    /// frames are packed up to it. Default: <c>netmtu</c> 1500 less <see cref="TransportReserve"/>.
+    /// </summary>
+    public int MaxFramePayload { get; init; } = 1500 - TransportReserve;
+
+    /// <summary>Bytes of a datagram kept for IP, UDP and the transport's own header, nonce and tag.</summary>
+    public const int TransportReserve = 128;
+
     /// <summary>Where the ring sequence number is kept across restarts (in memory by default).</summary>
     public IRingIdStore? RingIdStore { get; init; }
 
@@ -25,6 +37,13 @@ internal sealed record TotemProcessorOptions
 
     /// <summary>The source of the random <c>send_join</c> delays (a seeded one in simulations); <see langword="null"/> uses a new unseeded one.</summary>
     public Random? Random { get; init; }
+
+    /// <summary>
+    /// Keep multicast frames (sent and received) in buffers rented from <see cref="System.Buffers.ArrayPool{T}.Shared"/>
+    /// and return them once freed. Then an output frame's bytes are valid only until the next call — the owner must send
+    /// them before (the runtime shell does; a simulator that delays frames must leave this off).
+    /// </summary>
+    public bool PoolBuffers { get; init; }
 
     /// <summary>The logger.</summary>
     public ILogger Logger { get; init; } = NullLogger.Instance;

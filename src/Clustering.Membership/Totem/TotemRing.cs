@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Clustering.Membership.Totem.Fragmentation;
 using Clustering.Transport.Redundancy;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -8,36 +9,47 @@ namespace Clustering.Membership.Totem;
 
 /// <summary>
 /// The Totem single-ring protocol run over a node's redundant rings: total order, membership and extended virtual
-/// synchrony. The protocol itself is a sans-IO state machine; this class is its runtime shell. It feeds it the
-/// frames the <see cref="RingSet"/> delivers and the timers it asks for, sends the frames it produces, and publishes
-/// its deliveries and configuration changes on <see cref="Events"/> in order.
+/// synchrony. The protocol itself is a sans-IO state machine; this class is its runtime shell. One owner loop feeds
+/// it everything — the frames the <see cref="RingSet"/> delivers, the messages queued by <see cref="TrySend"/> and
+/// <see cref="SendAsync"/>, the timers it asked for — sends the frames it produces, and publishes its deliveries and
+/// configuration changes on <see cref="Events"/> in order. No lock is taken on the message path.
 /// </summary>
-/// <remarks>The ring set is owned by the caller and must outlive this object.</remarks>
+/// <remarks>
+/// The ring set is owned by the caller and must outlive this object. Application messages (0 B to 1 MiB) are packed
+/// several per frame or fragmented to the frame size (<see cref="TotemRingOptions.NetMtu"/>); every member delivers
+/// whole messages only.
+/// </remarks>
 public sealed class TotemRing : IAsyncDisposable
 {
+    private const int FramesPerTurn = 64;
     private readonly RingSet _transport;
     private readonly TimeProvider _time;
     private readonly long _start;
-    private readonly Lock _gate = new();
     private readonly TotemProcessor _processor;
     private readonly ITimer[] _timers;
     private readonly long[] _due;
-    private readonly Channel<OutboundFrame> _outbound = Channel.CreateUnbounded<OutboundFrame>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Input> _inbox = Channel.CreateUnbounded<Input>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<TotemRingEvent> _events;
     private readonly Queue<TotemRingEvent> _spill = new();
+    private readonly List<OutboundFrame> _sends = [];
     private readonly int _queueCapacity;
     private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _spaceGate = new();
     private TaskCompletionSource _space = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Task _receiveLoop = Task.CompletedTask;
-    private Task _sendLoop = Task.CompletedTask;
+    private int _spaceWanted;
+    private int _admitted;
+    private long _lastPacked;
+    private long _malformed;
+    private Task _loop = Task.CompletedTask;
     private TotemConfigurationChange? _configuration;
     private int _state; // 0 new, 1 started, 2 disposed
 
     /// <summary>Creates the protocol for the node of <paramref name="transport"/>; call <see cref="Start"/> to join.</summary>
     /// <param name="transport">The node's rings (its node id is this node's id).</param>
-    /// <param name="options">Timings, queue sizes and the state directory.</param>
+    /// <param name="options">Timings, queue sizes, netmtu and the state directory.</param>
     /// <param name="timeProvider">The clock; the system clock by default.</param>
     /// <param name="loggerFactory">Where logs go.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (for example a netmtu too small for a frame).</exception>
     public TotemRing(RingSet transport, TotemRingOptions? options = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(transport);
@@ -45,6 +57,7 @@ public sealed class TotemRing : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options.Timings);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.SendQueueCapacity, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.EventQueueCapacity, 16, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.NetMtu, 576, nameof(options));
         _transport = transport;
         _time = timeProvider ?? TimeProvider.System;
         _start = _time.GetTimestamp();
@@ -54,7 +67,12 @@ public sealed class TotemRing : IAsyncDisposable
         _processor = new TotemProcessor(transport.NodeId, new TotemProcessorOptions
         {
             Timings = ProtocolTimings.From(t),
-            QueueCapacity = options.SendQueueCapacity,
+
+            // Admission is bounded here (SendQueueCapacity messages); the processor takes whatever was admitted.
+            QueueCapacity = int.MaxValue,
+            QueueByteCapacity = long.MaxValue,
+            PoolBuffers = true,
+            MaxFramePayload = Math.Min(transport.MaxPayloadLength, options.NetMtu - TotemProcessorOptions.TransportReserve),
             RingIdStore = options.StateDirectory is null ? null : new FileRingIdStore(options.StateDirectory, transport.NodeId),
             Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<TotemRing>(),
         });
@@ -80,16 +98,7 @@ public sealed class TotemRing : IAsyncDisposable
     public TotemConfigurationChange? Configuration => Volatile.Read(ref _configuration);
 
     /// <summary>Frames the protocol could not decode (dropped and counted).</summary>
-    public long MalformedFrames
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _processor.MalformedFrames;
-            }
-        }
-    }
+    public long MalformedFrames => Volatile.Read(ref _malformed);
 
     private long Now => _time.GetElapsedTime(_start).Ticks;
 
@@ -102,49 +111,72 @@ public sealed class TotemRing : IAsyncDisposable
             throw new InvalidOperationException("The ring is already started or disposed.");
         }
 
-        _sendLoop = Task.Run(SendLoopAsync);
-        _receiveLoop = Task.Run(ReceiveLoopAsync);
-        lock (_gate)
-        {
-            _processor.Start(Now);
-            Drain();
-        }
+        _inbox.Writer.TryWrite(new Input(InputKind.Start));
+        _loop = Task.Run(RunAsync);
     }
 
     /// <summary>Queues a message for total-order multicast; <see langword="false"/> when the send queue is full.</summary>
-    /// <param name="message">The message, copied; at most the protocol's largest message.</param>
+    /// <param name="message">The message, copied; 0 B to 1 MiB.</param>
     /// <param name="order">Agreed or safe delivery.</param>
+    /// <exception cref="ArgumentException">The message is larger than 1 MiB.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Unknown order.</exception>
+    /// <exception cref="ObjectDisposedException">The ring is disposed.</exception>
     public bool TrySend(ReadOnlyMemory<byte> message, MessageOrder order = MessageOrder.Agreed)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _state) == 2, this);
-        lock (_gate)
+        if (message.Length > MessagePacker.MaxMessage)
         {
-            var accepted = _processor.TryEnqueue(message, (DeliveryOrder)order, Now);
-            Drain();
-            return accepted;
+            throw new ArgumentException($"A message may have at most {MessagePacker.MaxMessage} bytes.", nameof(message));
         }
+
+        if (order is not MessageOrder.Agreed and not MessageOrder.Safe)
+        {
+            throw new ArgumentOutOfRangeException(nameof(order), order, "Unknown delivery order.");
+        }
+
+        if (Interlocked.Increment(ref _admitted) > _queueCapacity)
+        {
+            Interlocked.Decrement(ref _admitted);
+            return false;
+        }
+
+        var buffer = MessageBuffers.Rent(message.Length);
+        message.Span.CopyTo(buffer);
+        if (!_inbox.Writer.TryWrite(new Input(InputKind.Send) { Buffer = buffer, Length = message.Length, Order = (DeliveryOrder)order }))
+        {
+            Release(buffer);
+            Interlocked.Decrement(ref _admitted);
+            throw new ObjectDisposedException(nameof(TotemRing));
+        }
+
+        return true;
     }
 
     /// <summary>Queues a message for total-order multicast, waiting while the send queue is full.</summary>
-    /// <param name="message">The message, copied.</param>
+    /// <param name="message">The message, copied; 0 B to 1 MiB.</param>
     /// <param name="order">Agreed or safe delivery.</param>
     /// <param name="cancellationToken">Stops waiting for room in the queue.</param>
+    /// <exception cref="ArgumentException">The message is larger than 1 MiB.</exception>
+    /// <exception cref="ObjectDisposedException">The ring is disposed.</exception>
     public async ValueTask SendAsync(ReadOnlyMemory<byte> message, MessageOrder order = MessageOrder.Agreed, CancellationToken cancellationToken = default)
     {
-        while (true)
+        while (!TrySend(message, order))
         {
             Task space;
-            lock (_gate)
+            lock (_spaceGate)
             {
-                ObjectDisposedException.ThrowIf(Volatile.Read(ref _state) == 2, this);
-                if (_processor.TryEnqueue(message, (DeliveryOrder)order, Now))
+                if (_space.Task.IsCompleted)
                 {
-                    Drain();
-                    return;
+                    _space = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 }
 
-                Drain();
+                Volatile.Write(ref _spaceWanted, 1);
                 space = _space.Task;
+            }
+
+            if (TrySend(message, order))
+            {
+                return;
             }
 
             await space.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -165,10 +197,15 @@ public sealed class TotemRing : IAsyncDisposable
         }
 
         await _stop.CancelAsync().ConfigureAwait(false);
-        _outbound.Writer.TryComplete();
-        await Task.WhenAll(_receiveLoop, _sendLoop).ConfigureAwait(false);
+        _inbox.Writer.TryComplete();
+        await _loop.ConfigureAwait(false);
+        while (_inbox.Reader.TryRead(out var input))
+        {
+            Discard(input);
+        }
+
         _events.Writer.TryComplete();
-        lock (_gate)
+        lock (_spaceGate)
         {
             _space.TrySetException(new ObjectDisposedException(nameof(TotemRing)));
         }
@@ -176,27 +213,99 @@ public sealed class TotemRing : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private async Task ReceiveLoopAsync()
+    private static void Release(byte[]? buffer)
+    {
+        if (buffer is not null)
+        {
+            MessageBuffers.Return(buffer);
+        }
+    }
+
+    private static void Discard(in Input input)
+    {
+        if (input.Kind == InputKind.Frame)
+        {
+            input.Frame.Dispose();
+        }
+        else if (input.Kind == InputKind.Send)
+        {
+            Release(input.Buffer);
+        }
+    }
+
+    /// <summary>
+    /// The owner loop: the only code that touches the processor. It reads the transport's frames and its own inbox
+    /// (sends, timers) directly, and waits — allocating a little, only when idle — when both are empty.
+    /// </summary>
+    private async Task RunAsync()
     {
         var token = _stop.Token;
-        var reader = _transport.Received;
+        var inbox = _inbox.Reader;
+        var received = _transport.Received;
+        Task<bool>? inboxWait = null;
+        Task<bool>? receivedWait = null;
+        var transportOpen = true;
         try
         {
-            while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
+            while (true)
             {
-                // Back-pressure: while the consumer lags, frames wait in the transport (and are retransmitted if dropped there).
-                await FlushSpillAsync(token).ConfigureAwait(false);
-                await _events.Writer.WaitToWriteAsync(token).ConfigureAwait(false);
-                while (reader.TryRead(out var frame))
+                // Back-pressure: while the consumer lags, inputs wait (frames dropped by the transport are retransmitted).
+                if (_spill.Count > 0)
                 {
-                    using (frame)
+                    await FlushSpillAsync(token).ConfigureAwait(false);
+                }
+
+                var worked = false;
+                for (var n = 0; n < FramesPerTurn && _spill.Count == 0 && received.TryRead(out var frame); n++)
+                {
+                    worked = true;
+                    Handle(new Input(InputKind.Frame) { Frame = frame });
+                    if (_sends.Count > 0)
                     {
-                        lock (_gate)
-                        {
-                            _processor.OnFrame(frame.Header.SenderNodeId, frame.Header.Type, frame.Payload.Span, Now);
-                            Drain();
-                        }
+                        await SendFramesAsync(token).ConfigureAwait(false);
                     }
+                }
+
+                for (var n = 0; n < FramesPerTurn && _spill.Count == 0 && inbox.TryRead(out var input); n++)
+                {
+                    worked = true;
+                    Handle(input);
+                    if (_sends.Count > 0)
+                    {
+                        await SendFramesAsync(token).ConfigureAwait(false);
+                    }
+                }
+
+                if (worked || _spill.Count > 0)
+                {
+                    continue;
+                }
+
+                inboxWait ??= inbox.WaitToReadAsync(token).AsTask();
+                if (transportOpen)
+                {
+                    receivedWait ??= received.WaitToReadAsync(token).AsTask();
+                }
+
+                if (!inboxWait.IsCompleted && receivedWait is not { IsCompleted: true })
+                {
+                    await (receivedWait is null ? (Task)inboxWait : Task.WhenAny(inboxWait, receivedWait)).ConfigureAwait(false);
+                }
+
+                if (receivedWait is { IsCompleted: true })
+                {
+                    transportOpen = await receivedWait.ConfigureAwait(false);
+                    receivedWait = null;
+                }
+
+                if (inboxWait.IsCompleted)
+                {
+                    if (!await inboxWait.ConfigureAwait(false))
+                    {
+                        return;
+                    }
+
+                    inboxWait = null;
                 }
             }
         }
@@ -206,52 +315,7 @@ public sealed class TotemRing : IAsyncDisposable
         }
         catch (ChannelClosedException)
         {
-            // The transport or the event stream was closed.
-        }
-    }
-
-    private async Task FlushSpillAsync(CancellationToken token)
-    {
-        while (true)
-        {
-            TotemRingEvent next;
-            lock (_gate)
-            {
-                if (!_spill.TryPeek(out next!))
-                {
-                    return;
-                }
-            }
-
-            await _events.Writer.WriteAsync(next, token).ConfigureAwait(false);
-            lock (_gate)
-            {
-                _spill.Dequeue();
-            }
-        }
-    }
-
-    private async Task SendLoopAsync()
-    {
-        var token = _stop.Token;
-        try
-        {
-            await foreach (var frame in _outbound.Reader.ReadAllAsync(token).ConfigureAwait(false))
-            {
-                if (frame.Destination == 0)
-                {
-                    await _transport.SendToAllAsync(frame.Type, frame.Payload, token).ConfigureAwait(false);
-                }
-                else
-                {
-                    // An unknown address means the node has not spoken yet: the protocol's retransmission covers it.
-                    await _transport.SendToAsync(frame.Destination, frame.Type, frame.Payload, token).ConfigureAwait(false);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-            // Disposed.
+            // The event stream was closed.
         }
         catch (ObjectDisposedException)
         {
@@ -259,44 +323,100 @@ public sealed class TotemRing : IAsyncDisposable
         }
     }
 
-    private void OnTimer(TotemTimer kind)
+    private void Handle(in Input input)
     {
-        lock (_gate)
+        switch (input.Kind)
         {
-            if (Volatile.Read(ref _state) != 1)
-            {
-                return;
-            }
+            case InputKind.Start:
+                _processor.Start(Now);
+                break;
+            case InputKind.Frame:
+                using (var frame = input.Frame)
+                {
+                    _processor.OnFrame(frame.Header.SenderNodeId, frame.Header.Type, frame.Payload.Span, Now);
+                }
 
-            var due = _due[(int)kind];
-            var now = Now;
-            if (due < 0)
-            {
-                return;
-            }
+                Volatile.Write(ref _malformed, _processor.MalformedFrames + _processor.MalformedChunks);
+                break;
+            case InputKind.Send:
+                if (!_processor.TryEnqueueOwned(input.Buffer!, input.Length, input.Order, Now))
+                {
+                    // Cannot happen: the processor's own bounds are off; admission is bounded by TrySend.
+                    Release(input.Buffer);
+                    Interlocked.Decrement(ref _admitted);
+                    return;
+                }
 
-            if (now < due)
-            {
-                // A callback from a deadline that has been replaced since: wait for the new one.
-                _timers[(int)kind].Change(TimeSpan.FromTicks(due - now), Timeout.InfiniteTimeSpan);
-                return;
-            }
+                break;
+            case InputKind.Timer:
+                var index = (int)input.Timer;
+                var due = _due[index];
+                var now = Now;
+                if (due < 0)
+                {
+                    return;
+                }
 
-            _due[(int)kind] = -1;
-            _processor.OnTimer(kind, now);
-            Drain();
+                if (now < due)
+                {
+                    // A callback from a deadline that has been replaced since: wait for the new one.
+                    _timers[index].Change(TimeSpan.FromTicks(due - now), Timeout.InfiniteTimeSpan);
+                    return;
+                }
+
+                _due[index] = -1;
+                _processor.OnTimer(input.Timer, now);
+                break;
+        }
+
+        Drain();
+    }
+
+    private async ValueTask SendFramesAsync(CancellationToken token)
+    {
+        try
+        {
+            foreach (var frame in _sends)
+            {
+                if (frame.Destination == 0)
+                {
+                    await _transport.SendToAllAsync(frame.Type, frame.Bytes, token).ConfigureAwait(false);
+                }
+                else
+                {
+                    // An unknown address means the node has not spoken yet: the protocol's retransmission covers it.
+                    await _transport.SendToAsync(frame.Destination, frame.Type, frame.Bytes, token).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            _sends.Clear();
         }
     }
 
-    /// <summary>Acts on what the processor produced. Called under <see cref="_gate"/>.</summary>
+    private async Task FlushSpillAsync(CancellationToken token)
+    {
+        while (_spill.TryPeek(out var next))
+        {
+            await _events.Writer.WriteAsync(next, token).ConfigureAwait(false);
+            _spill.Dequeue();
+        }
+    }
+
+    private void OnTimer(TotemTimer kind)
+    {
+        if (Volatile.Read(ref _state) == 1)
+        {
+            _inbox.Writer.TryWrite(new Input(InputKind.Timer) { Timer = kind });
+        }
+    }
+
+    /// <summary>Acts on what the processor produced (owner loop only).</summary>
     private void Drain()
     {
         var output = _processor.Output;
-        foreach (var frame in output.Frames)
-        {
-            _outbound.Writer.TryWrite(frame);
-        }
-
+        _sends.AddRange(output.Frames);
         if (output.Timers.Count > 0)
         {
             var now = Now;
@@ -332,15 +452,45 @@ public sealed class TotemRing : IAsyncDisposable
         }
 
         output.Clear();
-        if (_processor.QueueLength < _queueCapacity && _space.Task.IsCompleted is false)
+        var packed = _processor.MessagesPacked;
+        if (packed != _lastPacked)
         {
-            var space = _space;
-            _space = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            space.TrySetResult();
+            Interlocked.Add(ref _admitted, -(int)(packed - _lastPacked));
+            _lastPacked = packed;
+            if (Volatile.Read(ref _spaceWanted) != 0)
+            {
+                lock (_spaceGate)
+                {
+                    _spaceWanted = 0;
+                    _space.TrySetResult();
+                }
+            }
         }
     }
 
     private static TotemRingId Map(RingId ring) => new(ring.Representative, ring.Sequence);
+
+    private enum InputKind : byte
+    {
+        Start,
+        Frame,
+        Send,
+        Timer,
+    }
+
+    /// <summary>One input of the owner loop (a struct: nothing allocated per message).</summary>
+    private readonly record struct Input(InputKind Kind)
+    {
+        public ReceivedFrame Frame { get; init; }
+
+        public byte[]? Buffer { get; init; }
+
+        public int Length { get; init; }
+
+        public DeliveryOrder Order { get; init; }
+
+        public TotemTimer Timer { get; init; }
+    }
 
     private sealed record TimerState(TotemRing Ring, TotemTimer Kind);
 }

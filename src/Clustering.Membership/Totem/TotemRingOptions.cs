@@ -15,6 +15,12 @@ public sealed class TotemRingOptions
     /// </summary>
     public string? StateDirectory { get; set; }
 
+    /// <summary>
+    /// The largest datagram a ring sends, headers included (corosync.conf's <c>totem.netmtu</c>, 576 or more). Default
+    /// 1500. Application messages are packed into, or fragmented to, frames that fit it.
+    /// </summary>
+    public int NetMtu { get; set; } = 1500;
+
     /// <summary>How many delivered events may wait for the consumer before the ring stops reading frames. Default 65536.</summary>
     public int EventQueueCapacity { get; set; } = 65536;
 }

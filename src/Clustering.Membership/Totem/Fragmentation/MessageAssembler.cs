@@ -1,108 +1,214 @@
+using System.Buffers;
 using System.Buffers.Binary;
 
 namespace Clustering.Membership.Totem.Fragmentation;
 
 /// <summary>
-/// Restores whole messages from the chunks of <see cref="MessagePacker"/> delivered in total order. Fragments of one
-/// sender arrive in order, so one partial message per sender is kept. On a configuration change the partial messages
-/// of senders that are no longer members are dropped: every member that moves on together drops the same ones, so
-/// whole messages keep the order and virtual synchrony of the chunks. A malformed chunk is counted and dropped (and
-/// the sender's partial message with it), never thrown.
+/// The receive side of packing: reads the chunks of <see cref="MessagePacker"/> in total order and produces one
+/// delivery per whole message. Whole records become slices of the chunk; fragments are gathered in a pooled buffer per
+/// sender. A gap in a sender's chunk counter (chunks of a departed sender that no survivor had) or a malformed chunk
+/// drops that sender's partial message, never throws; a continuation without its first fragment is skipped.
 /// </summary>
+/// <remarks>
+/// Ownership: a delivered payload is valid until <see cref="ReleaseDelivered"/> (the processor calls it at the start of
+/// its next call); copy it to keep it. <see cref="Reset"/> (a new regular configuration) drops every partial message:
+/// every member that installs the configuration has delivered the same chunks before it, so all drop the same ones, and
+/// each surviving sender sends its interrupted message again, whole, on the new ring.
+/// </remarks>
 internal sealed class MessageAssembler
 {
-    private readonly Dictionary<uint, List<byte>> _partial = [];
+    private readonly Dictionary<uint, Sender> _senders = [];
+    private readonly List<byte[]> _delivered = [];
 
-    /// <summary>Chunks that could not be read.</summary>
+    /// <summary>Chunks (or their tails) that could not be read.</summary>
     public long MalformedChunks { get; private set; }
 
-    /// <summary>Partial messages dropped because their sender left.</summary>
+    /// <summary>Partial messages dropped (configuration change, gap, malformed continuation).</summary>
     public long DroppedPartials { get; private set; }
 
-    /// <summary>Reads a chunk delivered from <paramref name="origin"/>; appends the messages it completes to <paramref name="messages"/>.</summary>
-    public void OnChunk(uint origin, ReadOnlySpan<byte> chunk, List<(uint Origin, byte[] Message)> messages)
+    /// <summary>Partial messages currently held.</summary>
+    public int PartialCount
     {
-        ArgumentNullException.ThrowIfNull(messages);
-        var found = new List<(uint, byte[])>();
-        var at = 0;
-        _partial.TryGetValue(origin, out var partial);
-        while (at < chunk.Length)
+        get
         {
-            if (chunk.Length - at < MessagePacker.RecordHeader)
+            var count = 0;
+            foreach (var sender in _senders.Values)
             {
-                Malformed(origin);
+                if (sender.Buffer is not null)
+                {
+                    count++;
+                }
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>
+    /// Reads a chunk delivered in <paramref name="ring"/> at <paramref name="seq"/> from <paramref name="origin"/>; appends a
+    /// delivery event for every message it completes (its index is the record's place in the chunk).
+    /// </summary>
+    public void OnChunk(RingId ring, uint seq, uint origin, ReadOnlyMemory<byte> chunk, List<TotemEvent> events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var span = chunk.Span;
+        if (!_senders.TryGetValue(origin, out var sender))
+        {
+            sender = new Sender();
+            _senders.Add(origin, sender);
+        }
+
+        if (span.Length < MessagePacker.ChunkHeader)
+        {
+            Malformed(sender);
+            return;
+        }
+
+        var counter = BinaryPrimitives.ReadUInt32LittleEndian(span);
+        if (sender.SeenCounter && counter != unchecked(sender.Counter + 1))
+        {
+            Drop(sender);
+        }
+
+        sender.SeenCounter = true;
+        sender.Counter = counter;
+        var at = MessagePacker.ChunkHeader;
+        var index = 0;
+        while (at < span.Length)
+        {
+            if (span.Length - at < MessagePacker.RecordHeader)
+            {
+                Malformed(sender);
                 return;
             }
 
-            var kind = chunk[at];
-            var length = BinaryPrimitives.ReadInt32LittleEndian(chunk[(at + 1)..]);
+            var head = span[at];
+            var kind = (RecordKind)(head & 0x3);
+            var order = (head & MessagePacker.SafeBit) != 0 ? DeliveryOrder.Safe : DeliveryOrder.Agreed;
+            var length = BinaryPrimitives.ReadInt32LittleEndian(span[(at + 1)..]);
             at += MessagePacker.RecordHeader;
-            if (kind > (byte)RecordKind.Last || length < 0 || length > chunk.Length - at)
+            var total = 0;
+            if (kind == RecordKind.First)
             {
-                Malformed(origin);
+                if (span.Length - at < MessagePacker.FirstExtra)
+                {
+                    Malformed(sender);
+                    return;
+                }
+
+                total = BinaryPrimitives.ReadInt32LittleEndian(span[at..]);
+                at += MessagePacker.FirstExtra;
+            }
+
+            if ((head & 0x7C) != 0 || length < 0 || length > span.Length - at)
+            {
+                Malformed(sender);
                 return;
             }
 
-            var bytes = chunk.Slice(at, length);
-            at += length;
-            switch ((RecordKind)kind)
+            var bytes = span.Slice(at, length);
+            switch (kind)
             {
-                case RecordKind.Whole when partial is null:
-                    found.Add((origin, bytes.ToArray()));
+                case RecordKind.Whole:
+                    Drop(sender);
+                    events.Add(Delivery(ring, seq, origin, order, chunk.Slice(at, length), index));
                     break;
-                case RecordKind.First when partial is null:
-                    partial = [.. bytes];
-                    break;
-                case RecordKind.Middle or RecordKind.Last when partial is not null:
-                    if (partial.Count + length > MessagePacker.MaxMessage)
+                case RecordKind.First:
+                    Drop(sender);
+                    if (total <= length || total > MessagePacker.MaxMessage)
                     {
-                        Malformed(origin);
+                        Malformed(sender);
                         return;
                     }
 
-                    partial.AddRange(bytes);
-                    if (kind == (byte)RecordKind.Last)
+                    sender.Buffer = ArrayPool<byte>.Shared.Rent(total);
+                    sender.Total = total;
+                    sender.Length = length;
+                    bytes.CopyTo(sender.Buffer);
+                    break;
+                default:
+                    if (sender.Buffer is not { } buffer)
                     {
-                        found.Add((origin, [.. partial]));
-                        partial = null;
+                        // The rest of a message whose start this node never delivered (dropped at a configuration change
+                        // or after a gap): skipped, like every member that moved on with this one skips it.
+                        break;
+                    }
+
+                    var last = kind == RecordKind.Last;
+                    if (sender.Length + length > sender.Total || (last && sender.Length + length != sender.Total) || (!last && sender.Length + length == sender.Total))
+                    {
+                        Malformed(sender);
+                        return;
+                    }
+
+                    bytes.CopyTo(buffer.AsSpan(sender.Length));
+                    sender.Length += length;
+                    if (last)
+                    {
+                        _delivered.Add(buffer);
+                        sender.Buffer = null;
+                        events.Add(Delivery(ring, seq, origin, order, new ReadOnlyMemory<byte>(buffer, 0, sender.Total), index));
                     }
 
                     break;
-                default:
-                    Malformed(origin);
-                    return;
             }
-        }
 
-        if (partial is null)
-        {
-            _partial.Remove(origin);
+            at += length;
+            index++;
         }
-        else
-        {
-            _partial[origin] = partial;
-        }
-
-        messages.AddRange(found);
     }
 
-    /// <summary>A configuration change: partial messages of senders not in <paramref name="members"/> are dropped.</summary>
-    public void OnConfiguration(IReadOnlyCollection<uint> members)
+    /// <summary>Returns the buffers of fragmented messages delivered since the last call to the pool.</summary>
+    public void ReleaseDelivered()
     {
-        ArgumentNullException.ThrowIfNull(members);
-        foreach (var origin in _partial.Keys.ToList())
+        foreach (var buffer in _delivered)
         {
-            if (!members.Contains(origin))
-            {
-                _partial.Remove(origin);
-                DroppedPartials++;
-            }
+            ArrayPool<byte>.Shared.Return(buffer);
         }
+
+        _delivered.Clear();
     }
 
-    private void Malformed(uint origin)
+    /// <summary>A new regular configuration: every partial message is dropped and every sender's chunk counter forgotten.</summary>
+    public void Reset()
+    {
+        foreach (var sender in _senders.Values)
+        {
+            Drop(sender);
+        }
+
+        _senders.Clear();
+    }
+
+    private static TotemEvent Delivery(RingId ring, uint seq, uint origin, DeliveryOrder order, ReadOnlyMemory<byte> payload, int index) =>
+        new(TotemEventKind.Delivery, ring, origin, seq, order, payload, null) { Index = index };
+
+    private void Malformed(Sender sender)
     {
         MalformedChunks++;
-        _partial.Remove(origin);
+        Drop(sender);
+    }
+
+    private void Drop(Sender sender)
+    {
+        if (sender.Buffer is { } buffer)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            sender.Buffer = null;
+            DroppedPartials++;
+        }
+    }
+
+    private sealed class Sender
+    {
+        public bool SeenCounter { get; set; }
+
+        public uint Counter { get; set; }
+
+        public byte[]? Buffer { get; set; }
+
+        public int Length { get; set; }
+
+        public int Total { get; set; }
     }
 }
