@@ -142,6 +142,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
             _totem = new TotemRing(_ringSet, new TotemRingOptions
             {
                 Timings = _options.Timings,
+                NetMtu = _options.NetMtu,
                 SendQueueCapacity = _options.SendQueueCapacity,
                 StateDirectory = _options.StateDirectory,
             }, _time, _options.LoggerFactory);

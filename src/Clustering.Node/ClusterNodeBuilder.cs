@@ -63,6 +63,7 @@ public sealed class ClusterNodeBuilder
             CryptoCipher = totem.CryptoCipher,
             Redundancy = totem.Redundancy,
             Timings = totem.Timings,
+            NetMtu = totem.NetMtu,
             LoggerFactory = loggerFactory,
             Quorum = QuorumFrom(config),
             NodeNames = config.Nodes

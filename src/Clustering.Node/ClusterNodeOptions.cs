@@ -43,6 +43,9 @@ public sealed class ClusterNodeOptions
     /// <summary>The Totem timings (corosync.conf's <c>totem</c> timing keys, Corosync's defaults).</summary>
     public TotemTimings Timings { get; set; } = new();
 
+    /// <summary>The network MTU Totem sizes its frames by (<c>totem.netmtu</c>, 1500): larger messages are fragmented to fit.</summary>
+    public int NetMtu { get; set; } = 1500;
+
     /// <summary>
     /// Votequorum's options: expected votes, each node's votes (this node advertises <c>Quorum.VotesOf(NodeId)</c>),
     /// two_node, wait_for_all, last_man_standing and auto_tie_breaker. Required.
