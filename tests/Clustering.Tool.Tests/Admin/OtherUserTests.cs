@@ -19,9 +19,24 @@ public sealed class OtherUserTests
         RealTools.RequireRoot();
         var setpriv = RealTools.Require("setpriv");
         var dotnet = RealTools.Require("dotnet");
-        var clusterctl = Path.Combine(AppContext.BaseDirectory, "clusterctl.dll");
         await using var cluster = await ToolCluster.StartAsync(1, expectedVotes: 1, rings: 1);
         File.SetUnixFileMode(cluster.Directory, (UnixFileMode)0x1ED); // 0755: others may reach the socket's directory
+
+        // The other user runs its own copy of the tool: the build output may sit in a directory only root can enter
+        // (a clone under a 0700 temporary directory, say).
+        var tool = Path.Combine(cluster.Directory, "tool");
+        Directory.CreateDirectory(tool);
+        foreach (var file in Directory.EnumerateFiles(AppContext.BaseDirectory))
+        {
+            var name = Path.GetFileName(file);
+            if (name.StartsWith("clusterctl.", StringComparison.Ordinal) || name.StartsWith("Clustering.", StringComparison.Ordinal)
+                || name.StartsWith("Microsoft.Extensions.", StringComparison.Ordinal) || name.StartsWith("BouncyCastle", StringComparison.Ordinal))
+            {
+                File.Copy(file, Path.Combine(tool, name));
+            }
+        }
+
+        var clusterctl = Path.Combine(tool, "clusterctl.dll");
         var socket = cluster.SocketOf(1);
         var home = Path.Combine(cluster.Directory, "home");
         Directory.CreateDirectory(home);
