@@ -66,7 +66,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
         _time = options.TimeProvider;
         _start = _time.GetTimestamp();
         _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ClusterNode>();
-        _metrics = new NodeMetrics(options.MeterFactory);
+        _metrics = new NodeMetrics(options.MeterFactory, () => Statistics);
         _voteQuorum = new VoteQuorum(_quorumOptions);
         _groups = new ProcessGroupTable(options.NodeId);
         _quorum.Publish(_voteQuorum.Current);
@@ -264,6 +264,9 @@ public sealed partial class ClusterNode : IAsyncDisposable
     /// <summary>Re-enables rings marked faulty, as <c>corosync-cfgtool -r</c> does.</summary>
     /// <exception cref="InvalidOperationException">The node is not started.</exception>
     public void ReenableFailedRings() => (_ringSet ?? throw new InvalidOperationException("The node is not started.")).ReenableFailedRings();
+
+    /// <summary>This node's Totem counts (token rotations, frames sent, retransmissions); <see langword="null"/> before <see cref="StartAsync"/>.</summary>
+    public TotemStatistics? Statistics => Volatile.Read(ref _totem)?.Statistics;
 
     /// <summary>The text of <c>corosync-quorumtool -s</c> for this node, dated now.</summary>
     public string GetQuorumReport()

@@ -65,6 +65,10 @@ public sealed class NodeDiagnosticsTests
         Assert.That(Count(counts, "clustering.node.membership.changes"), Is.GreaterThanOrEqualTo(4));
         Assert.That(Count(counts, "clustering.node.quorum.changes"), Is.GreaterThanOrEqualTo(4), "three gains and at least one loss");
         Assert.That(Count(counts, "clustering.node.deliveries"), Is.GreaterThanOrEqualTo(30));
+        Assert.That(Count(counts, "clustering.totem.token.rotations"), Is.GreaterThan(0), "the token went round through node 1");
+        Assert.That(Count(counts, "clustering.totem.frames.sent"), Is.GreaterThanOrEqualTo(1), "node 1's messages left in frames");
+        Assert.That(counts, Does.ContainKey("clustering.totem.retransmits").And.ContainKey("clustering.totem.token.retransmits"), "retransmissions are observed too");
+        Assert.That(cluster.Nodes[0].Statistics!.TokenVisits, Is.GreaterThan(0));
     }
 
     [Test]

@@ -83,6 +83,7 @@ internal sealed partial class TotemProcessor
 
     private void ProcessToken(RingState ring, TokenMessage t)
     {
+        Statistics.OnTokenVisit();
         var receivedAru = t.Aru;
         var receivedSeq = t.Seq;
         var receivedRetransBacklog = t.RetransBacklog;
@@ -102,6 +103,7 @@ internal sealed partial class TotemProcessor
                 held.Encoded ??= TotemCodec.Encode(held);
                 Output.Frames.Add(new OutboundFrame(0, FrameType.Multicast, held.Encoded) { Length = held.EncodedLength });
                 t.Rtr.RemoveAt(i);
+                Statistics.OnRetransmit();
                 sent++;
             }
             else
@@ -135,6 +137,7 @@ internal sealed partial class TotemProcessor
 
         t.Fcc += sent;
         ring.MyLastSent = sent;
+        Statistics.OnFramesSent(sent);
         var backlog = State == TotemState.Operational ? (uint)_packer.PendingChunks : 0;
         t.Backlog += backlog;
         ring.MyLastBacklog = backlog;

@@ -86,6 +86,9 @@ internal sealed partial class TotemProcessor
     /// <summary>Partial (fragmented) messages dropped: at configuration changes, after a departed sender's gap, or malformed.</summary>
     public long DroppedPartials => _assembler.DroppedPartials;
 
+    /// <summary>Token visits, frames sent, retransmissions: readable from any thread.</summary>
+    public TotemStatistics Statistics { get; } = new();
+
     /// <summary>Frames dropped because they could not be decoded.</summary>
     public long MalformedFrames { get; private set; }
 
@@ -299,6 +302,7 @@ internal sealed partial class TotemProcessor
                 if (_retransmitFrame is { } frame && State != TotemState.Gather)
                 {
                     Output.Frames.Add(frame);
+                    Statistics.OnTokenRetransmit();
                     Arm(TotemTimer.TokenRetransmit, _timings.TokenRetransmit);
                 }
 

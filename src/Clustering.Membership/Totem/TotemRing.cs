@@ -100,6 +100,9 @@ public sealed class TotemRing : IAsyncDisposable
     /// <summary>Frames the protocol could not decode (dropped and counted).</summary>
     public long MalformedFrames => Volatile.Read(ref _malformed);
 
+    /// <summary>This node's Totem counts (token visits, frames sent, retransmissions), readable from any thread.</summary>
+    public TotemStatistics Statistics => _processor.Statistics;
+
     private long Now => _time.GetElapsedTime(_start).Ticks;
 
     /// <summary>Starts the protocol: the node forms a ring alone, then merges with every node it hears.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Clustering.Membership.Totem;
 
 namespace Clustering.Node.Diagnostics;
 
@@ -11,7 +12,7 @@ internal sealed class NodeMetrics : IDisposable
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
 
-    public NodeMetrics(IMeterFactory? meterFactory)
+    public NodeMetrics(IMeterFactory? meterFactory, Func<TotemStatistics?> totem)
     {
         if (meterFactory is null)
         {
@@ -28,6 +29,10 @@ internal sealed class NodeMetrics : IDisposable
         QuorumChanges = _meter.CreateCounter<long>("clustering.node.quorum.changes", "{change}", "Times this partition gained or lost quorum.");
         GroupMessages = _meter.CreateCounter<long>("clustering.node.group.messages", "{message}", "Process-group data messages delivered to local members' groups.");
         Malformed = _meter.CreateCounter<long>("clustering.node.messages.malformed", "{message}", "Delivered messages that no service could decode (dropped).");
+        _meter.CreateObservableCounter("clustering.totem.token.rotations", () => Observe(totem, s => s.TokenVisits), "{rotation}", "Tokens this node processed: one per rotation of the ring through it.");
+        _meter.CreateObservableCounter("clustering.totem.frames.sent", () => Observe(totem, s => s.FramesSent), "{frame}", "Totem multicast frames this node sent, retransmissions included.");
+        _meter.CreateObservableCounter("clustering.totem.retransmits", () => Observe(totem, s => s.Retransmits), "{frame}", "Frames sent again because a member asked for them.");
+        _meter.CreateObservableCounter("clustering.totem.token.retransmits", () => Observe(totem, s => s.TokenRetransmits), "{token}", "Tokens sent again because the successor showed no progress.");
         AdminMalformed = _meter.CreateCounter<long>("clustering.node.admin.malformed", "{request}", "Admin requests refused as malformed (bad frame, version, kind or argument, oversized).");
     }
 
@@ -42,6 +47,9 @@ internal sealed class NodeMetrics : IDisposable
     public Counter<long> Malformed { get; }
 
     public Counter<long> AdminMalformed { get; }
+
+    private static IEnumerable<Measurement<long>> Observe(Func<TotemStatistics?> totem, Func<TotemStatistics, long> read) =>
+        totem() is { } statistics ? [new Measurement<long>(read(statistics))] : [];
 
     public void Dispose()
     {
