@@ -19,6 +19,14 @@ internal sealed class CfgtoolCommand : ICommand
 
     public string Summary => "ring status (-s) or re-enable faulty rings (-r) of a running node (like corosync-cfgtool)";
 
+    private const string UsageText =
+        "clusterctl cfgtool [-s | -r] [--admin-socket PATH]\n\n" +
+        "A tool for displaying and configuring active parameters of a running node.\n" +
+        "options:\n" +
+        "\t-s\tDisplays the status of the current rings on this node.\n" +
+        "\t-r\tReset redundant ring state cluster wide after a fault, to re-enable redundant ring operation.\n" +
+        "\t--admin-socket\tThe node's admin socket (default: the only one in the default directory).\n";
+
     public async Task<int> RunAsync(CommandLine args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -28,9 +36,16 @@ internal sealed class CfgtoolCommand : ICommand
         var reenable = args.Flag("-r");
         var path = AdminSocketOption.Read(args);
         args.EnsureConsumed();
-        if (status == reenable)
+        if (status && reenable)
         {
             throw new CommandLineException("give one of -s (ring status) or -r (re-enable faulty rings)");
+        }
+
+        if (!status && !reenable)
+        {
+            // As corosync-cfgtool: without an action it prints its usage and succeeds.
+            await stdout.WriteAsync(UsageText).ConfigureAwait(false);
+            return ClusterCtl.Ok;
         }
 
         var client = await AdminSocketOption.ConnectAsync(path, Name, CannotInitialize, stderr, cancellationToken).ConfigureAwait(false);

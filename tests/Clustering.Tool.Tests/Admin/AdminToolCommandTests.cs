@@ -131,7 +131,17 @@ public sealed class AdminToolCommandTests
         Assert.That(err, Does.Contain("/nonexistent/clustering/x.sock"));
     }
 
-    [TestCase("cfgtool")]
+    [Test]
+    public async Task Cfgtool_without_an_action_prints_its_usage_and_succeeds_as_corosync_cfgtool_does()
+    {
+        var (exit, output, err) = await ToolCluster.RunAsync("cfgtool");
+        Assert.That(exit, Is.Zero);
+        Assert.That(output, Does.StartWith("clusterctl cfgtool [-s | -r]"));
+        Assert.That(output, Does.Contain("\t-s\t"));
+        Assert.That(err, Is.Empty);
+    }
+
+    [TestCase("cfgtool", "-x")]
     [TestCase("cfgtool", "-s", "-r")]
     [TestCase("quorumtool", "-s", "-l")]
     [TestCase("cpgtool", "-x")]
