@@ -94,10 +94,9 @@ public sealed partial class ClusterNode
     private void OnRegularConfiguration(TotemConfigurationChange change, List<GroupEvent> events)
     {
         _metrics.MembershipChanges.Add(1);
-        var ringId = change.Ring.ToString();
         var previous = Membership?.Members ?? [];
         var left = previous.Where(n => !change.Members.Contains(n));
-        NodeLog.MembershipFormed(_logger, ringId, new NodeIdList(change.Joined), new NodeIdList(left));
+        NodeLog.MembershipFormed(_logger, change.Ring, new NodeIdList(change.Joined), new NodeIdList(left));
         NodeLog.Members(_logger, change.Members.Count, new NodeIdList(change.Members));
         _membership.Publish(new ClusterMembership(change.Ring, change.Members));
 
@@ -234,15 +233,9 @@ public sealed partial class ClusterNode
     {
         foreach (var e in events)
         {
-            ClusterGroup[] handles;
-            lock (_gate)
+            if (!Volatile.Read(ref _handles).TryGetValue(e.Group, out var handles))
             {
-                if (!_handles.TryGetValue(e.Group, out var list))
-                {
-                    continue;
-                }
-
-                handles = [.. list];
+                continue;
             }
 
             foreach (var handle in handles)

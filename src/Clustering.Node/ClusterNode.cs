@@ -46,7 +46,9 @@ public sealed partial class ClusterNode : IAsyncDisposable
     private readonly Channel<byte[]> _control = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, List<ClusterGroup>> _handles = new(StringComparer.Ordinal);
+    // Local group handles by name, copy-on-write under _gate: the dispatcher reads the current map with neither a
+    // lock nor a copy per event; joins and leaves, which are rare, build a new map.
+    private Dictionary<string, ClusterGroup[]> _handles = new(StringComparer.Ordinal);
     private IRing[] _rings = [];
     private RingSet? _ringSet;
     private TotemRing? _totem;
@@ -227,13 +229,9 @@ public sealed partial class ClusterNode : IAsyncDisposable
         var group = new ClusterGroup(this, name, member, _options.GroupEventQueueCapacity);
         lock (_gate)
         {
-            if (!_handles.TryGetValue(name, out var list))
-            {
-                list = [];
-                _handles.Add(name, list);
-            }
-
-            list.Add(group);
+            var next = new Dictionary<string, ClusterGroup[]>(_handles, StringComparer.Ordinal);
+            next[name] = next.TryGetValue(name, out var list) ? [.. list, group] : [group];
+            Volatile.Write(ref _handles, next);
         }
 
         var sent = false;
@@ -271,8 +269,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
     /// <summary>The text of <c>corosync-quorumtool -s</c> for this node, dated now.</summary>
     public string GetQuorumReport()
     {
-        var ring = Membership?.RingId;
-        var ringText = ring is { } r ? QuorumtoolReport.FormatRingId(r.Representative, r.Sequence) : QuorumtoolReport.FormatRingId(0, 0);
+        var ringText = (Membership?.RingId ?? default).ToString();
         return QuorumtoolReport.Status(Quorum, NodeId, ringText, _time.GetLocalNow(), _options.NodeNames, VotesOf);
     }
 
@@ -306,11 +303,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
     {
         if (Volatile.Read(ref _state) == 1)
         {
-            List<ClusterGroup> joined;
-            lock (_gate)
-            {
-                joined = [.. _handles.Values.SelectMany(l => l).Where(g => g.IsJoined)];
-            }
+            List<ClusterGroup> joined = [.. Volatile.Read(ref _handles).Values.SelectMany(l => l).Where(g => g.IsJoined)];
 
             try
             {
@@ -350,9 +343,20 @@ public sealed partial class ClusterNode : IAsyncDisposable
     {
         lock (_gate)
         {
-            if (_handles.TryGetValue(group.Name, out var list) && list.Remove(group) && list.Count == 0)
+            if (_handles.TryGetValue(group.Name, out var list) && Array.IndexOf(list, group) >= 0)
             {
-                _handles.Remove(group.Name);
+                var next = new Dictionary<string, ClusterGroup[]>(_handles, StringComparer.Ordinal);
+                var rest = Array.FindAll(list, g => g != group);
+                if (rest.Length == 0)
+                {
+                    next.Remove(group.Name);
+                }
+                else
+                {
+                    next[group.Name] = rest;
+                }
+
+                Volatile.Write(ref _handles, next);
             }
         }
     }
@@ -424,7 +428,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
         lock (_gate)
         {
             handles = [.. _handles.Values.SelectMany(l => l)];
-            _handles.Clear();
+            Volatile.Write(ref _handles, new Dictionary<string, ClusterGroup[]>(StringComparer.Ordinal));
         }
 
         foreach (var handle in handles)

@@ -13,7 +13,7 @@ public static class QuorumtoolReport
     /// <summary>Formats <c>corosync-quorumtool -s</c>.</summary>
     /// <param name="snapshot">The quorum state.</param>
     /// <param name="localNodeId">The node the report is printed on; marked <c>(local)</c>.</param>
-    /// <param name="ringId">The ring id as the node prints it (Corosync 3: representative and sequence in hex, <c>1.d</c>; see <see cref="FormatRingId"/>).</param>
+    /// <param name="ringId">The ring id as the node prints it (Corosync 3: representative and sequence in hex, <c>1.d</c>; <see cref="Totem.TotemRingId"/>'s text).</param>
     /// <param name="date">The time printed on the <c>Date:</c> line.</param>
     /// <param name="names">Node names for the <c>Name</c> column; the node id is printed for nodes without one.</param>
     /// <param name="votesOf">Each node's votes; 1 when not given.</param>
@@ -63,12 +63,6 @@ public static class QuorumtoolReport
             text.Append(CultureInfo.InvariantCulture, $"{node,10} {votes,10} {name}{(node == localNodeId ? " (local)" : "")}\n");
         }
     }
-
-    /// <summary>A ring id as Corosync 3 prints it (<c>CS_PRI_RING_ID</c>): the representative's node id and the sequence, both in hex.</summary>
-    /// <param name="representative">The node that formed the ring.</param>
-    /// <param name="sequence">The ring's sequence number.</param>
-    public static string FormatRingId(uint representative, ulong sequence) =>
-        string.Create(CultureInfo.InvariantCulture, $"{representative:x}.{sequence:x}");
 
     private static void Line(StringBuilder text, string label, string value) =>
         text.Append(CultureInfo.InvariantCulture, $"{label,-18}{value}\n");

@@ -1,4 +1,5 @@
 using Clustering.Membership.Groups;
+using Clustering.Membership.Totem;
 using Clustering.Node.Internal;
 using Microsoft.Extensions.Logging;
 
@@ -11,7 +12,7 @@ internal static partial class NodeLog
     public static partial void Starting(ILogger logger, uint nodeId, string clusterName, int ringCount);
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "A new membership ({RingId}) was formed. Members joined: {Joined} left: {Left}")]
-    public static partial void MembershipFormed(ILogger logger, string ringId, NodeIdList joined, NodeIdList left);
+    public static partial void MembershipFormed(ILogger logger, TotemRingId ringId, NodeIdList joined, NodeIdList left);
 
     [LoggerMessage(EventId = 4002, Level = LogLevel.Information, Message = "Members[{Count}]: {Members}")]
     public static partial void Members(ILogger logger, int count, NodeIdList members);

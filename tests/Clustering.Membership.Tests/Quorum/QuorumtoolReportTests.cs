@@ -1,4 +1,5 @@
 using Clustering.Membership.Quorum;
+using Clustering.Membership.Totem;
 
 namespace Clustering.Membership.Tests.Quorum;
 
@@ -14,7 +15,7 @@ public sealed class QuorumtoolReportTests
             WaitForAll = false,
         });
         vq.OnMembership([739312183, 739312184], TimeSpan.Zero);
-        var text = QuorumtoolReport.Status(vq.Current, 739312183, QuorumtoolReport.FormatRingId(739312183, 3316),
+        var text = QuorumtoolReport.Status(vq.Current, 739312183, new TotemRingId(739312183, 3316).ToString(),
             new DateTimeOffset(2018, 12, 6, 10, 6, 45, TimeSpan.Zero),
             new Dictionary<uint, string> { [739312183] = "c1", [739312184] = "c2" });
 
