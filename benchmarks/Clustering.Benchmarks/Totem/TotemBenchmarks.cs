@@ -24,7 +24,7 @@ public class TotemBenchmarks
     private long _delivered;
 
     /// <summary>The message size in bytes.</summary>
-    [Params(64, 1024)]
+    [Params(64, 1024, 8192)]
     public int Size { get; set; }
 
     /// <summary>Forms the ring of three processors.</summary>

@@ -293,6 +293,11 @@ public sealed class TotemSimulation
             Timings = _options.Timings,
             RingIdStore = node.Store,
             ReportReceipts = true,
+
+            // As under a real transport: frames in recycled buffers, copied out before the next call (see Transmit);
+            // recycled buffers are overwritten, so a payload used after it was freed breaks the body checks.
+            PoolBuffers = true,
+            PoisonFreedBuffers = true,
             RingSeqFloor = RingSeqFloorNow(),
             Random = new Random(unchecked((_options.Seed * 7919) + ((int)node.Id * 104729) + (node.StateEpoch * 31) + (int)(_now % 1_000_003))),
         });
@@ -423,24 +428,26 @@ public sealed class TotemSimulation
             _trace.Dequeue();
         }
 
-        _trace.Enqueue(string.Create(CultureInfo.InvariantCulture, $"{Ms(_now)} {from.Id}->{(frame.Destination == 0 ? "*" : frame.Destination.ToString(CultureInfo.InvariantCulture))} {frame.Type} {Describe(frame)}"));
+        // The frame's bytes are the processor's until its next call: the network carries a copy.
+        var bytes = frame.Bytes.ToArray();
+        _trace.Enqueue(string.Create(CultureInfo.InvariantCulture, $"{Ms(_now)} {from.Id}->{(frame.Destination == 0 ? "*" : frame.Destination.ToString(CultureInfo.InvariantCulture))} {frame.Type} {Describe(frame.Type, bytes)}"));
         if (frame.Destination == 0)
         {
             foreach (var node in Nodes())
             {
                 if (node != from)
                 {
-                    Link(from, node, frame);
+                    Link(from, node, frame.Type, bytes);
                 }
             }
         }
         else if (frame.Destination < _nodes.Length)
         {
-            Link(from, _nodes[frame.Destination], frame);
+            Link(from, _nodes[frame.Destination], frame.Type, bytes);
         }
     }
 
-    private void Link(SimNode from, SimNode to, OutboundFrame frame)
+    private void Link(SimNode from, SimNode to, FrameType type, byte[] bytes)
     {
         if (_partition[from.Id] != _partition[to.Id] || _random.NextDouble() < _loss)
         {
@@ -451,7 +458,7 @@ public sealed class TotemSimulation
         for (var i = 0; i < copies; i++)
         {
             var delay = _options.MinDelay.Ticks + (long)(_random.NextDouble() * (_options.MaxDelay - _options.MinDelay).Ticks);
-            Enqueue(_now + delay, new SimEvent { Node = to, Incarnation = to.Incarnation, From = from.Id, Type = frame.Type, Payload = frame.Payload });
+            Enqueue(_now + delay, new SimEvent { Node = to, Incarnation = to.Incarnation, From = from.Id, Type = type, Payload = bytes });
         }
     }
 
@@ -471,12 +478,12 @@ public sealed class TotemSimulation
 
     private static string Ms(long ticks) => (ticks / (double)TimeSpan.TicksPerMillisecond).ToString("F3", CultureInfo.InvariantCulture) + "ms";
 
-    private static string Describe(OutboundFrame frame)
+    private static string Describe(FrameType type, byte[] payload)
     {
         var sb = new StringBuilder();
-        switch (frame.Type)
+        switch (type)
         {
-            case FrameType.Multicast when TotemCodec.TryDecodeMcast(frame.Payload, out var m):
+            case FrameType.Multicast when TotemCodec.TryDecodeMcast(payload, out var m):
                 sb.Append(CultureInfo.InvariantCulture, $"ring={m!.Ring} seq={m.Seq} origin={m.Origin} {m.Order}");
                 if (m.Recovered is { } r)
                 {
@@ -484,17 +491,17 @@ public sealed class TotemSimulation
                 }
 
                 break;
-            case FrameType.Token when TotemCodec.TryDecodeToken(frame.Payload, out var t):
+            case FrameType.Token when TotemCodec.TryDecodeToken(payload, out var t):
                 sb.Append(CultureInfo.InvariantCulture, $"ring={t!.Ring} tseq={t.TokenSeq} seq={t.Seq} aru={t.Aru}/{t.AruAddr} fcc={t.Fcc} rtr=[{string.Join(',', t.Rtr)}] rb={t.RetransBacklog} install={t.InstallSeq}");
                 break;
-            case FrameType.Join when TotemCodec.TryDecodeJoin(frame.Payload, out var j):
+            case FrameType.Join when TotemCodec.TryDecodeJoin(payload, out var j):
                 sb.Append(CultureInfo.InvariantCulture, $"proc=[{string.Join(',', j!.Proc)}] failed=[{string.Join(',', j.Failed)}] ringseq={j.RingSeq}");
                 break;
-            case FrameType.CommitToken when TotemCodec.TryDecodeCommit(frame.Payload, out var c):
+            case FrameType.CommitToken when TotemCodec.TryDecodeCommit(payload, out var c):
                 sb.Append(CultureInfo.InvariantCulture, $"ring={c!.Ring} index={c.Index} [{string.Join(' ', c.Entries.Select(e => $"{e.Node}:{e.OldRing}/{e.Aru}{(e.Filled ? "" : "?")}"))}]");
                 break;
             default:
-                if (TotemCodec.TryDecodeRing(frame.Payload, out var ring))
+                if (TotemCodec.TryDecodeRing(payload, out var ring))
                 {
                     sb.Append(CultureInfo.InvariantCulture, $"ring={ring}");
                 }

@@ -114,8 +114,11 @@ internal sealed class RingState
         return true;
     }
 
-    /// <summary>Frees messages every member holds and this node delivered; pooled ones are added to <paramref name="released"/>.</summary>
-    public void Free(List<byte[]> released)
+    /// <summary>
+    /// Frees messages every member holds and this node delivered; pooled ones (no longer referenced by the ring) are
+    /// added to <paramref name="released"/> for their pool.
+    /// </summary>
+    public void Free(List<McastMessage> released)
     {
         var upTo = Math.Min(SafeUpTo, Delivered);
         while (FreedUpTo < upTo)
@@ -123,7 +126,7 @@ internal sealed class RingState
             FreedUpTo++;
             if (Messages.Remove(FreedUpTo, out var message) && message.Pooled)
             {
-                released.Add(message.Encoded!);
+                released.Add(message);
             }
         }
     }

@@ -18,7 +18,12 @@ internal static class TotemCodec
     /// <summary>Largest application payload a single multicast carries.</summary>
     public const int MaxPayload = 1 << 20;
 
-    private const int RingIdSize = 12;
+    /// <summary>Bytes of an encoded ring id (and of a merge detect or token hold cancel payload).</summary>
+    public const int RingIdSize = 12;
+
+    /// <summary>Bytes of a token without its retransmission requests.</summary>
+    public const int TokenFixedSize = RingIdSize + (7 * 4) + 1 + 4 + 2;
+
     private const int McastHeader = RingIdSize + 4 + 4 + 1 + 1;
     private const int RecoveredHeader = RingIdSize + 4 + 4 + 1;
     private const int CommitEntrySize = 4 + RingIdSize + 4 + 4 + 4 + 1;
@@ -26,12 +31,24 @@ internal static class TotemCodec
     /// <summary>Bytes a multicast frame adds around its payload, room for a recovery carrier's header included.</summary>
     public const int McastOverhead = McastHeader + RecoveredHeader + 4;
 
-    /// <summary>A new multicast with its encoding made at once: the message's payload is a slice of <see cref="McastMessage.Encoded"/>.</summary>
+    /// <summary>
+    /// A new multicast with its encoding made at once: the message's payload is a slice of <see cref="McastMessage.Encoded"/>.
+    /// With a <paramref name="pool"/>, the message and its buffer are the pool's (<see cref="McastMessage.Pooled"/>).
+    /// </summary>
     public static McastMessage CreateMcast(RingId ring, uint seq, uint origin, DeliveryOrder order, ReadOnlySpan<byte> payload, FramePool? pool = null)
     {
         var size = McastHeader + 4 + payload.Length;
-        var pooled = pool is not null;
-        var bytes = pool?.Rent(size) ?? new byte[size];
+        McastMessage message;
+        if (pool is not null)
+        {
+            message = pool.RentMessage(size);
+        }
+        else
+        {
+            message = new McastMessage { Encoded = new byte[size] };
+        }
+
+        var bytes = message.Encoded!;
         var span = bytes.AsSpan();
         WriteRing(span, ring);
         BinaryPrimitives.WriteUInt32LittleEndian(span[12..], seq);
@@ -40,12 +57,8 @@ internal static class TotemCodec
         span[21] = 0;
         BinaryPrimitives.WriteUInt32LittleEndian(span[McastHeader..], (uint)payload.Length);
         payload.CopyTo(span[(McastHeader + 4)..]);
-        return new McastMessage(ring, seq, origin, order, new ReadOnlyMemory<byte>(bytes, McastHeader + 4, payload.Length))
-        {
-            Encoded = bytes,
-            EncodedLength = pooled ? size : -1,
-            Pooled = pooled,
-        };
+        message.Set(ring, seq, origin, order, new ReadOnlyMemory<byte>(bytes, McastHeader + 4, payload.Length));
+        return message;
     }
 
     /// <summary>
@@ -132,46 +145,66 @@ internal static class TotemCodec
             return false;
         }
 
-        var pooled = pool is not null && flags == 0;
-        byte[] copy;
-        if (pooled)
+        if (pool is not null && flags == 0)
         {
-            copy = pool!.Rent(data.Length);
-            data.CopyTo(copy);
-        }
-        else
-        {
-            copy = data.ToArray();
+            // The steady-state path: the message and its copy of the frame are recycled through the processor's pool.
+            var recycled = pool.RentMessage(data.Length);
+            var buffer = recycled.Encoded!;
+            data.CopyTo(buffer);
+            recycled.Set(ring, seq, origin, (DeliveryOrder)order, new ReadOnlyMemory<byte>(buffer, at, (int)length));
+            message = recycled;
+            return true;
         }
 
+        var copy = data.ToArray();
         var payload = new ReadOnlyMemory<byte>(copy, at, (int)length);
         var inner = flags == 1 ? new McastMessage(innerRing, innerSeq, innerOrigin, (DeliveryOrder)innerOrder, payload) : null;
         message = new McastMessage(ring, seq, origin, (DeliveryOrder)order, inner is null ? payload : ReadOnlyMemory<byte>.Empty, inner)
         {
             Encoded = copy,
-            EncodedLength = pooled ? data.Length : -1,
-            Pooled = pooled,
         };
         return true;
     }
 
-    /// <summary>
-    /// Token: ring id, token seq u32, seq u32, aru u32, aru owner u32, fcc u32, backlog u32, retransmit backlog u32,
-    /// install flag u8 and install seq u32, request count u16 and that many u32 sequence numbers.
-    /// </summary>
-    public static byte[] Encode(TokenMessage token)
+    /// <summary>The encoded size of <paramref name="token"/>.</summary>
+    public static int EncodedSize(TokenMessage token)
     {
         ArgumentNullException.ThrowIfNull(token);
-        var bytes = new byte[RingIdSize + (7 * 4) + 1 + 4 + 2 + (4 * token.Rtr.Count)];
-        var span = bytes.AsSpan();
-        WriteRing(span, token.Ring);
-        var at = RingIdSize;
-        foreach (var value in (ReadOnlySpan<uint>)[token.TokenSeq, token.Seq, token.Aru, token.AruAddr, token.Fcc, token.Backlog, token.RetransBacklog])
+        return TokenFixedSize + (4 * token.Rtr.Count);
+    }
+
+    /// <summary>The token encoded into a new array (see <see cref="Encode(TokenMessage, Span{byte})"/>).</summary>
+    public static byte[] Encode(TokenMessage token)
+    {
+        var bytes = new byte[EncodedSize(token)];
+        Encode(token, bytes);
+        return bytes;
+    }
+
+    /// <summary>
+    /// Token: ring id, token seq u32, seq u32, aru u32, aru owner u32, fcc u32, backlog u32, retransmit backlog u32,
+    /// install flag u8 and install seq u32, request count u16 and that many u32 sequence numbers. Written into
+    /// <paramref name="destination"/> (at least <see cref="EncodedSize"/> bytes); returns the length.
+    /// </summary>
+    public static int Encode(TokenMessage token, Span<byte> destination)
+    {
+        var size = EncodedSize(token);
+        if (destination.Length < size)
         {
-            BinaryPrimitives.WriteUInt32LittleEndian(span[at..], value);
-            at += 4;
+            throw new ArgumentException($"The token needs {size} bytes, the destination has {destination.Length}.", nameof(destination));
         }
 
+        var span = destination;
+        WriteRing(span, token.Ring);
+        var at = RingIdSize;
+        BinaryPrimitives.WriteUInt32LittleEndian(span[at..], token.TokenSeq);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[(at + 4)..], token.Seq);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[(at + 8)..], token.Aru);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[(at + 12)..], token.AruAddr);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[(at + 16)..], token.Fcc);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[(at + 20)..], token.Backlog);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[(at + 24)..], token.RetransBacklog);
+        at += 28;
         span[at] = token.InstallSeq.HasValue ? (byte)1 : (byte)0;
         BinaryPrimitives.WriteUInt32LittleEndian(span[(at + 1)..], token.InstallSeq ?? 0);
         at += 5;
@@ -183,20 +216,32 @@ internal static class TotemCodec
             at += 4;
         }
 
-        return bytes;
+        return at;
     }
 
-    /// <summary>Decodes a token.</summary>
+    /// <summary>Decodes a token into a new object.</summary>
     public static bool TryDecodeToken(ReadOnlySpan<byte> data, out TokenMessage? token)
     {
-        token = null;
-        const int fixedSize = RingIdSize + (7 * 4) + 1 + 4 + 2;
-        if (data.Length < fixedSize)
+        var t = new TokenMessage();
+        token = TryDecodeToken(data, t) ? t : null;
+        return token is not null;
+    }
+
+    /// <summary>
+    /// Decodes a token into <paramref name="into"/> (every field and the request list overwritten; a reused object keeps
+    /// its list's capacity). On <see langword="false"/> the object holds garbage.
+    /// </summary>
+    public static bool TryDecodeToken(ReadOnlySpan<byte> data, TokenMessage into)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        into.Rtr.Clear();
+        if (data.Length < TokenFixedSize)
         {
             return false;
         }
 
-        var t = new TokenMessage { Ring = ReadRing(data) };
+        var t = into;
+        t.Ring = ReadRing(data);
         var at = RingIdSize;
         t.TokenSeq = BinaryPrimitives.ReadUInt32LittleEndian(data[at..]);
         t.Seq = BinaryPrimitives.ReadUInt32LittleEndian(data[(at + 4)..]);
@@ -229,7 +274,6 @@ internal static class TotemCodec
             t.Rtr.Add(seq);
         }
 
-        token = t;
         return true;
     }
 
@@ -340,12 +384,19 @@ internal static class TotemCodec
         return true;
     }
 
-    /// <summary>Merge detect and token hold cancel: just the ring id.</summary>
+    /// <summary>Merge detect and token hold cancel: just the ring id (<see cref="RingIdSize"/> bytes).</summary>
     public static byte[] EncodeRing(RingId ring)
     {
         var bytes = new byte[RingIdSize];
         WriteRing(bytes, ring);
         return bytes;
+    }
+
+    /// <summary>Writes a ring-id-only payload into <paramref name="destination"/> (at least <see cref="RingIdSize"/> bytes); returns its length.</summary>
+    public static int EncodeRing(RingId ring, Span<byte> destination)
+    {
+        WriteRing(destination[..RingIdSize], ring);
+        return RingIdSize;
     }
 
     /// <summary>Decodes a payload that is only a ring id.</summary>

@@ -326,10 +326,7 @@ internal sealed partial class TotemProcessor
             return;
         }
 
-        var frame = new OutboundFrame(next, FrameType.CommitToken, TotemCodec.Encode(copy));
-        Output.Frames.Add(frame);
-        _retransmitFrame = frame;
-        Arm(TotemTimer.TokenRetransmit, _timings.TokenRetransmit);
+        SendToken(new OutboundFrame(next, FrameType.CommitToken, TotemCodec.Encode(copy)), pooled: false);
     }
 
     private void FailedToReceive()

@@ -202,7 +202,7 @@ internal sealed partial class TotemProcessor
             Deliver(ring);
         }
 
-        ring.Free(_released);
+        ring.Free(_releasedMessages);
         _lastTokenIdle = t.Aru == t.Seq && t.Rtr.Count == 0;
         _holdCancelSent = false;
         if (State == TotemState.Operational && ring.Members[0] == _me && t.Rtr.Count == 0 && _packer.Count == 0
@@ -258,10 +258,15 @@ internal sealed partial class TotemProcessor
             return;
         }
 
-        var frame = new OutboundFrame(next, FrameType.Token, TotemCodec.Encode(t));
-        Output.Frames.Add(frame);
-        _retransmitFrame = frame;
-        Arm(TotemTimer.TokenRetransmit, _timings.TokenRetransmit);
+        if (_pool is null)
+        {
+            SendToken(new OutboundFrame(next, FrameType.Token, TotemCodec.Encode(t)), pooled: false);
+            return;
+        }
+
+        var buffer = _pool.Rent(TotemCodec.EncodedSize(t));
+        var length = TotemCodec.Encode(t, buffer);
+        SendToken(new OutboundFrame(next, FrameType.Token, buffer) { Length = length }, pooled: true);
     }
 
     private void ReleaseHeldToken()
@@ -274,6 +279,8 @@ internal sealed partial class TotemProcessor
             {
                 ForwardToken(_ring, token);
             }
+
+            RecycleToken(token);
         }
     }
 

@@ -26,13 +26,16 @@ internal sealed partial class TotemProcessor
     private readonly MessageAssembler _assembler = new();
     private readonly byte[] _chunk;
     private readonly FramePool? _pool;
-    private readonly List<byte[]> _released = [];
+    private readonly List<McastMessage> _releasedMessages = [];
+    private readonly List<byte[]> _releasedBuffers = [];
+    private readonly Stack<TokenMessage> _tokens = new();
     private readonly bool[] _armed = new bool[Enum.GetValues<TotemTimer>().Length];
     private readonly Random _random;
     private readonly Queue<(FrameType Type, object Message)> _loopback = new();
     private long _now;
     private RingState _ring = null!;
     private OutboundFrame? _retransmitFrame;
+    private byte[]? _retransmitBuffer;
     private TokenMessage? _heldToken;
     private bool _lastTokenIdle;
     private bool _holdCancelSent;
@@ -53,7 +56,7 @@ internal sealed partial class TotemProcessor
         ArgumentOutOfRangeException.ThrowIfLessThan(options.QueueByteCapacity, 1, nameof(options));
         _packer = new MessagePacker(options.MaxFramePayload - TotemCodec.McastOverhead, options.QueueCapacity, options.QueueByteCapacity);
         _chunk = new byte[_packer.ChunkCapacity];
-        _pool = options.PoolBuffers ? new FramePool(options.MaxFramePayload) : null;
+        _pool = options.PoolBuffers ? new FramePool(options.MaxFramePayload, poison: options.PoisonFreedBuffers) : null;
         _reportReceipts = options.ReportReceipts;
         _ringSeqFloor = options.RingSeqFloor;
         _random = options.Random ?? new Random();
@@ -62,7 +65,11 @@ internal sealed partial class TotemProcessor
     /// <summary>This node's id.</summary>
     public uint NodeId => _me;
 
-    /// <summary>What the last call produced; cleared at the start of every call.</summary>
+    /// <summary>
+    /// What the last call produced; cleared at the start of every call. Everything it references — the frames' bytes
+    /// and the delivered payloads — is valid only until the next call into the processor (with
+    /// <see cref="TotemProcessorOptions.PoolBuffers"/> the buffers are recycled then): send and copy before calling again.
+    /// </summary>
     public TotemOutput Output { get; } = new();
 
     /// <summary>The protocol state.</summary>
@@ -209,7 +216,7 @@ internal sealed partial class TotemProcessor
             }
             else if (_lastTokenIdle && !_holdCancelSent && _ring.Members.Length > 1)
             {
-                Multicast(FrameType.TokenHoldCancel, TotemCodec.EncodeRing(_ring.Id));
+                MulticastRing(FrameType.TokenHoldCancel, _ring.Id);
                 _holdCancelSent = true;
             }
         }
@@ -225,7 +232,7 @@ internal sealed partial class TotemProcessor
                     OnMcast(from, mcast!);
                     if (mcast!.Pooled && !mcast.Stored)
                     {
-                        _released.Add(mcast.Encoded!);
+                        _releasedMessages.Add(mcast);
                     }
 
                     return;
@@ -233,9 +240,18 @@ internal sealed partial class TotemProcessor
 
                 break;
             case FrameType.Token:
-                if (TotemCodec.TryDecodeToken(payload, out var token))
+                // Decoded into a recycled object: the token is read, updated and forwarded (encoded) within this call
+                // unless it is held or looped back, and only then is it kept.
+                var token = _tokens.TryPop(out var free) ? free : new TokenMessage();
+                var decoded = TotemCodec.TryDecodeToken(payload, token);
+                if (decoded)
                 {
-                    OnToken(token!);
+                    OnToken(token);
+                }
+
+                RecycleToken(token);
+                if (decoded)
+                {
                     return;
                 }
 
@@ -332,7 +348,7 @@ internal sealed partial class TotemProcessor
             case TotemTimer.Merge:
                 if (State == TotemState.Operational && _ring.Members[0] == _me)
                 {
-                    Multicast(FrameType.MergeDetect, TotemCodec.EncodeRing(_ring.Id));
+                    MulticastRing(FrameType.MergeDetect, _ring.Id);
                     Arm(TotemTimer.Merge, _timings.Merge);
                 }
 
@@ -358,17 +374,29 @@ internal sealed partial class TotemProcessor
 
     private void Begin(long nowTicks)
     {
+        // What the last call handed out (frames to send, delivered payloads) is the caller's until now: recycle it.
         Output.Clear();
         _assembler.ReleaseDelivered();
-        if (_released.Count > 0)
+        if (_releasedMessages.Count > 0)
         {
-            foreach (var buffer in _released)
+            foreach (var message in _releasedMessages)
+            {
+                _pool!.ReturnMessage(message);
+            }
+
+            _releasedMessages.Clear();
+        }
+
+        if (_releasedBuffers.Count > 0)
+        {
+            foreach (var buffer in _releasedBuffers)
             {
                 _pool!.Return(buffer);
             }
 
-            _released.Clear();
+            _releasedBuffers.Clear();
         }
+
         _now = nowTicks;
     }
 
@@ -386,7 +414,9 @@ internal sealed partial class TotemProcessor
             var (type, message) = _loopback.Dequeue();
             if (type == FrameType.Token)
             {
-                OnToken((TokenMessage)message);
+                var token = (TokenMessage)message;
+                OnToken(token);
+                RecycleToken(token);
             }
             else
             {
@@ -414,10 +444,67 @@ internal sealed partial class TotemProcessor
 
     private void Multicast(FrameType type, byte[] payload) => Output.Frames.Add(new OutboundFrame(0, type, payload));
 
+    /// <summary>A merge detect or token hold cancel: with pooling in a buffer recycled at the next call.</summary>
+    private void MulticastRing(FrameType type, RingId ring)
+    {
+        if (_pool is null)
+        {
+            Multicast(type, TotemCodec.EncodeRing(ring));
+            return;
+        }
+
+        var buffer = _pool.Rent(TotemCodec.RingIdSize);
+        var length = TotemCodec.EncodeRing(ring, buffer);
+        _releasedBuffers.Add(buffer);
+        Output.Frames.Add(new OutboundFrame(0, type, buffer) { Length = length });
+    }
+
+    /// <summary>Sends a token (regular or commit) to its next holder and keeps it for retransmission.</summary>
+    /// <param name="frame">The frame.</param>
+    /// <param name="pooled">Whether the frame's buffer is the pool's (it goes back once the frame is no longer kept).</param>
+    private void SendToken(OutboundFrame frame, bool pooled)
+    {
+        ReleaseRetransmitBuffer();
+        Output.Frames.Add(frame);
+        _retransmitFrame = frame;
+        _retransmitBuffer = pooled ? frame.Payload : null;
+        Arm(TotemTimer.TokenRetransmit, _timings.TokenRetransmit);
+    }
+
     private void CancelTokenRetransmit()
     {
+        ReleaseRetransmitBuffer();
         _retransmitFrame = null;
         Cancel(TotemTimer.TokenRetransmit);
+    }
+
+    /// <summary>The kept token frame's pooled buffer goes back at the next call (this call's output may still hold it).</summary>
+    private void ReleaseRetransmitBuffer()
+    {
+        if (_retransmitBuffer is { } buffer)
+        {
+            _releasedBuffers.Add(buffer);
+            _retransmitBuffer = null;
+        }
+    }
+
+    /// <summary>Keeps a token object for the next decode unless it is still in use (held, or queued to loop back).</summary>
+    private void RecycleToken(TokenMessage token)
+    {
+        if (ReferenceEquals(token, _heldToken) || _tokens.Count >= 4)
+        {
+            return;
+        }
+
+        foreach (var (_, message) in _loopback)
+        {
+            if (ReferenceEquals(message, token))
+            {
+                return;
+            }
+        }
+
+        _tokens.Push(token);
     }
 
     private void Report(TotemEventKind kind, RingId ring, McastMessage message) =>

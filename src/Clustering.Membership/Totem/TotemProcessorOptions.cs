@@ -39,11 +39,18 @@ internal sealed record TotemProcessorOptions
     public Random? Random { get; init; }
 
     /// <summary>
-    /// Keep multicast frames (sent and received) in buffers rented from <see cref="System.Buffers.ArrayPool{T}.Shared"/>
-    /// and return them once freed. Then an output frame's bytes are valid only until the next call — the owner must send
-    /// them before (the runtime shell does; a simulator that delays frames must leave this off).
+    /// Keep frames (multicasts sent and received, tokens, hold cancels) and the multicast objects in the processor's own
+    /// pool (<see cref="FramePool"/>) and recycle them once freed: no allocation per message in steady state. Then an
+    /// output frame's bytes are valid only until the next call — the owner must send (or copy) them before, as the
+    /// runtime shell and the simulator do.
     /// </summary>
     public bool PoolBuffers { get; init; }
+
+    /// <summary>
+    /// With <see cref="PoolBuffers"/>, overwrite every frame buffer when it goes back to the pool (a test aid: a view
+    /// used after its buffer was recycled then reads garbage, which the simulator's body checks catch).
+    /// </summary>
+    public bool PoisonFreedBuffers { get; init; }
 
     /// <summary>The logger.</summary>
     public ILogger Logger { get; init; } = NullLogger.Instance;
