@@ -3,7 +3,8 @@ namespace Clustering.Membership.Totem;
 /// <summary>
 /// The regular token (Totem's <c>orf_token</c>), unicast from each member to the next. It orders messages (<see cref="Seq"/>),
 /// tracks what every member has received (<see cref="Aru"/> and its owner), carries retransmission requests and the
-/// flow-control counts. Mutable: the holder updates it before passing it on.
+/// flow-control counts. Mutable: the holder updates it before passing it on. The processor decodes received tokens
+/// into recycled objects, so one is only kept beyond the call that received it while held or looped back.
 /// </summary>
 internal sealed class TokenMessage
 {

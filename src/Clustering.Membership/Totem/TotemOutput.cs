@@ -4,6 +4,12 @@ namespace Clustering.Membership.Totem;
 /// What one call into a <see cref="TotemProcessor"/> produced. The processor clears it at the start of every call, so
 /// the caller drains it before the next one; the lists are reused to avoid allocation.
 /// </summary>
+/// <remarks>
+/// Contract: the bytes of <see cref="Frames"/> and the payloads of <see cref="Events"/> are views into the processor's
+/// recycled buffers (frames kept for retransmission, fragment buffers, its frame pool), not copies. They are valid until
+/// the caller's next call into the processor, which recycles them: send the frames and copy what must be kept (the
+/// runtime shell copies each delivery into the event it publishes) before calling again.
+/// </remarks>
 internal sealed class TotemOutput
 {
     /// <summary>Frames to send, in order.</summary>

@@ -125,8 +125,15 @@ internal sealed class ProcessorRingHarness
     private bool Pump()
     {
         var any = false;
+        var handled = 0;
         while (_wire.TryDequeue(out var frame))
         {
+            // An idle ring empties the wire once the representative holds the token; a ring that never does is broken.
+            if (++handled > 10_000_000)
+            {
+                throw new InvalidOperationException("the wire never went quiet");
+            }
+
             any = true;
             var node = Nodes[frame.To];
             node.OnFrame(frame.From, frame.Type, frame.Payload.AsSpan(0, frame.Length), _now);

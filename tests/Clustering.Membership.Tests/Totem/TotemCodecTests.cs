@@ -54,6 +54,61 @@ public sealed class TotemCodecTests
     }
 
     [Test]
+    public void A_token_decoded_into_a_reused_object_keeps_nothing_of_the_previous_one()
+    {
+        var first = new TokenMessage { Ring = Ring, TokenSeq = 3, Seq = 50, Aru = 40, AruAddr = 2, InstallSeq = 45 };
+        first.Rtr.AddRange([41, 42, 43]);
+        var second = new TokenMessage { Ring = new RingId(7, 9), TokenSeq = 4, Seq = 60, Aru = 60 };
+        var reused = new TokenMessage();
+        Assert.That(TotemCodec.TryDecodeToken(TotemCodec.Encode(first), reused), Is.True);
+        Assert.That(reused.Rtr, Is.EqualTo(new uint[] { 41, 42, 43 }));
+
+        Assert.That(TotemCodec.TryDecodeToken(TotemCodec.Encode(second), reused), Is.True);
+        Assert.That(reused.Ring, Is.EqualTo(new RingId(7, 9)));
+        Assert.That((reused.TokenSeq, reused.Seq, reused.Aru, reused.AruAddr), Is.EqualTo((4u, 60u, 60u, 0u)));
+        Assert.That(reused.InstallSeq, Is.Null);
+        Assert.That(reused.Rtr, Is.Empty);
+    }
+
+    [Test]
+    public void A_token_encoded_into_a_larger_buffer_writes_exactly_its_size_and_a_short_buffer_is_refused()
+    {
+        var token = new TokenMessage { Ring = Ring, TokenSeq = 1, Seq = 10, Aru = 8 };
+        token.Rtr.AddRange([9, 10]);
+        var buffer = new byte[200];
+        Array.Fill(buffer, (byte)0xEE);
+        var length = TotemCodec.Encode(token, buffer);
+        Assert.That(length, Is.EqualTo(TotemCodec.EncodedSize(token)));
+        Assert.That(buffer.AsSpan(0, length).ToArray(), Is.EqualTo(TotemCodec.Encode(token)));
+        Assert.That(buffer.AsSpan(length).ToArray(), Is.All.EqualTo((byte)0xEE), "nothing written past the token");
+        Assert.Throws<ArgumentException>(() => TotemCodec.Encode(token, new byte[length - 1]));
+    }
+
+    [Test]
+    public void A_pooled_multicast_decode_copies_the_frame_into_a_pool_buffer()
+    {
+        var pool = new FramePool(128);
+        var frame = TotemCodec.Encode(new McastMessage(Ring, 7, 5, DeliveryOrder.Safe, new byte[] { 1, 2, 3 }));
+        Assert.That(TotemCodec.TryDecodeMcast(frame, pool, out var message), Is.True);
+        Array.Clear(frame);
+        Assert.That(message!.Pooled, Is.True);
+        Assert.That(message.Encoded!.Length, Is.EqualTo(128));
+        Assert.That(message.EncodedLength, Is.EqualTo(frame.Length));
+        Assert.That((message.Ring, message.Seq, message.Origin, message.Order), Is.EqualTo((Ring, 7u, 5u, DeliveryOrder.Safe)));
+        Assert.That(message.Payload.ToArray(), Is.EqualTo(new byte[] { 1, 2, 3 }), "the payload lives in the pool's buffer, not the frame");
+    }
+
+    [Test]
+    public void A_recovery_carrier_is_never_pooled()
+    {
+        var pool = new FramePool(128);
+        var carrier = new McastMessage(Ring, 1, 3, DeliveryOrder.Agreed, ReadOnlyMemory<byte>.Empty, new McastMessage(new RingId(1, 8), 12, 2, DeliveryOrder.Agreed, new byte[] { 9 }));
+        Assert.That(TotemCodec.TryDecodeMcast(TotemCodec.Encode(carrier), pool, out var back), Is.True);
+        Assert.That(back!.Pooled, Is.False);
+        Assert.That(back.Recovered!.Payload.ToArray(), Is.EqualTo(new byte[] { 9 }));
+    }
+
+    [Test]
     public void A_join_round_trips()
     {
         var join = new JoinMessage([1, 2, 5], [5], 40);
@@ -146,6 +201,8 @@ public sealed class TotemCodecTests
         yield return (TotemCodec.Encode(new McastMessage(Ring, 3, 2, DeliveryOrder.Agreed, new byte[] { 1, 2, 3, 4 })), b => TotemCodec.TryDecodeMcast(b, out _));
         yield return (TotemCodec.Encode(new McastMessage(Ring, 3, 2, DeliveryOrder.Agreed, ReadOnlyMemory<byte>.Empty, new McastMessage(new RingId(1, 1), 2, 1, DeliveryOrder.Safe, new byte[] { 5 }))), b => TotemCodec.TryDecodeMcast(b, out _));
         yield return (TotemCodec.Encode(token), b => TotemCodec.TryDecodeToken(b, out _));
+        yield return (TotemCodec.Encode(token), b => TotemCodec.TryDecodeToken(b, new TokenMessage()));
+        yield return (TotemCodec.Encode(new McastMessage(Ring, 3, 2, DeliveryOrder.Agreed, new byte[] { 1, 2, 3, 4 })), b => TotemCodec.TryDecodeMcast(b, new FramePool(64), out _));
         yield return (TotemCodec.Encode(new JoinMessage([1, 2, 3], [3], 8)), b => TotemCodec.TryDecodeJoin(b, out _));
         yield return (TotemCodec.Encode(new CommitTokenMessage(new RingId(1, 8), [new CommitEntry { Node = 1, Filled = true }, new CommitEntry { Node = 2 }])), b => TotemCodec.TryDecodeCommit(b, out _));
         yield return (TotemCodec.EncodeRing(Ring), b => TotemCodec.TryDecodeRing(b, out _));
