@@ -23,7 +23,7 @@ internal sealed partial class TotemProcessor
     private readonly bool _reportReceipts;
     private readonly ulong _ringSeqFloor;
     private readonly MessagePacker _packer;
-    private readonly MessageAssembler _assembler = new();
+    private readonly MessageAssembler _assembler;
     private readonly byte[] _chunk;
     private readonly FramePool? _pool;
     private readonly List<McastMessage> _releasedMessages = [];
@@ -56,6 +56,7 @@ internal sealed partial class TotemProcessor
         ArgumentOutOfRangeException.ThrowIfLessThan(options.QueueByteCapacity, 1, nameof(options));
         _packer = new MessagePacker(options.MaxFramePayload - TotemCodec.McastOverhead, options.QueueCapacity, options.QueueByteCapacity);
         _chunk = new byte[_packer.ChunkCapacity];
+        _assembler = new MessageAssembler(options.PoolBuffers && options.PoisonFreedBuffers);
         _pool = options.PoolBuffers ? new FramePool(options.MaxFramePayload, poison: options.PoisonFreedBuffers) : null;
         _reportReceipts = options.ReportReceipts;
         _ringSeqFloor = options.RingSeqFloor;

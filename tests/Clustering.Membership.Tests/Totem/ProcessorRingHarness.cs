@@ -21,6 +21,7 @@ internal sealed class ProcessorRingHarness
     private readonly bool _verify;
     private uint _stamp;
     private long _now;
+    private long _multicastCopies;
 
     /// <summary>Creates the processors (not started).</summary>
     /// <param name="nodes">How many.</param>
@@ -47,6 +48,12 @@ internal sealed class ProcessorRingHarness
 
     /// <summary>With verification: deliveries whose order, length or bytes were wrong.</summary>
     public long Corrupt { get; private set; }
+
+    /// <summary>The guarantee asked for the messages sent (agreed by default).</summary>
+    public DeliveryOrder Order { get; set; } = DeliveryOrder.Agreed;
+
+    /// <summary>When above 0, every <c>LossEvery</c>-th copy of a multicast frame is lost on the wire (retransmissions then fill the gaps).</summary>
+    public int LossEvery { get; set; }
 
     /// <summary>Starts every processor and runs until all are operational in one ring of all of them.</summary>
     /// <exception cref="InvalidOperationException">The ring did not form.</exception>
@@ -102,7 +109,7 @@ internal sealed class ProcessorRingHarness
                     BinaryPrimitives.WriteUInt32LittleEndian(_message, ++_stamp);
                 }
 
-                if (!node.TryEnqueue(_message, DeliveryOrder.Agreed, _now))
+                if (!node.TryEnqueue(_message, Order, _now))
                 {
                     _stamp--;
                     break;
@@ -185,6 +192,11 @@ internal sealed class ProcessorRingHarness
             {
                 if (to != from && (frame.Destination == 0 || frame.Destination == Nodes[to].NodeId))
                 {
+                    if (LossEvery > 0 && frame.Type == FrameType.Multicast && ++_multicastCopies % LossEvery == 0)
+                    {
+                        continue;
+                    }
+
                     var copy = bytes.Length <= ReceiveBufferSize
                         ? _receiveBuffers.TryPop(out var pooled) ? pooled : new byte[ReceiveBufferSize]
                         : new byte[bytes.Length];

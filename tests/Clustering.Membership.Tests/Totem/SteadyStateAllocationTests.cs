@@ -1,3 +1,5 @@
+using Clustering.Membership.Totem;
+
 namespace Clustering.Membership.Tests.Totem;
 
 /// <summary>
@@ -33,6 +35,33 @@ public sealed class SteadyStateAllocationTests
         Assert.That(allocated, Is.Zero, $"bytes allocated while delivering {4 * batch} messages of {size} B at three nodes");
     }
 
+    [TestCase(true, 0)]
+    [TestCase(false, 7)]
+    [TestCase(true, 13)]
+    public void Safe_delivery_and_retransmissions_after_loss_allocate_nothing_either(bool safe, int lossEvery)
+    {
+        var order = safe ? DeliveryOrder.Safe : DeliveryOrder.Agreed;
+        const int batch = 300;
+        var ring = new ProcessorRingHarness(3, 1024, verify: false) { Order = order, LossEvery = lossEvery };
+        ring.Form();
+        for (var i = 0; i < 8; i++)
+        {
+            ring.SendAndDeliver(batch);
+        }
+
+        var retransmitsBefore = ring.Nodes.Sum(n => n.Statistics.Retransmits);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 4; i++)
+        {
+            ring.SendAndDeliver(batch);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var retransmits = ring.Nodes.Sum(n => n.Statistics.Retransmits) - retransmitsBefore;
+        Assert.That(retransmits, lossEvery > 0 ? Is.Positive : Is.Zero, "frames lost on the wire were sent again");
+        Assert.That(allocated, Is.Zero, $"bytes allocated while delivering {4 * batch} {order} messages at three nodes");
+    }
+
     [TestCase(1)]
     [TestCase(64)]
     [TestCase(1500)]
@@ -42,7 +71,7 @@ public sealed class SteadyStateAllocationTests
     {
         // Every message carries its number and a body pattern; all nodes check order, length and bytes of every
         // delivery while frames, tokens and fragment buffers are recycled underneath.
-        var ring = new ProcessorRingHarness(3, size, verify: true);
+        var ring = new ProcessorRingHarness(3, size, verify: true) { LossEvery = 11 };
         ring.Form();
         for (var i = 0; i < 5; i++)
         {

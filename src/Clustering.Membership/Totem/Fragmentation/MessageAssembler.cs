@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 
 namespace Clustering.Membership.Totem.Fragmentation;
@@ -6,7 +5,7 @@ namespace Clustering.Membership.Totem.Fragmentation;
 /// <summary>
 /// The receive side of packing: reads the chunks of <see cref="MessagePacker"/> in total order and produces one
 /// delivery per whole message. Whole records become slices of the chunk; fragments are gathered in a pooled buffer per
-/// sender. A gap in a sender's chunk counter (chunks of a departed sender that no survivor had) or a malformed chunk
+/// sender (from the assembler's own <see cref="FragmentPool"/>). A gap in a sender's chunk counter (chunks of a departed sender that no survivor had) or a malformed chunk
 /// drops that sender's partial message, never throws; a continuation without its first fragment is skipped.
 /// </summary>
 /// <remarks>
@@ -19,6 +18,11 @@ internal sealed class MessageAssembler
 {
     private readonly Dictionary<uint, Sender> _senders = [];
     private readonly List<byte[]> _delivered = [];
+    private readonly FragmentPool _buffers;
+
+    /// <summary>Creates an assembler.</summary>
+    /// <param name="poisonFreedBuffers">Overwrite fragment buffers when they are recycled (a test aid).</param>
+    public MessageAssembler(bool poisonFreedBuffers = false) => _buffers = new FragmentPool(poisonFreedBuffers);
 
     /// <summary>Chunks (or their tails) that could not be read.</summary>
     public long MalformedChunks { get; private set; }
@@ -121,7 +125,7 @@ internal sealed class MessageAssembler
                         return;
                     }
 
-                    sender.Buffer = ArrayPool<byte>.Shared.Rent(total);
+                    sender.Buffer = _buffers.Rent(total);
                     sender.Total = total;
                     sender.Length = length;
                     bytes.CopyTo(sender.Buffer);
@@ -163,7 +167,7 @@ internal sealed class MessageAssembler
     {
         foreach (var buffer in _delivered)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            _buffers.Return(buffer);
         }
 
         _delivered.Clear();
@@ -193,7 +197,7 @@ internal sealed class MessageAssembler
     {
         if (sender.Buffer is { } buffer)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            _buffers.Return(buffer);
             sender.Buffer = null;
             DroppedPartials++;
         }
