@@ -129,6 +129,22 @@ public sealed partial class RingSet
             return Followup.None;
         }
 
+        // The frame is copied out of a receive buffer before the lock, so the lock covers only bookkeeping and the
+        // hand-over; delivering inside it keeps each sender's frames in order when several rings race to deliver.
+        var delivered = isProbe ? default(RingDatagram?) : owned ?? CopyToPool(ring, source, data);
+        var followup = AcceptLocked(ring, source, data, header, payload, isProbe, delivered, out round);
+        if (isProbe)
+        {
+            owned?.Dispose(); // a probe is never delivered; its payload was read under the lock
+        }
+
+        return followup;
+    }
+
+    /// <summary>The part of <see cref="Accept"/> under <see cref="_gate"/>: replay verdict, monitor, statistics, delivery.</summary>
+    private Followup AcceptLocked(int ring, IPEndPoint source, ReadOnlySpan<byte> data, in FrameHeader header, Range payload, bool isProbe, RingDatagram? delivered, out int round)
+    {
+        round = 0;
         var now = Now;
         var followup = Followup.None;
         lock (_gate)
@@ -136,7 +152,7 @@ public sealed partial class RingSet
             var verdict = _replay.Check(header.SenderNodeId, header.SenderIncarnation, header.Sequence, ring);
             if (verdict == ReplayVerdict.Replayed)
             {
-                Drop(source, ring, FrameDropReason.Replayed, owned);
+                Drop(source, ring, FrameDropReason.Replayed, delivered);
                 return Followup.None;
             }
 
@@ -151,7 +167,7 @@ public sealed partial class RingSet
             {
                 Statistics.OnRedundantCopy();
                 _metrics.Redundant(ring);
-                owned?.Dispose();
+                delivered?.Dispose();
                 return FollowupOfEvents();
             }
 
@@ -166,6 +182,11 @@ public sealed partial class RingSet
                 round = BinaryPrimitives.ReadInt32BigEndian(data[payload]);
                 followup = Followup.ReplyToProbe;
             }
+            else if (delivered is { } frame)
+            {
+                // DropWrite never refuses: a full queue hands the frame to OnDeliveryDropped instead.
+                _delivered.Writer.TryWrite(new ReceivedFrame(header, frame, payload));
+            }
 
             var events = FollowupOfEvents();
             if (followup == Followup.None)
@@ -174,16 +195,6 @@ public sealed partial class RingSet
             }
         }
 
-        if (isProbe)
-        {
-            owned?.Dispose();
-            return followup;
-        }
-
-        var delivered = owned ?? CopyToPool(ring, source, data);
-
-        // DropWrite never refuses: a full queue hands the frame to OnDeliveryDropped instead.
-        _delivered.Writer.TryWrite(new ReceivedFrame(header, delivered, payload));
         return followup;
     }
 
