@@ -14,7 +14,7 @@ namespace Clustering.Transport.Rings;
 /// forwards to the real ring. The ring set above marks a down ring FAULTY like any silent ring and recovers it once
 /// traffic flows. Use <see cref="Create"/>: when the interface is there at once, it returns the real ring unwrapped.
 /// </summary>
-public sealed class DowncheckRing : IRing, IPushRing
+public sealed class DowncheckRing : IRing, IPushRing, IRingReceiver
 {
     private readonly Func<IRing> _factory;
     private readonly DowncheckRingOptions _options;
@@ -125,8 +125,9 @@ public sealed class DowncheckRing : IRing, IPushRing
 
     /// <inheritdoc />
     /// <remarks>
-    /// The receiver is passed on to the real ring once it is up (when that ring has a push path too); until then,
-    /// and for a real ring without one, the forwarding pump hands datagrams to it on <see cref="IRingReceiver.PumpLane"/>.
+    /// Once the real ring is up and has a push path too, its receive threads call this ring, which counts the datagram
+    /// and passes it on inline; for a real ring without one, the forwarding pump hands datagrams to the receiver on
+    /// <see cref="IRingReceiver.PumpLane"/>.
     /// </remarks>
     void IPushRing.Attach(IRingReceiver receiver)
     {
@@ -142,7 +143,7 @@ public sealed class DowncheckRing : IRing, IPushRing
             Volatile.Write(ref _receiver, receiver);
             if (_inner is IPushRing push)
             {
-                push.Attach(receiver);
+                push.Attach(this);
             }
         }
     }
@@ -217,7 +218,7 @@ public sealed class DowncheckRing : IRing, IPushRing
             _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             if (_receiver is not null && ring is IPushRing push)
             {
-                push.Attach(_receiver);
+                push.Attach(this);
             }
 
             Volatile.Write(ref _inner, ring);
@@ -252,6 +253,13 @@ public sealed class DowncheckRing : IRing, IPushRing
         catch (ChannelClosedException)
         {
         }
+    }
+
+    /// <summary>The real ring's push path, passed on to the attached receiver and counted here too.</summary>
+    void IRingReceiver.OnReceived(int ringNumber, int lane, IPEndPoint source, Span<byte> datagram)
+    {
+        Counters.OnReceived(datagram.Length);
+        Volatile.Read(ref _receiver)?.OnReceived(ringNumber, lane, source, datagram);
     }
 
     private void Forward(IRingReceiver receiver, RingDatagram datagram)

@@ -196,6 +196,7 @@ public sealed class DowncheckRingTests
 
         Assert.That(lanes, Is.EquivalentTo(new[] { IRingReceiver.SocketLane, IRingReceiver.GroupLane }), "the group socket's and the unicast socket's threads");
         Assert.That(ring.Received.TryRead(out _), Is.False, "pushed, not queued");
+        Assert.That(ring.Counters.DatagramsReceived, Is.EqualTo(2), "the wrapper still counts what passes through it");
     }
 
     private sealed class RecordingReceiver : IRingReceiver
