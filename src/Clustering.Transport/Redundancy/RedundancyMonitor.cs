@@ -114,8 +114,12 @@ internal sealed class RedundancyMonitor
         }
     }
 
-    /// <summary>Accounts for one authenticated frame (first copy or redundant copy) that arrived on <paramref name="ring"/>.</summary>
-    public void OnFrame(int ring, uint sender, ulong incarnation, ulong sequence, bool isToken, TimeSpan now)
+    /// <summary>
+    /// Accounts for one frame (first copy or redundant copy) that arrived on <paramref name="ring"/>: an authenticated
+    /// one, or (<paramref name="authenticated"/> false) a redundant copy recognised from its header alone while
+    /// <see cref="IsVouchedFor"/> allowed it.
+    /// </summary>
+    public void OnFrame(int ring, uint sender, ulong incarnation, ulong sequence, bool isToken, TimeSpan now, bool authenticated = true)
     {
         if ((uint)ring >= (uint)_rings.Length)
         {
@@ -139,6 +143,11 @@ internal sealed class RedundancyMonitor
         }
 
         track.LastHeard = now;
+        if (authenticated)
+        {
+            track.LastAuthenticated[ring] = now;
+        }
+
         if (sequence > track.LastSequence[ring])
         {
             track.LastSequence[ring] = sequence;
@@ -160,6 +169,25 @@ internal sealed class RedundancyMonitor
         }
 
         CheckPassiveBalance(sequence);
+    }
+
+    /// <summary>
+    /// Whether a redundant copy from <paramref name="sender"/> on <paramref name="ring"/> may be counted from its
+    /// unauthenticated header: the ring is not FAULTY and a frame of the same sender incarnation passed
+    /// authentication on that ring less than <see cref="RedundancyOptions.TokenExpiredTimeout"/> ago. A forged header
+    /// can therefore keep a ring looking alive for at most one such period after its last genuine frame; after that
+    /// every copy on the ring is authenticated again, and forgeries are dropped and count for nothing.
+    /// </summary>
+    public bool IsVouchedFor(int ring, uint sender, ulong incarnation, TimeSpan now)
+    {
+        if (_options.Mode != RrpMode.Active || (uint)ring >= (uint)_rings.Length || _rings[ring].IsFaulty)
+        {
+            return false;
+        }
+
+        return _senders.TryGetValue(sender, out var track)
+            && track.Incarnation == incarnation
+            && track.LastAuthenticated[ring] > now - _options.TokenExpiredTimeout;
     }
 
     /// <summary>Accounts for a peer's answer to a probe sent on a FAULTY ring.</summary>

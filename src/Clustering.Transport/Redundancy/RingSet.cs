@@ -17,9 +17,11 @@ namespace Clustering.Transport.Redundancy;
 /// <remarks>
 /// The set owns its rings and disposes them. The protocol decisions live in sans-IO parts (the frame protector,
 /// the replay guard and the redundancy monitor); this class is the thin shell that feeds them datagrams and clock
-/// ticks. Sends are serialised; each ring is received on its own loop.
+/// ticks. Sends are serialised. A UDP ring pushes each datagram to the set on the ring's own receive thread, which
+/// authenticates it, checks it and writes it straight to <see cref="Received"/> (no thread-pool hand-off on the way);
+/// other rings are read from their <see cref="IRing.Received"/> queue by one loop each.
 /// </remarks>
-public sealed partial class RingSet : IAsyncDisposable
+public sealed partial class RingSet : IAsyncDisposable, IRingReceiver
 {
     private const int ProbePayloadLength = 4;
 
@@ -30,9 +32,13 @@ public sealed partial class RingSet : IAsyncDisposable
     private readonly TransportMetrics _metrics;
     private readonly long _startTimestamp;
 
-    // Receive side: one opener per ring loop; everything shared between loops is guarded by _gate.
+    // Receive side: one opener per receiving thread (each push lane of each ring, and each ring's pull loop);
+    // everything shared between those threads is guarded by _gate, held only for short bookkeeping.
     private readonly Lock _gate = new();
     private readonly FrameProtector[] _openers;
+    private readonly FrameProtector[] _pullOpeners;
+    private readonly uint _clusterId;
+    private readonly bool _skipRedundantCopies;
     private readonly ReplayGuard _replay;
     private readonly RedundancyMonitor _monitor;
     private readonly Dictionary<uint, IPEndPoint?[]> _peers = [];
@@ -86,10 +92,17 @@ public sealed partial class RingSet : IAsyncDisposable
         Incarnation = options.Incarnation ?? (ulong)((_time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks / 10);
 
         _sealer = new FrameProtector(authkey, options.Protection);
-        _openers = new FrameProtector[_rings.Length];
-        for (var i = 0; i < _openers.Length; i++)
+        _clusterId = _sealer.ClusterId;
+        _skipRedundantCopies = options.Redundancy.Mode == RrpMode.Active;
+        _pullOpeners = new FrameProtector[_rings.Length];
+        _openers = new FrameProtector[_rings.Length * IRingReceiver.LaneCount];
+        for (var i = 0; i < _rings.Length; i++)
         {
-            _openers[i] = new FrameProtector(authkey, options.Protection);
+            _pullOpeners[i] = new FrameProtector(authkey, options.Protection);
+            for (var lane = 0; lane < IRingReceiver.LaneCount; lane++)
+            {
+                _openers[(i * IRingReceiver.LaneCount) + lane] = new FrameProtector(authkey, options.Protection);
+            }
         }
 
         var largest = _rings.Max(r => r.MaxDatagramSize);
@@ -120,7 +133,16 @@ public sealed partial class RingSet : IAsyncDisposable
         for (var i = 0; i < _rings.Length; i++)
         {
             var ring = i;
-            _loops[i] = Task.Run(() => ReceiveLoopAsync(ring));
+            if (_rings[i] is IPushRing push)
+            {
+                push.Attach(this);
+                DrainQueued(ring);
+                _loops[i] = Task.CompletedTask;
+            }
+            else
+            {
+                _loops[i] = Task.Run(() => ReceiveLoopAsync(ring));
+            }
         }
 
         var period = Min(options.Redundancy.TokenExpiredTimeout, options.Redundancy.ProblemCountTimeout, options.Redundancy.AutorecoveryCheckTimeout) / 4;
@@ -167,7 +189,7 @@ public sealed partial class RingSet : IAsyncDisposable
             }
 
             _sealer.Dispose();
-            foreach (var opener in _openers)
+            foreach (var opener in _openers.Concat(_pullOpeners))
             {
                 opener.Dispose();
             }

@@ -10,6 +10,7 @@ public sealed class RingSetStatistics
     private long _datagramsSent;
     private long _framesAccepted;
     private long _redundantCopies;
+    private long _redundantCopiesUnauthenticated;
     private long _deliveryOverflows;
 
     /// <summary>Frames handed to <see cref="RingSet.SendToAllAsync"/> or <see cref="RingSet.SendToAsync"/> and sent on at least one ring.</summary>
@@ -23,6 +24,12 @@ public sealed class RingSetStatistics
 
     /// <summary>Second and later copies of a frame (active mode), discarded as expected.</summary>
     public long RedundantCopies => Volatile.Read(ref _redundantCopies);
+
+    /// <summary>
+    /// The part of <see cref="RedundantCopies"/> recognised from the header alone (sender, incarnation and sequence of
+    /// a frame already accepted from another ring) and dropped before authentication and decryption.
+    /// </summary>
+    public long RedundantCopiesUnauthenticated => Volatile.Read(ref _redundantCopiesUnauthenticated);
 
     /// <summary>Frames dropped because the consumer did not keep up with <see cref="RingSetOptions.ReceiveQueueCapacity"/>.</summary>
     public long DeliveryOverflows => Volatile.Read(ref _deliveryOverflows);
@@ -55,6 +62,12 @@ public sealed class RingSetStatistics
     internal void OnAccepted() => Interlocked.Increment(ref _framesAccepted);
 
     internal void OnRedundantCopy() => Interlocked.Increment(ref _redundantCopies);
+
+    internal void OnUnauthenticatedRedundantCopy()
+    {
+        Interlocked.Increment(ref _redundantCopiesUnauthenticated);
+        Interlocked.Increment(ref _redundantCopies);
+    }
 
     internal void OnDeliveryOverflow() => Interlocked.Increment(ref _deliveryOverflows);
 

@@ -14,7 +14,7 @@ namespace Clustering.Transport.Rings;
 /// forwards to the real ring. The ring set above marks a down ring FAULTY like any silent ring and recovers it once
 /// traffic flows. Use <see cref="Create"/>: when the interface is there at once, it returns the real ring unwrapped.
 /// </summary>
-public sealed class DowncheckRing : IRing
+public sealed class DowncheckRing : IRing, IPushRing, IRingReceiver
 {
     private readonly Func<IRing> _factory;
     private readonly DowncheckRingOptions _options;
@@ -24,6 +24,7 @@ public sealed class DowncheckRing : IRing
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
     private IRing? _inner;
+    private IRingReceiver? _receiver;
     private Task _pump = Task.CompletedTask;
     private int _attempts;
     private bool _disposed;
@@ -123,6 +124,31 @@ public sealed class DowncheckRing : IRing
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Once the real ring is up and has a push path too, its receive threads call this ring, which counts the datagram
+    /// and passes it on inline; for a real ring without one, the forwarding pump hands datagrams to the receiver on
+    /// <see cref="IRingReceiver.PumpLane"/>.
+    /// </remarks>
+    void IPushRing.Attach(IRingReceiver receiver)
+    {
+        ArgumentNullException.ThrowIfNull(receiver);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_receiver is not null)
+            {
+                throw new InvalidOperationException($"Ring {RingNumber} already has a receiver attached.");
+            }
+
+            Volatile.Write(ref _receiver, receiver);
+            if (_inner is IPushRing push)
+            {
+                push.Attach(this);
+            }
+        }
+    }
+
+    /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
         IRing? inner;
@@ -190,6 +216,11 @@ public sealed class DowncheckRing : IRing
             }
 
             _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            if (_receiver is not null && ring is IPushRing push)
+            {
+                push.Attach(this);
+            }
+
             Volatile.Write(ref _inner, ring);
             _pump = PumpAsync(ring, _stopping.Token);
             RingLog.InterfaceUp(_logger, RingNumber, ring.LocalEndPoint);
@@ -206,6 +237,12 @@ public sealed class DowncheckRing : IRing
                 while (reader.TryRead(out var datagram))
                 {
                     Counters.OnReceived(datagram.Length);
+                    if (Volatile.Read(ref _receiver) is { } receiver)
+                    {
+                        Forward(receiver, datagram);
+                        continue;
+                    }
+
                     if (!_received.Writer.TryWrite(datagram))
                     {
                         await _received.Writer.WriteAsync(datagram, cancellationToken).ConfigureAwait(false);
@@ -215,6 +252,32 @@ public sealed class DowncheckRing : IRing
         }
         catch (ChannelClosedException)
         {
+        }
+    }
+
+    /// <summary>The real ring's push path, passed on to the attached receiver and counted here too.</summary>
+    void IRingReceiver.OnReceived(int ringNumber, int lane, IPEndPoint source, Span<byte> datagram)
+    {
+        Counters.OnReceived(datagram.Length);
+        Volatile.Read(ref _receiver)?.OnReceived(ringNumber, lane, source, datagram);
+    }
+
+    private void Forward(IRingReceiver receiver, RingDatagram datagram)
+    {
+        try
+        {
+            receiver.OnReceived(RingNumber, IRingReceiver.PumpLane, datagram.Source, datagram.WritableData);
+        }
+#pragma warning disable CA1031 // A failing consumer must not end the pump: it is logged and counted.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Counters.OnReceiveError();
+            RingLog.ReceiverFailed(_logger, RingNumber, e);
+        }
+        finally
+        {
+            datagram.Dispose();
         }
     }
 }

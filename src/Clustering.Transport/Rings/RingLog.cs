@@ -41,4 +41,7 @@ internal static partial class RingLog
 
     [LoggerMessage(EventId = 3111, Level = LogLevel.Error, Message = "Ring {RingNumber}: checking for the network interface failed; the ring stays down")]
     public static partial void InterfaceCheckFailed(ILogger logger, int ringNumber, Exception exception);
+
+    [LoggerMessage(EventId = 3112, Level = LogLevel.Error, Message = "Ring {RingNumber}: the receiver of a datagram failed; the datagram is lost, the receive thread goes on")]
+    public static partial void ReceiverFailed(ILogger logger, int ringNumber, Exception exception);
 }

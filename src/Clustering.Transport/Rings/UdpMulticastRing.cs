@@ -17,7 +17,7 @@ namespace Clustering.Transport.Rings;
 /// </summary>
 /// <remarks>On a loopback address (127.0.0.N) the outgoing multicast interface is set to 127.0.0.1 and
 /// the group is joined there, so a test can run several nodes on one machine without touching its network.</remarks>
-public sealed class UdpMulticastRing : IRing
+public sealed class UdpMulticastRing : IRing, IPushRing
 {
     private readonly UdpRingCore _core;
     private readonly Socket _sendSocket;
@@ -89,8 +89,8 @@ public sealed class UdpMulticastRing : IRing
         UdpRingCore.EnlargeBuffers(_groupSocket);
         _core.Own(_sendSocket);
         _core.Own(_groupSocket);
-        _core.StartReceiving(_sendSocket, accept: null);
-        _core.StartReceiving(_groupSocket, accept: null);
+        _core.StartReceiving(_sendSocket, accept: null, IRingReceiver.SocketLane);
+        _core.StartReceiving(_groupSocket, accept: null, IRingReceiver.GroupLane);
         RingLog.Started(logger, options.RingNumber, "udp", LocalEndPoint, GroupEndPoint);
     }
 
@@ -135,7 +135,8 @@ public sealed class UdpMulticastRing : IRing
     public ValueTask SendToAllAsync(ReadOnlyMemory<byte> datagram, CancellationToken cancellationToken = default)
     {
         _core.CheckSend(datagram.Length, cancellationToken);
-        return _core.SendAsync(_sendSocket, _groupAddress, GroupEndPoint, datagram, cancellationToken);
+        _core.Send(_sendSocket, _groupAddress, GroupEndPoint, datagram.Span);
+        return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />
@@ -143,11 +144,15 @@ public sealed class UdpMulticastRing : IRing
     {
         ArgumentNullException.ThrowIfNull(destination);
         _core.CheckSend(datagram.Length, cancellationToken);
-        return _core.SendAsync(_sendSocket, destination, datagram, cancellationToken);
+        _core.Send(_sendSocket, destination, datagram.Span);
+        return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _core.DisposeAsync();
+
+    /// <inheritdoc />
+    void IPushRing.Attach(IRingReceiver receiver) => _core.Attach(receiver);
 
     internal static void Configure(int ringNumber, object target, string operation, Action action)
     {

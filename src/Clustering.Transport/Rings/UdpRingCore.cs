@@ -8,10 +8,11 @@ using Microsoft.Extensions.Logging;
 namespace Clustering.Transport.Rings;
 
 /// <summary>
-/// What both UDP rings share: the bounded receive queue, the receive loops (one per socket) and the sends.
-/// Receiving reuses one <see cref="SocketAddress"/> and one receive buffer per loop, copies each datagram
-/// into a pooled buffer of its size, and caches the <see cref="IPEndPoint"/> of each source, so a steady
-/// stream of datagrams allocates nothing.
+/// What both UDP rings share: the bounded receive queue, the receive threads (one per socket), the push path to an
+/// attached <see cref="IRingReceiver"/> and the sends. Each receive thread blocks in the socket's receive, reuses one
+/// <see cref="SocketAddress"/> and one receive buffer, and caches the <see cref="IPEndPoint"/> of each source; it hands
+/// each datagram inline to the attached receiver, or else copies it into a pooled buffer of its size and queues it.
+/// A steady stream of datagrams allocates nothing and crosses no thread-pool hand-off.
 /// </summary>
 internal sealed class UdpRingCore : IAsyncDisposable
 {
@@ -32,6 +33,7 @@ internal sealed class UdpRingCore : IAsyncDisposable
     private readonly TimeProvider _timeProvider;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _loops = [];
+    private IRingReceiver? _receiver;
     private readonly List<Socket> _sockets = [];
     private readonly ConcurrentDictionary<IPEndPoint, SocketAddress> _destinations = new();
     private readonly IRing _owner;
@@ -61,19 +63,49 @@ internal sealed class UdpRingCore : IAsyncDisposable
 
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
-    /// <summary>Starts a receive loop on <paramref name="socket"/>; <paramref name="accept"/>, when given, filters sources.</summary>
-    public void StartReceiving(Socket socket, Func<IPAddress, bool>? accept)
+    /// <summary>
+    /// Starts a dedicated receive thread on <paramref name="socket"/>; <paramref name="accept"/>, when given, filters
+    /// sources. <paramref name="lane"/> names the thread to an attached <see cref="IRingReceiver"/>.
+    /// </summary>
+    public void StartReceiving(Socket socket, Func<IPAddress, bool>? accept, int lane)
     {
-        var token = _stop.Token;
         var bound = socket.LocalEndPoint ?? LocalEndPoint;
-        _loops.Add(Task.Run(() => ReceiveLoopAsync(socket, bound, accept, token), CancellationToken.None));
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                ReceiveLoop(socket, bound, accept, lane);
+            }
+            finally
+            {
+                done.TrySetResult();
+            }
+        })
+        {
+            IsBackground = true,
+            Name = $"ring {RingNumber} receive {lane}",
+        };
+        _loops.Add(done.Task);
+        thread.Start();
+    }
+
+    /// <summary>Hands every later datagram to <paramref name="receiver"/> on the receive threads.</summary>
+    public void Attach(IRingReceiver receiver)
+    {
+        ArgumentNullException.ThrowIfNull(receiver);
+        ObjectDisposedException.ThrowIf(IsDisposed, _owner);
+        if (Interlocked.CompareExchange(ref _receiver, receiver, null) is not null)
+        {
+            throw new InvalidOperationException($"Ring {RingNumber} already has a receiver attached.");
+        }
     }
 
     public void CheckSend(int length, CancellationToken cancellationToken) =>
         RingQueue.CheckSend(_owner, IsDisposed, length, cancellationToken);
 
     /// <summary>Sends to an endpoint, caching its serialized address.</summary>
-    public ValueTask SendAsync(Socket socket, IPEndPoint destination, ReadOnlyMemory<byte> datagram, CancellationToken cancellationToken)
+    public void Send(Socket socket, IPEndPoint destination, ReadOnlySpan<byte> datagram)
     {
         if (!_destinations.TryGetValue(destination, out var address))
         {
@@ -86,45 +118,27 @@ internal sealed class UdpRingCore : IAsyncDisposable
             _destinations.TryAdd(destination, address);
         }
 
-        return SendAsync(socket, address, destination, datagram, cancellationToken);
+        Send(socket, address, destination, datagram);
     }
 
-    /// <summary>Sends one datagram; an error from the operating system is counted and logged, never thrown (UDP may lose it anyway).</summary>
-    /// <remarks>UDP sends nearly always complete at once: that path awaits nothing and allocates nothing.</remarks>
-    public ValueTask SendAsync(Socket socket, SocketAddress address, EndPoint destination, ReadOnlyMemory<byte> datagram, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends one datagram synchronously on the calling thread: a UDP send only copies into the kernel's socket buffer,
+    /// so it does not wait for the network, and there is no asynchronous hand-off and no allocation. An error from the
+    /// operating system is counted and logged, never thrown (UDP may lose the datagram anyway).
+    /// </summary>
+    public void Send(Socket socket, SocketAddress address, EndPoint destination, ReadOnlySpan<byte> datagram)
     {
-        ValueTask<int> pending;
         try
         {
-            pending = socket.SendToAsync(datagram, SocketFlags.None, address, cancellationToken);
+            socket.SendTo(datagram, SocketFlags.None, address);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
             OnSendFailure(e, destination);
-            return ValueTask.CompletedTask;
+            return;
         }
 
-        if (pending.IsCompletedSuccessfully)
-        {
-            _ = pending.Result;
-            Counters.OnSent(datagram.Length);
-            return ValueTask.CompletedTask;
-        }
-
-        return AwaitSendAsync(pending, destination, datagram.Length);
-    }
-
-    private async ValueTask AwaitSendAsync(ValueTask<int> pending, EndPoint destination, int length)
-    {
-        try
-        {
-            await pending.ConfigureAwait(false);
-            Counters.OnSent(length);
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            OnSendFailure(e, destination);
-        }
+        Counters.OnSent(datagram.Length);
     }
 
     private void OnSendFailure(Exception e, EndPoint destination)
@@ -139,27 +153,28 @@ internal sealed class UdpRingCore : IAsyncDisposable
         RingLog.SendError(_logger, RingNumber, destination, error);
     }
 
-    private async Task ReceiveLoopAsync(Socket socket, EndPoint localEndPoint, Func<IPAddress, bool>? accept, CancellationToken cancellationToken)
+    /// <summary>
+    /// One socket's receive thread: blocking receives into one reused buffer, so a steady stream allocates nothing.
+    /// With a receiver attached the datagram is handed on inline; otherwise it is copied into a pooled buffer of its
+    /// size and queued. Disposing the ring closes the socket, which ends the blocking receive.
+    /// </summary>
+    private void ReceiveLoop(Socket socket, EndPoint localEndPoint, Func<IPAddress, bool>? accept, int lane)
     {
         var buffer = GC.AllocateUninitializedArray<byte>(ReceiveBufferSize);
         var address = new SocketAddress(socket.AddressFamily);
         var sources = new Dictionary<SocketAddress, IPEndPoint>();
-        while (!cancellationToken.IsCancellationRequested)
+        while (!IsDisposed)
         {
             int length;
             try
             {
-                length = await socket.ReceiveFromAsync(buffer, SocketFlags.None, address, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                break;
+                length = socket.ReceiveFrom(buffer, SocketFlags.None, address);
             }
             catch (ObjectDisposedException)
             {
                 break;
             }
-            catch (SocketException) when (cancellationToken.IsCancellationRequested || IsDisposed)
+            catch (SocketException) when (IsDisposed)
             {
                 break;
             }
@@ -175,12 +190,17 @@ internal sealed class UdpRingCore : IAsyncDisposable
             {
                 Counters.OnReceiveError();
                 RingLog.ReceiveError(_logger, RingNumber, localEndPoint, e);
-                if (!await PauseAsync(cancellationToken).ConfigureAwait(false))
+                if (!PauseAfterError())
                 {
                     break;
                 }
 
                 continue;
+            }
+
+            if (IsDisposed)
+            {
+                break; // a closed socket may report an empty datagram
             }
 
             if (address.Equals(_localAddress))
@@ -215,6 +235,13 @@ internal sealed class UdpRingCore : IAsyncDisposable
                 continue;
             }
 
+            if (Volatile.Read(ref _receiver) is { } receiver)
+            {
+                Counters.OnReceived(length);
+                Deliver(receiver, lane, source, buffer.AsSpan(0, length));
+                continue;
+            }
+
             var rented = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
             buffer.AsSpan(0, length).CopyTo(rented);
             if (!RingQueue.Write(_queue.Writer, Counters, new RingDatagram(RingNumber, source, rented, length, ArrayPool<byte>.Shared)))
@@ -224,11 +251,26 @@ internal sealed class UdpRingCore : IAsyncDisposable
         }
     }
 
-    private async Task<bool> PauseAsync(CancellationToken cancellationToken)
+    private void Deliver(IRingReceiver receiver, int lane, IPEndPoint source, Span<byte> datagram)
     {
         try
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(10), _timeProvider, cancellationToken).ConfigureAwait(false);
+            receiver.OnReceived(RingNumber, lane, source, datagram);
+        }
+#pragma warning disable CA1031 // A failing consumer must not end the receive thread: it is logged and counted.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Counters.OnReceiveError();
+            RingLog.ReceiverFailed(_logger, RingNumber, e);
+        }
+    }
+
+    private bool PauseAfterError()
+    {
+        try
+        {
+            Task.Delay(TimeSpan.FromMilliseconds(10), _timeProvider, _stop.Token).Wait(_stop.Token);
             return true;
         }
         catch (OperationCanceledException)
@@ -254,7 +296,7 @@ internal sealed class UdpRingCore : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops the loops, closes the sockets and the queue, and returns unread buffers.</summary>
+    /// <summary>Stops the receive threads (closing a socket ends its blocking receive), closes the queue, and returns unread buffers.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)

@@ -10,7 +10,7 @@ namespace Clustering.Transport.Rings;
 /// A ring over UDP unicast (Corosync's <c>transport: udpu</c>, totemudpu): one socket bound to
 /// <see cref="LocalEndPoint"/>; "send to all" is one unicast to each member of the nodelist except this node.
 /// </summary>
-public sealed class UdpUnicastRing : IRing
+public sealed class UdpUnicastRing : IRing, IPushRing
 {
     private readonly UdpRingCore _core;
     private readonly Socket _socket;
@@ -38,7 +38,7 @@ public sealed class UdpUnicastRing : IRing
 
         UdpRingCore.EnlargeBuffers(_socket);
         _core.Own(_socket);
-        _core.StartReceiving(_socket, options.BlockUnlistedSources ? listed.Contains : null);
+        _core.StartReceiving(_socket, options.BlockUnlistedSources ? listed.Contains : null, IRingReceiver.SocketLane);
         RingLog.StartedUnicast(logger, options.RingNumber, LocalEndPoint, _peers.Length);
     }
 
@@ -76,13 +76,16 @@ public sealed class UdpUnicastRing : IRing
 
     /// <inheritdoc />
     /// <remarks>One unicast per other member; each counts in <see cref="RingCounters.DatagramsSent"/>.</remarks>
-    public async ValueTask SendToAllAsync(ReadOnlyMemory<byte> datagram, CancellationToken cancellationToken = default)
+    public ValueTask SendToAllAsync(ReadOnlyMemory<byte> datagram, CancellationToken cancellationToken = default)
     {
         _core.CheckSend(datagram.Length, cancellationToken);
+        var span = datagram.Span;
         foreach (var (endPoint, address) in _peers)
         {
-            await _core.SendAsync(_socket, address, endPoint, datagram, cancellationToken).ConfigureAwait(false);
+            _core.Send(_socket, address, endPoint, span);
         }
+
+        return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />
@@ -90,9 +93,13 @@ public sealed class UdpUnicastRing : IRing
     {
         ArgumentNullException.ThrowIfNull(destination);
         _core.CheckSend(datagram.Length, cancellationToken);
-        return _core.SendAsync(_socket, destination, datagram, cancellationToken);
+        _core.Send(_socket, destination, datagram.Span);
+        return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _core.DisposeAsync();
+
+    /// <inheritdoc />
+    void IPushRing.Attach(IRingReceiver receiver) => _core.Attach(receiver);
 }

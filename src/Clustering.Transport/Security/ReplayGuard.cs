@@ -83,6 +83,24 @@ public sealed class ReplayGuard
         return window.Check(sequence, ringBit);
     }
 
+    /// <summary>
+    /// Whether an authenticated frame with this sender, incarnation and sequence was already accepted on a ring other
+    /// than <paramref name="ringNumber"/> and not yet on that one: a copy naming it is a redundant copy. Records nothing,
+    /// so it may be asked about an unauthenticated header.
+    /// </summary>
+    internal bool HoldsFromOtherRing(uint sender, ulong incarnation, ulong sequence, int ringNumber)
+    {
+        if ((uint)ringNumber >= RedundancyLimits.MaxRings
+            || !_senders.TryGetValue(sender, out var window)
+            || window.Incarnation != incarnation)
+        {
+            return false;
+        }
+
+        var seen = window.Seen(sequence);
+        return seen != 0 && (seen & (1 << ringNumber)) == 0;
+    }
+
     /// <summary>Forgets a sender (it left the membership for good); its next frame starts a fresh window.</summary>
     /// <param name="sender">The sender's node id.</param>
     public void Forget(uint sender) => _senders.Remove(sender);
@@ -139,6 +157,10 @@ public sealed class ReplayGuard
             seen |= ringBit;
             return verdict;
         }
+
+        /// <summary>The rings a sequence within the window arrived on (0 when outside the window or never seen).</summary>
+        public byte Seen(ulong sequence) =>
+            sequence > _highest || _highest - sequence >= (ulong)_rings.Length ? (byte)0 : _rings[Slot(sequence)];
 
         private int Slot(ulong sequence) => (int)(sequence % (ulong)_rings.Length);
     }

@@ -225,4 +225,44 @@ public sealed class RedundancyMonitorTests
         var options = new RedundancyOptions { Mode = RrpMode.Active, ProblemCountThreshold = 1 };
         Assert.That(() => options.Validate(2), Throws.ArgumentException.With.Message.Contains("rrp_problem_count_threshold"));
     }
+
+    [Test]
+    public void A_ring_is_vouched_for_only_after_an_authenticated_frame_of_that_sender_and_for_one_token_expired_period()
+    {
+        var options = Options(RrpMode.Active);
+        var monitor = new RedundancyMonitor(options, 2, TimeSpan.Zero);
+        var t = TimeSpan.FromSeconds(1);
+        Assert.That(monitor.IsVouchedFor(1, 2, 1, t), Is.False, "never heard");
+
+        monitor.OnFrame(0, 2, 1, 1, false, t);
+        Assert.That(monitor.IsVouchedFor(1, 2, 1, t), Is.False, "heard on another ring only");
+        monitor.OnFrame(1, 2, 1, 1, false, t, authenticated: false);
+        Assert.That(monitor.IsVouchedFor(1, 2, 1, t), Is.False, "an unauthenticated copy does not vouch");
+
+        monitor.OnFrame(1, 2, 1, 2, false, t);
+        Assert.That(monitor.IsVouchedFor(1, 2, 1, t + options.TokenExpiredTimeout - Step), Is.True);
+        Assert.That(monitor.IsVouchedFor(1, 2, 1, t + options.TokenExpiredTimeout), Is.False, "expired");
+        Assert.That(monitor.IsVouchedFor(1, 3, 1, t), Is.False, "another sender");
+        Assert.That(monitor.IsVouchedFor(1, 2, 2, t), Is.False, "another incarnation");
+
+        monitor.OnFrame(1, 2, 1, 3, false, t, authenticated: false);
+        Assert.That(monitor.IsVouchedFor(1, 2, 1, t + options.TokenExpiredTimeout), Is.False, "unauthenticated copies do not extend it");
+
+        monitor.OnFrame(1, 2, 1, 4, false, t);
+        monitor.ReenableAll();
+        for (var i = 0; i < 1000 && !monitor[1].IsFaulty; i++)
+        {
+            t += Step;
+            monitor.OnFrame(0, 2, 1, 5 + (ulong)i, false, t);
+            monitor.OnTick(t);
+        }
+
+        Assert.That(monitor[1].IsFaulty, Is.True);
+        monitor.OnFrame(1, 2, 1, 1000, false, t);
+        Assert.That(monitor.IsVouchedFor(1, 2, 1, t), Is.False, "a FAULTY ring is never vouched for");
+
+        var passive = new RedundancyMonitor(Options(RrpMode.Passive), 2, TimeSpan.Zero);
+        passive.OnFrame(1, 2, 1, 1, false, t);
+        Assert.That(passive.IsVouchedFor(1, 2, 1, t), Is.False, "only active mode skips copies");
+    }
 }

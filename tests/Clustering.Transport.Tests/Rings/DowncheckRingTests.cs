@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Threading.Channels;
 using Clustering.Transport.Rings;
 using Microsoft.Extensions.Time.Testing;
 
@@ -124,6 +125,90 @@ public sealed class DowncheckRingTests
             catch (OperationCanceledException) when (!cts.IsCancellationRequested)
             {
             }
+        }
+    }
+
+    [Test]
+    public async Task An_attached_receiver_gets_the_datagrams_of_an_inner_ring_without_a_push_path_from_the_pump()
+    {
+        var time = new FakeTimeProvider();
+        var net = new InMemoryNetwork(time, seed: 1);
+        await using var peer = net.CreateRing(0, B);
+        var attempts = 0;
+        var options = new DowncheckRingOptions { Downcheck = TimeSpan.FromMilliseconds(1000), TimeProvider = time };
+        await using var ring = DowncheckRing.Create(() => ++attempts < 2 ? throw Missing() : net.CreateRing(0, A), options);
+        var receiver = new RecordingReceiver();
+        ((IPushRing)ring).Attach(receiver);
+        Assert.That(() => ((IPushRing)ring).Attach(receiver), Throws.InvalidOperationException, "one receiver per ring");
+
+        time.Advance(TimeSpan.FromMilliseconds(1000));
+        Assert.That(((DowncheckRing)ring).IsUp, Is.True);
+        await peer.SendToAllAsync(new byte[] { 5, 6 });
+        var got = await receiver.NextAsync();
+        Assert.That(got.Data, Is.EqualTo(new byte[] { 5, 6 }));
+        Assert.That(got.Lane, Is.EqualTo(IRingReceiver.PumpLane));
+        Assert.That(ring.Received.TryRead(out _), Is.False, "pushed, not queued");
+    }
+
+    [Test]
+    public async Task An_attached_receiver_is_passed_on_to_a_udp_ring_once_its_interface_appears()
+    {
+        var interfaces = new List<(IPAddress Address, int PrefixLength)>();
+        var group = LoopbackRings.RandomGroup();
+        var port = LoopbackRings.RandomPort();
+        var local = LoopbackRings.RandomLoopback();
+        var options = new UdpMulticastRingOptions
+        {
+            BindNetAddress = new IPAddress([127, 0, 0, 0]),
+            Interfaces = interfaces,
+            MulticastAddress = group,
+            MulticastPort = port,
+        };
+        await using var ring = DowncheckRing.Create(() => UdpMulticastRing.Create(options), new DowncheckRingOptions { Downcheck = TimeSpan.FromMilliseconds(50) });
+        var receiver = new RecordingReceiver();
+        ((IPushRing)ring).Attach(receiver);
+        lock (interfaces)
+        {
+            interfaces.Add((local, 8));
+        }
+
+        for (var i = 0; i < 200 && !((DowncheckRing)ring).IsUp; i++)
+        {
+            await Task.Delay(25);
+        }
+
+        Assert.That(((DowncheckRing)ring).IsUp, Is.True);
+        await using var peer = UdpMulticastRing.Create(new UdpMulticastRingOptions
+        {
+            LocalAddress = LoopbackRings.RandomLoopback(),
+            MulticastAddress = group,
+            MulticastPort = port,
+        });
+        await peer.SendToAllAsync(new byte[] { 1, 2, 3 });
+        await peer.SendToAsync(ring.LocalEndPoint, new byte[] { 4 });
+        var lanes = new HashSet<int>();
+        for (var i = 0; i < 2; i++)
+        {
+            var got = await receiver.NextAsync();
+            lanes.Add(got.Lane);
+            Assert.That(got.Data, Is.EqualTo(got.Lane == IRingReceiver.GroupLane ? new byte[] { 1, 2, 3 } : new byte[] { 4 }));
+        }
+
+        Assert.That(lanes, Is.EquivalentTo(new[] { IRingReceiver.SocketLane, IRingReceiver.GroupLane }), "the group socket's and the unicast socket's threads");
+        Assert.That(ring.Received.TryRead(out _), Is.False, "pushed, not queued");
+        Assert.That(ring.Counters.DatagramsReceived, Is.EqualTo(2), "the wrapper still counts what passes through it");
+    }
+
+    private sealed class RecordingReceiver : IRingReceiver
+    {
+        private readonly Channel<(int Lane, byte[] Data)> _got = Channel.CreateUnbounded<(int, byte[])>();
+
+        public void OnReceived(int ringNumber, int lane, IPEndPoint source, Span<byte> datagram) => _got.Writer.TryWrite((lane, datagram.ToArray()));
+
+        public async Task<(int Lane, byte[] Data)> NextAsync()
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            return await _got.Reader.ReadAsync(timeout.Token);
         }
     }
 }

@@ -65,7 +65,7 @@ internal static class LoopbackRings
         }
     }
 
-    public static UdpUnicastRing[] Unicast(int count, int receiveQueueCapacity = 1024, bool blockUnlisted = true)
+    public static UdpUnicastRing[] Unicast(int count, int receiveQueueCapacity = 1024, bool blockUnlisted = true, int ringNumber = 0)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -78,6 +78,7 @@ internal static class LoopbackRings
                 {
                     created.Add(UdpUnicastRing.Create(new UdpUnicastRingOptions
                     {
+                        RingNumber = ringNumber,
                         LocalEndPoint = member,
                         Members = members,
                         BlockUnlistedSources = blockUnlisted,
