@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Clustering.Membership.Totem.Fragmentation;
 using Clustering.Transport.Redundancy;
@@ -22,25 +23,32 @@ namespace Clustering.Membership.Totem;
 public sealed class TotemRing : IAsyncDisposable
 {
     private const int FramesPerTurn = 64;
+    private const int PooledDeliveries = 4096;
     private readonly RingSet _transport;
     private readonly TimeProvider _time;
     private readonly long _start;
     private readonly TotemProcessor _processor;
     private readonly ITimer[] _timers;
     private readonly long[] _due;
-    private readonly Channel<Input> _inbox = Channel.CreateUnbounded<Input>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentQueue<Input> _inbox = new();
+    private readonly ManualResetEventSlim _wake = new(initialState: false, spinCount: 1);
+    private readonly Action _signal;
     private readonly Channel<TotemRingEvent> _events;
     private readonly Queue<TotemRingEvent> _spill = new();
     private readonly List<OutboundFrame> _sends = [];
+    private readonly TotemDelivery.DeliveryPool _deliveries = new(PooledDeliveries);
     private readonly int _queueCapacity;
     private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource _loopDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _spaceGate = new();
     private TaskCompletionSource _space = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private ValueTask<bool> _receivedWait;
+    private bool _receivedArmed;
+    private int _firedTimers;
     private int _spaceWanted;
     private int _admitted;
     private long _lastPacked;
     private long _malformed;
-    private Task _loop = Task.CompletedTask;
     private TotemConfigurationChange? _configuration;
     private int _state; // 0 new, 1 started, 2 disposed
 
@@ -77,6 +85,7 @@ public sealed class TotemRing : IAsyncDisposable
             Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<TotemRing>(),
         });
         _events = Channel.CreateBounded<TotemRingEvent>(new BoundedChannelOptions(options.EventQueueCapacity) { SingleWriter = true });
+        _signal = _wake.Set;
         var kinds = Enum.GetValues<TotemTimer>();
         _timers = new ITimer[kinds.Length];
         _due = new long[kinds.Length];
@@ -114,8 +123,9 @@ public sealed class TotemRing : IAsyncDisposable
             throw new InvalidOperationException("The ring is already started or disposed.");
         }
 
-        _inbox.Writer.TryWrite(new Input(InputKind.Start));
-        _loop = Task.Run(RunAsync);
+        _inbox.Enqueue(new Input(InputKind.Start));
+        var thread = new Thread(Run) { IsBackground = true, Name = $"totem {NodeId:x}" };
+        thread.Start();
     }
 
     /// <summary>Queues a message for total-order multicast; <see langword="false"/> when the send queue is full.</summary>
@@ -145,13 +155,8 @@ public sealed class TotemRing : IAsyncDisposable
 
         var buffer = MessageBuffers.Rent(message.Length);
         message.Span.CopyTo(buffer);
-        if (!_inbox.Writer.TryWrite(new Input(InputKind.Send) { Buffer = buffer, Length = message.Length, Order = (DeliveryOrder)order }))
-        {
-            Release(buffer);
-            Interlocked.Decrement(ref _admitted);
-            throw new ObjectDisposedException(nameof(TotemRing));
-        }
-
+        _inbox.Enqueue(new Input(InputKind.Send) { Buffer = buffer, Length = message.Length, Order = (DeliveryOrder)order });
+        _wake.Set();
         return true;
     }
 
@@ -189,7 +194,8 @@ public sealed class TotemRing : IAsyncDisposable
     /// <summary>Stops the protocol (other members see this node fail) and completes <see cref="Events"/>.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _state, 2) == 2)
+        var previous = Interlocked.Exchange(ref _state, 2);
+        if (previous == 2)
         {
             return;
         }
@@ -200,11 +206,20 @@ public sealed class TotemRing : IAsyncDisposable
         }
 
         await _stop.CancelAsync().ConfigureAwait(false);
-        _inbox.Writer.TryComplete();
-        await _loop.ConfigureAwait(false);
-        while (_inbox.Reader.TryRead(out var input))
+        if (previous == 1)
+        {
+            _wake.Set();
+            await _loopDone.Task.ConfigureAwait(false);
+        }
+
+        while (_inbox.TryDequeue(out var input))
         {
             Discard(input);
+        }
+
+        while (_spill.TryDequeue(out var spilled))
+        {
+            (spilled as TotemDelivery)?.Dispose();
         }
 
         _events.Writer.TryComplete();
@@ -237,46 +252,60 @@ public sealed class TotemRing : IAsyncDisposable
     }
 
     /// <summary>
-    /// The owner loop: the only code that touches the processor. It reads the transport's frames and its own inbox
-    /// (sends, timers) directly, and waits — allocating a little, only when idle — when both are empty.
+    /// The owner loop, on its own thread: the only code that touches the processor. Every producer — the transport's
+    /// frames, <see cref="TrySend"/>, the timers — signals one event; the loop drains every source without blocking
+    /// (frames first, then sends, then due timers) and sleeps on that event only when all are empty. Nothing is
+    /// allocated per input.
     /// </summary>
-    private async Task RunAsync()
+    private void Run()
     {
         var token = _stop.Token;
-        var inbox = _inbox.Reader;
         var received = _transport.Received;
-        Task<bool>? inboxWait = null;
-        Task<bool>? receivedWait = null;
         var transportOpen = true;
         try
         {
-            while (true)
+            while (!token.IsCancellationRequested)
             {
+                // Reset before looking: a signal that comes after this point wakes the wait below.
+                _wake.Reset();
+
                 // Back-pressure: while the consumer lags, inputs wait (frames dropped by the transport are retransmitted).
                 if (_spill.Count > 0)
                 {
-                    await FlushSpillAsync(token).ConfigureAwait(false);
+                    FlushSpill(token);
                 }
 
                 var worked = false;
+                var fired = Interlocked.Exchange(ref _firedTimers, 0);
+                for (var index = 0; fired != 0; index++, fired >>= 1)
+                {
+                    if ((fired & 1) != 0)
+                    {
+                        worked = true;
+                        Handle(new Input(InputKind.Timer) { Timer = (TotemTimer)index });
+                        SendFrames(token);
+                    }
+                }
+
                 for (var n = 0; n < FramesPerTurn && _spill.Count == 0 && received.TryRead(out var frame); n++)
                 {
                     worked = true;
                     Handle(new Input(InputKind.Frame) { Frame = frame });
-                    if (_sends.Count > 0)
-                    {
-                        await SendFramesAsync(token).ConfigureAwait(false);
-                    }
+                    SendFrames(token);
                 }
 
-                for (var n = 0; n < FramesPerTurn && _spill.Count == 0 && inbox.TryRead(out var input); n++)
+                for (var n = 0; n < FramesPerTurn && _spill.Count == 0 && _inbox.TryDequeue(out var input); n++)
                 {
                     worked = true;
                     Handle(input);
-                    if (_sends.Count > 0)
-                    {
-                        await SendFramesAsync(token).ConfigureAwait(false);
-                    }
+                    SendFrames(token);
+                }
+
+                if (_receivedArmed && _receivedWait.IsCompleted)
+                {
+                    _receivedArmed = false;
+                    transportOpen = _receivedWait.GetAwaiter().GetResult();
+                    worked = true;
                 }
 
                 if (worked || _spill.Count > 0)
@@ -284,45 +313,39 @@ public sealed class TotemRing : IAsyncDisposable
                     continue;
                 }
 
-                inboxWait ??= inbox.WaitToReadAsync(token).AsTask();
-                if (transportOpen)
+                if (transportOpen && !_receivedArmed)
                 {
-                    receivedWait ??= received.WaitToReadAsync(token).AsTask();
-                }
-
-                if (!inboxWait.IsCompleted && receivedWait is not { IsCompleted: true })
-                {
-                    await (receivedWait is null ? (Task)inboxWait : Task.WhenAny(inboxWait, receivedWait)).ConfigureAwait(false);
-                }
-
-                if (receivedWait is { IsCompleted: true })
-                {
-                    transportOpen = await receivedWait.ConfigureAwait(false);
-                    receivedWait = null;
-                }
-
-                if (inboxWait.IsCompleted)
-                {
-                    if (!await inboxWait.ConfigureAwait(false))
+                    // The transport's channel signals the same event when a frame arrives.
+                    var wait = received.WaitToReadAsync(CancellationToken.None);
+                    if (wait.IsCompleted)
                     {
-                        return;
+                        transportOpen = wait.GetAwaiter().GetResult();
+                        continue;
                     }
 
-                    inboxWait = null;
+                    _receivedWait = wait;
+                    _receivedArmed = true;
+                    wait.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_signal);
                 }
+
+                _wake.Wait(token);
             }
+
+            _loopDone.TrySetResult();
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
             // Disposed.
+            _loopDone.TrySetResult();
         }
-        catch (ChannelClosedException)
+        catch (Exception e) when (e is ChannelClosedException or ObjectDisposedException)
         {
-            // The event stream was closed.
+            // The event stream was closed, or the transport was disposed first.
+            _loopDone.TrySetResult();
         }
-        catch (ObjectDisposedException)
+        catch (Exception e)
         {
-            // The transport was disposed first.
+            _loopDone.TrySetException(e);
         }
     }
 
@@ -375,20 +398,42 @@ public sealed class TotemRing : IAsyncDisposable
         Drain();
     }
 
-    private async ValueTask SendFramesAsync(CancellationToken token)
+    /// <summary>Sends what the processor produced. The transport completes sends synchronously; a send that does not is waited for (this is the loop's own thread).</summary>
+    private void SendFrames(CancellationToken token)
     {
+        if (_sends.Count == 0)
+        {
+            return;
+        }
+
         try
         {
             foreach (var frame in _sends)
             {
                 if (frame.Destination == 0)
                 {
-                    await _transport.SendToAllAsync(frame.Type, frame.Bytes, token).ConfigureAwait(false);
+                    var sent = _transport.SendToAllAsync(frame.Type, frame.Bytes, token);
+                    if (sent.IsCompletedSuccessfully)
+                    {
+                        _ = sent.Result;
+                    }
+                    else
+                    {
+                        sent.AsTask().GetAwaiter().GetResult();
+                    }
                 }
                 else
                 {
                     // An unknown address means the node has not spoken yet: the protocol's retransmission covers it.
-                    await _transport.SendToAsync(frame.Destination, frame.Type, frame.Bytes, token).ConfigureAwait(false);
+                    var sent = _transport.SendToAsync(frame.Destination, frame.Type, frame.Bytes, token);
+                    if (sent.IsCompletedSuccessfully)
+                    {
+                        _ = sent.Result;
+                    }
+                    else
+                    {
+                        sent.AsTask().GetAwaiter().GetResult();
+                    }
                 }
             }
         }
@@ -398,11 +443,21 @@ public sealed class TotemRing : IAsyncDisposable
         }
     }
 
-    private async Task FlushSpillAsync(CancellationToken token)
+    /// <summary>Waits (blocking the loop: back-pressure) until the consumer has taken every spilled event.</summary>
+    private void FlushSpill(CancellationToken token)
     {
         while (_spill.TryPeek(out var next))
         {
-            await _events.Writer.WriteAsync(next, token).ConfigureAwait(false);
+            if (!_events.Writer.TryWrite(next))
+            {
+                if (!_events.Writer.WaitToWriteAsync(token).AsTask().GetAwaiter().GetResult())
+                {
+                    throw new ChannelClosedException();
+                }
+
+                continue;
+            }
+
             _spill.Dequeue();
         }
     }
@@ -411,7 +466,8 @@ public sealed class TotemRing : IAsyncDisposable
     {
         if (Volatile.Read(ref _state) == 1)
         {
-            _inbox.Writer.TryWrite(new Input(InputKind.Timer) { Timer = kind });
+            Interlocked.Or(ref _firedTimers, 1 << (int)kind);
+            _wake.Set();
         }
     }
 
@@ -437,7 +493,7 @@ public sealed class TotemRing : IAsyncDisposable
         {
             TotemRingEvent? published = e.Kind switch
             {
-                TotemEventKind.Delivery => new TotemDelivery(e.Origin, Map(e.Ring), e.Seq, (MessageOrder)e.Order, e.Payload.ToArray()),
+                TotemEventKind.Delivery => _deliveries.Rent(e.Origin, Map(e.Ring), e.Seq, (MessageOrder)e.Order, e.Payload.Span),
                 TotemEventKind.Configuration when e.Configuration is { } c => new TotemConfigurationChange(
                     c.Kind == ConfigurationKind.Transitional, Map(c.Ring), c.Members, c.Joined, c.Left),
                 _ => null,
