@@ -140,6 +140,13 @@ public sealed class ClusterGroup : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// Hands a message to this joined member without waiting (the steady-state path, synchronous so that nothing is
+    /// allocated); <see langword="false"/> when it must go through <see cref="DeliverAsync"/> instead (the buffer is
+    /// full, or the member is not joined).
+    /// </summary>
+    internal bool TryDeliverNow(GroupMessage message) => Volatile.Read(ref _state) == 1 && _events.Writer.TryWrite(message);
+
     /// <summary>Hands one event to this member; <see langword="true"/> when the member has now left.</summary>
     internal async ValueTask<bool> DeliverAsync(GroupEvent e, CancellationToken token)
     {

@@ -112,7 +112,7 @@ public sealed partial class ClusterNode
     /// a stack buffer, finds the local handles without building a string, and hands each joined handle a pooled
     /// message. <see langword="false"/> for anything else, which the group table then applies.
     /// </summary>
-    private ValueTask<bool> TryRouteGroupDataAsync(TotemDelivery delivery, CancellationToken token)
+    internal ValueTask<bool> TryRouteGroupDataAsync(TotemDelivery delivery, CancellationToken token)
     {
         var payload = delivery.Payload.Span;
         if (!GroupData.TryRead(payload, out var nameLength, out var processId, out var dataOffset))
@@ -144,6 +144,11 @@ public sealed partial class ClusterNode
             }
 
             var message = GroupMessage.CreatePooled(handle.Name, sender, payload[dataOffset..]);
+            if (handle.TryDeliverNow(message))
+            {
+                continue;
+            }
+
             var delivered = handle.DeliverAsync(message, token);
             if (!delivered.IsCompletedSuccessfully)
             {
