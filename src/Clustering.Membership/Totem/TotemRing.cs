@@ -31,19 +31,22 @@ public sealed class TotemRing : IAsyncDisposable
     private readonly ITimer[] _timers;
     private readonly long[] _due;
     private readonly ConcurrentQueue<Input> _inbox = new();
-    private readonly ManualResetEventSlim _wake = new(initialState: false, spinCount: 1);
-    private readonly Action _signal;
+    private readonly Action _kick;
+    private readonly KickItem _kickItem;
     private readonly Channel<TotemRingEvent> _events;
     private readonly Queue<TotemRingEvent> _spill = new();
     private readonly List<OutboundFrame> _sends = [];
     private readonly TotemDelivery.DeliveryPool _deliveries = new(PooledDeliveries);
     private readonly int _queueCapacity;
     private readonly CancellationTokenSource _stop = new();
-    private readonly TaskCompletionSource _loopDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _spaceGate = new();
     private TaskCompletionSource _space = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ValueTask<bool> _receivedWait;
     private bool _receivedArmed;
+    private bool _transportOpen = true;
+    private int _owner; // 0 free, 1 a thread runs the processor, 2 disposed, 3 failed
+    private int _spillArmed;
+    private Exception? _failure;
     private int _firedTimers;
     private int _spaceWanted;
     private int _admitted;
@@ -85,7 +88,8 @@ public sealed class TotemRing : IAsyncDisposable
             Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<TotemRing>(),
         });
         _events = Channel.CreateBounded<TotemRingEvent>(new BoundedChannelOptions(options.EventQueueCapacity) { SingleWriter = true });
-        _signal = _wake.Set;
+        _kick = Kick;
+        _kickItem = new KickItem(this);
         var kinds = Enum.GetValues<TotemTimer>();
         _timers = new ITimer[kinds.Length];
         _due = new long[kinds.Length];
@@ -124,8 +128,7 @@ public sealed class TotemRing : IAsyncDisposable
         }
 
         _inbox.Enqueue(new Input(InputKind.Start));
-        var thread = new Thread(Run) { IsBackground = true, Name = $"totem {NodeId:x}" };
-        thread.Start();
+        Kick();
     }
 
     /// <summary>Queues a message for total-order multicast; <see langword="false"/> when the send queue is full.</summary>
@@ -156,7 +159,7 @@ public sealed class TotemRing : IAsyncDisposable
         var buffer = MessageBuffers.Rent(message.Length);
         message.Span.CopyTo(buffer);
         _inbox.Enqueue(new Input(InputKind.Send) { Buffer = buffer, Length = message.Length, Order = (DeliveryOrder)order });
-        _wake.Set();
+        Kick();
         return true;
     }
 
@@ -206,10 +209,11 @@ public sealed class TotemRing : IAsyncDisposable
         }
 
         await _stop.CancelAsync().ConfigureAwait(false);
-        if (previous == 1)
+
+        // Take the processor for good: wait for a thread running it to finish its turn.
+        while (Interlocked.CompareExchange(ref _owner, 2, 0) == 1)
         {
-            _wake.Set();
-            await _loopDone.Task.ConfigureAwait(false);
+            await Task.Yield();
         }
 
         while (_inbox.TryDequeue(out var input))
@@ -229,6 +233,10 @@ public sealed class TotemRing : IAsyncDisposable
         }
 
         _stop.Dispose();
+        if (_failure is { } failure)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
     }
 
     private static void Release(byte[]? buffer)
@@ -252,101 +260,130 @@ public sealed class TotemRing : IAsyncDisposable
     }
 
     /// <summary>
-    /// The owner loop, on its own thread: the only code that touches the processor. Every producer — the transport's
-    /// frames, <see cref="TrySend"/>, the timers — signals one event; the loop drains every source without blocking
-    /// (frames first, then sends, then due timers) and sleeps on that event only when all are empty. Nothing is
-    /// allocated per input.
+    /// The owner: whichever thread brings an input — the transport's continuation when frames arrive, a sender, a
+    /// timer — and finds the processor free runs it (an atomic ownership flag; no lock, no queue hop), draining every
+    /// source; a thread that finds it busy leaves its input to the running owner, which looks again before it lets go.
+    /// So the thread that brought the token also sends the next frames. Nothing is allocated per input.
     /// </summary>
-    private void Run()
+    private void Kick()
     {
-        var token = _stop.Token;
-        var received = _transport.Received;
-        var transportOpen = true;
-        try
+        while (Interlocked.CompareExchange(ref _owner, 1, 0) == 0)
         {
-            while (!token.IsCancellationRequested)
+            bool more;
+            try
             {
-                // Reset before looking: a signal that comes after this point wakes the wait below.
-                _wake.Reset();
-
-                // Back-pressure: while the consumer lags, inputs wait (frames dropped by the transport are retransmitted).
-                if (_spill.Count > 0)
-                {
-                    FlushSpill(token);
-                }
-
-                var worked = false;
-                var fired = Interlocked.Exchange(ref _firedTimers, 0);
-                for (var index = 0; fired != 0; index++, fired >>= 1)
-                {
-                    if ((fired & 1) != 0)
-                    {
-                        worked = true;
-                        Handle(new Input(InputKind.Timer) { Timer = (TotemTimer)index });
-                        SendFrames(token);
-                    }
-                }
-
-                for (var n = 0; n < FramesPerTurn && _spill.Count == 0 && received.TryRead(out var frame); n++)
-                {
-                    worked = true;
-                    Handle(new Input(InputKind.Frame) { Frame = frame });
-                    SendFrames(token);
-                }
-
-                for (var n = 0; n < FramesPerTurn && _spill.Count == 0 && _inbox.TryDequeue(out var input); n++)
-                {
-                    worked = true;
-                    Handle(input);
-                    SendFrames(token);
-                }
-
-                if (_receivedArmed && _receivedWait.IsCompleted)
-                {
-                    _receivedArmed = false;
-                    transportOpen = _receivedWait.GetAwaiter().GetResult();
-                    worked = true;
-                }
-
-                if (worked || _spill.Count > 0)
-                {
-                    continue;
-                }
-
-                if (transportOpen && !_receivedArmed)
-                {
-                    // The transport's channel signals the same event when a frame arrives.
-                    var wait = received.WaitToReadAsync(CancellationToken.None);
-                    if (wait.IsCompleted)
-                    {
-                        transportOpen = wait.GetAwaiter().GetResult();
-                        continue;
-                    }
-
-                    _receivedWait = wait;
-                    _receivedArmed = true;
-                    wait.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_signal);
-                }
-
-                _wake.Wait(token);
+                more = RunTurn();
+            }
+            catch (OperationCanceledException) when (Volatile.Read(ref _state) == 2)
+            {
+                // Disposed meanwhile.
+                Interlocked.Exchange(ref _owner, 0);
+                return;
+            }
+            catch (Exception e) when (e is ChannelClosedException or ObjectDisposedException)
+            {
+                // The event stream was closed, or the transport was disposed first: the protocol stops here.
+                Interlocked.Exchange(ref _owner, 3);
+                return;
+            }
+            catch (Exception e)
+            {
+                // The protocol cannot go on: readers see the failure, and DisposeAsync rethrows it.
+                _failure = e;
+                Interlocked.Exchange(ref _owner, 3);
+                _events.Writer.TryComplete(e);
+                return;
             }
 
-            _loopDone.TrySetResult();
+            Interlocked.Exchange(ref _owner, 0);
+            if (more)
+            {
+                // A long burst: let other work run, and go on from the thread pool.
+                ThreadPool.UnsafeQueueUserWorkItem(_kickItem, preferLocal: false);
+                return;
+            }
+
+            // An input that arrived while this thread still owned the processor: its producer found it busy.
+            if (_inbox.IsEmpty && Volatile.Read(ref _firedTimers) == 0 && (_spill.Count > 0 || !_transport.Received.TryPeek(out _)))
+            {
+                return;
+            }
         }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
+    }
+
+    /// <summary>One turn of the owner: what arrived, up to a budget; <see langword="true"/> when more is waiting.</summary>
+    private bool RunTurn()
+    {
+        if (Volatile.Read(ref _state) == 2)
         {
-            // Disposed.
-            _loopDone.TrySetResult();
+            return false;
         }
-        catch (Exception e) when (e is ChannelClosedException or ObjectDisposedException)
+
+        var token = _stop.Token;
+        var received = _transport.Received;
+        if (_receivedArmed && _receivedWait.IsCompleted)
         {
-            // The event stream was closed, or the transport was disposed first.
-            _loopDone.TrySetResult();
+            _receivedArmed = false;
+            _transportOpen = _receivedWait.GetAwaiter().GetResult();
         }
-        catch (Exception e)
+
+        // Back-pressure: while the consumer lags, inputs wait (frames dropped by the transport are retransmitted).
+        if (!TryFlushSpill())
         {
-            _loopDone.TrySetException(e);
+            return false;
         }
+
+        var fired = Interlocked.Exchange(ref _firedTimers, 0);
+        for (var index = 0; fired != 0; index++, fired >>= 1)
+        {
+            if ((fired & 1) != 0)
+            {
+                Handle(new Input(InputKind.Timer) { Timer = (TotemTimer)index });
+                SendFrames(token);
+            }
+        }
+
+        var frames = 0;
+        for (; frames < FramesPerTurn && _spill.Count == 0 && received.TryRead(out var frame); frames++)
+        {
+            Handle(new Input(InputKind.Frame) { Frame = frame });
+            SendFrames(token);
+        }
+
+        var inputs = 0;
+        for (; inputs < FramesPerTurn && _spill.Count == 0 && _inbox.TryDequeue(out var input); inputs++)
+        {
+            Handle(input);
+            SendFrames(token);
+        }
+
+        if (_spill.Count > 0)
+        {
+            TryFlushSpill();
+            return false;
+        }
+
+        if (frames == FramesPerTurn || inputs == FramesPerTurn)
+        {
+            return true;
+        }
+
+        if (_transportOpen && !_receivedArmed)
+        {
+            // The transport's channel runs Kick when a frame arrives.
+            var wait = received.WaitToReadAsync(CancellationToken.None);
+            if (wait.IsCompleted)
+            {
+                _transportOpen = wait.GetAwaiter().GetResult();
+                return _transportOpen;
+            }
+
+            _receivedWait = wait;
+            _receivedArmed = true;
+            wait.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_kick);
+        }
+
+        return false;
     }
 
     private void Handle(in Input input)
@@ -443,23 +480,38 @@ public sealed class TotemRing : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits (blocking the loop: back-pressure) until the consumer has taken every spilled event.</summary>
-    private void FlushSpill(CancellationToken token)
+    /// <summary>
+    /// Hands spilled events to the consumer; <see langword="false"/> while it has no room, after arranging for a
+    /// <see cref="Kick"/> when it has (back-pressure: meanwhile no input is processed).
+    /// </summary>
+    private bool TryFlushSpill()
     {
         while (_spill.TryPeek(out var next))
         {
             if (!_events.Writer.TryWrite(next))
             {
-                if (!_events.Writer.WaitToWriteAsync(token).AsTask().GetAwaiter().GetResult())
+                if (Interlocked.CompareExchange(ref _spillArmed, 1, 0) == 0)
                 {
-                    throw new ChannelClosedException();
+                    _ = _events.Writer.WaitToWriteAsync(CancellationToken.None).AsTask().ContinueWith(
+                        static (_, state) =>
+                        {
+                            var ring = (TotemRing)state!;
+                            Volatile.Write(ref ring._spillArmed, 0);
+                            ring.Kick();
+                        },
+                        this,
+                        CancellationToken.None,
+                        TaskContinuationOptions.ExecuteSynchronously,
+                        TaskScheduler.Default);
                 }
 
-                continue;
+                return false;
             }
 
             _spill.Dequeue();
         }
+
+        return true;
     }
 
     private void OnTimer(TotemTimer kind)
@@ -467,7 +519,7 @@ public sealed class TotemRing : IAsyncDisposable
         if (Volatile.Read(ref _state) == 1)
         {
             Interlocked.Or(ref _firedTimers, 1 << (int)kind);
-            _wake.Set();
+            Kick();
         }
     }
 
@@ -552,4 +604,10 @@ public sealed class TotemRing : IAsyncDisposable
     }
 
     private sealed record TimerState(TotemRing Ring, TotemTimer Kind);
+
+    /// <summary>Runs <see cref="Kick"/> from the thread pool without allocating.</summary>
+    private sealed class KickItem(TotemRing ring) : IThreadPoolWorkItem
+    {
+        public void Execute() => ring.Kick();
+    }
 }
