@@ -10,15 +10,18 @@ namespace Clustering.Membership.Totem;
 
 /// <summary>
 /// The Totem single-ring protocol run over a node's redundant rings: total order, membership and extended virtual
-/// synchrony. The protocol itself is a sans-IO state machine; this class is its runtime shell. One owner loop feeds
-/// it everything — the frames the <see cref="RingSet"/> delivers, the messages queued by <see cref="TrySend"/> and
-/// <see cref="SendAsync"/>, the timers it asked for — sends the frames it produces, and publishes its deliveries and
-/// configuration changes on <see cref="Events"/> in order. No lock is taken on the message path.
+/// synchrony. The protocol itself is a sans-IO state machine; this class is its runtime shell. One owner at a time
+/// feeds it everything — the frames the <see cref="RingSet"/> delivers, the messages queued by <see cref="TrySend"/>
+/// and <see cref="SendAsync"/>, the timers it asked for — sends the frames it produces, and publishes its deliveries
+/// and configuration changes on <see cref="Events"/> in order. The owner is whichever thread brings an input and
+/// finds the processor free (an atomic flag, not a lock): the transport's continuation that brought the token sends
+/// the next frames itself, with no hand-off to another thread. No lock is taken on the message path.
 /// </summary>
 /// <remarks>
 /// The ring set is owned by the caller and must outlive this object. Application messages (0 B to 1 MiB) are packed
 /// several per frame or fragmented to the frame size (<see cref="TotemRingOptions.NetMtu"/>); every member delivers
-/// whole messages only.
+/// whole messages only. Deliveries on <see cref="Events"/> are pooled: a reader that disposes each
+/// <see cref="TotemDelivery"/> when done makes the delivery path allocation-free (see <see cref="TotemDelivery"/>).
 /// </remarks>
 public sealed class TotemRing : IAsyncDisposable
 {
@@ -132,6 +135,8 @@ public sealed class TotemRing : IAsyncDisposable
     }
 
     /// <summary>Queues a message for total-order multicast; <see langword="false"/> when the send queue is full.</summary>
+    /// <remarks>When no other thread is running the protocol at that moment, the calling thread runs it for one turn
+    /// (for example sends a token it holds) before returning.</remarks>
     /// <param name="message">The message, copied; 0 B to 1 MiB.</param>
     /// <param name="order">Agreed or safe delivery.</param>
     /// <exception cref="ArgumentException">The message is larger than 1 MiB.</exception>
