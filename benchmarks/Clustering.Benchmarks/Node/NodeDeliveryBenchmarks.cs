@@ -66,7 +66,8 @@ public class NodeDeliveryBenchmarks
             node.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
 
-        Task.WhenAll(_readers).Wait(TimeSpan.FromSeconds(10));
+        // The readers end when their node stops (the group's events complete with "the node stopped").
+        Task.WhenAny(Task.WhenAll(_readers), Task.Delay(TimeSpan.FromSeconds(10))).GetAwaiter().GetResult();
         _key.Dispose();
     }
 
