@@ -308,8 +308,17 @@ public sealed class TotemRing : IAsyncDisposable
                 return;
             }
 
-            // An input that arrived while this thread still owned the processor: its producer found it busy.
-            if (_inbox.IsEmpty && Volatile.Read(ref _firedTimers) == 0 && (_spill.Count > 0 || !_transport.Received.TryPeek(out _)))
+            // An input that arrived while this thread still owned the processor: its producer found it busy. While
+            // events wait for the consumer, only the consumer's room matters; if its continuation already ran (and
+            // found the processor busy), go on here.
+            if (_spill.Count > 0)
+            {
+                if (Volatile.Read(ref _spillArmed) == 1)
+                {
+                    return;
+                }
+            }
+            else if (_inbox.IsEmpty && Volatile.Read(ref _firedTimers) == 0 && !_transport.Received.TryPeek(out _))
             {
                 return;
             }
@@ -338,16 +347,6 @@ public sealed class TotemRing : IAsyncDisposable
             return false;
         }
 
-        var fired = Interlocked.Exchange(ref _firedTimers, 0);
-        for (var index = 0; fired != 0; index++, fired >>= 1)
-        {
-            if ((fired & 1) != 0)
-            {
-                Handle(new Input(InputKind.Timer) { Timer = (TotemTimer)index });
-                SendFrames(token);
-            }
-        }
-
         var frames = 0;
         for (; frames < FramesPerTurn && _spill.Count == 0 && received.TryRead(out var frame); frames++)
         {
@@ -360,6 +359,20 @@ public sealed class TotemRing : IAsyncDisposable
         {
             Handle(input);
             SendFrames(token);
+        }
+
+        // Timers last: a frame already waiting (the token, say) re-arms the deadline a timer would otherwise miss.
+        if (_spill.Count == 0)
+        {
+            var fired = Interlocked.Exchange(ref _firedTimers, 0);
+            for (var index = 0; fired != 0; index++, fired >>= 1)
+            {
+                if ((fired & 1) != 0)
+                {
+                    Handle(new Input(InputKind.Timer) { Timer = (TotemTimer)index });
+                    SendFrames(token);
+                }
+            }
         }
 
         if (_spill.Count > 0)

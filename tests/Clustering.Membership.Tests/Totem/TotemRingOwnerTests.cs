@@ -163,7 +163,9 @@ public sealed class TotemRingOwnerTests
             });
 
             await stalled.Task.WaitAsync(TimeSpan.FromSeconds(40));
+            // Shorter than the token timeout (500 ms): the ring waits for the member instead of declaring it failed.
             await Task.Delay(200);
+            var ringBefore = rings[0].Configuration?.Ring;
             stall.SetResult();
             await sender.WaitAsync(TimeSpan.FromSeconds(60));
             var seen = await Task.WhenAll(readers).WaitAsync(TimeSpan.FromSeconds(60));
@@ -171,6 +173,7 @@ public sealed class TotemRingOwnerTests
             Assert.Multiple(() =>
             {
                 Assert.That(seen[0].Select(m => m.Index), Is.EqualTo(Enumerable.Range(0, Count)), "every message once, in order");
+                Assert.That(rings[0].Configuration?.Ring, Is.EqualTo(ringBefore), "no membership change");
                 Assert.That(seen[1], Is.EqualTo(seen[0]));
                 Assert.That(seen[2], Is.EqualTo(seen[0]));
             });
