@@ -45,12 +45,23 @@ public sealed class ClusterGroup : IAsyncDisposable
     /// <summary>Whether this member has joined and not yet left.</summary>
     public bool IsJoined => Volatile.Read(ref _state) == 1;
 
-    /// <summary>The group's events in total order: its own join first, then messages and membership changes; completes after its leave.</summary>
+    /// <summary>
+    /// The group's events in total order: its own join first, then messages and membership changes; completes after
+    /// its leave. The zero-copy way to read: each <see cref="GroupMessage"/> here is pooled — its payload is valid
+    /// until the reader disposes it, and disposing every message when done with it (keeping a
+    /// <see cref="GroupMessage.Copy"/> of any it must hold on to) makes the node's delivery path allocation-free in
+    /// steady state. Wait with <c>WaitToReadAsync()</c> without a cancellation token to avoid an allocation per wait.
+    /// Not disposing is safe, it only forgoes the reuse. <see cref="ReadEventsAsync"/> is the simpler alternative.
+    /// </summary>
     public ChannelReader<GroupEvent> Events => _events.Reader;
 
     internal Task JoinedTask => _joined.Task;
 
-    /// <summary>Reads <see cref="Events"/> as an async stream.</summary>
+    /// <summary>
+    /// Reads <see cref="Events"/> as an async stream of events the caller owns: each message is a copy that stays
+    /// valid for as long as the caller keeps it (one allocation per message; read <see cref="Events"/> for the
+    /// zero-copy path).
+    /// </summary>
     /// <param name="cancellationToken">Ends the stream.</param>
     public async IAsyncEnumerable<GroupEvent> ReadEventsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -58,7 +69,16 @@ public sealed class ClusterGroup : IAsyncDisposable
         {
             while (_events.Reader.TryRead(out var e))
             {
-                yield return e;
+                if (e is GroupMessage { IsPooled: true } pooled)
+                {
+                    var copy = pooled.Copy();
+                    pooled.Dispose();
+                    yield return copy;
+                }
+                else
+                {
+                    yield return e;
+                }
             }
         }
     }
@@ -120,12 +140,20 @@ public sealed class ClusterGroup : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// Hands a message to this joined member without waiting (the steady-state path, synchronous so that nothing is
+    /// allocated); <see langword="false"/> when it must go through <see cref="DeliverAsync"/> instead (the buffer is
+    /// full, or the member is not joined).
+    /// </summary>
+    internal bool TryDeliverNow(GroupMessage message) => Volatile.Read(ref _state) == 1 && _events.Writer.TryWrite(message);
+
     /// <summary>Hands one event to this member; <see langword="true"/> when the member has now left.</summary>
     internal async ValueTask<bool> DeliverAsync(GroupEvent e, CancellationToken token)
     {
         var state = Volatile.Read(ref _state);
         if (state == 2)
         {
+            (e as GroupMessage)?.Dispose();
             return true;
         }
 
@@ -149,6 +177,7 @@ public sealed class ClusterGroup : IAsyncDisposable
         }
         else if (state == 0)
         {
+            (e as GroupMessage)?.Dispose();
             return false;
         }
 
@@ -158,7 +187,13 @@ public sealed class ClusterGroup : IAsyncDisposable
         }
         catch (ChannelClosedException)
         {
+            (e as GroupMessage)?.Dispose();
             return true;
+        }
+        catch (OperationCanceledException)
+        {
+            (e as GroupMessage)?.Dispose();
+            throw;
         }
 
         if (leaving)

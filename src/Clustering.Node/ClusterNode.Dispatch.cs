@@ -18,7 +18,12 @@ public sealed partial class ClusterNode
         {
             while (true)
             {
-                if (!await WaitForEventsAsync(reader, token).ConfigureAwait(false))
+                // Without a votequorum deadline the wait takes no token: the channel's reusable waiter then serves it
+                // without allocating. Stopping completes Totem's events, which ends this wait.
+                var ready = _voteQuorum.NextDeadline is null
+                    ? await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false)
+                    : await WaitForEventsAsync(reader, token).ConfigureAwait(false);
+                if (!ready)
                 {
                     if (reader.Completion.IsCompleted)
                     {
@@ -38,7 +43,18 @@ public sealed partial class ClusterNode
                             OnRegularConfiguration(regular, events);
                             break;
                         case TotemDelivery delivery:
-                            OnDelivery(delivery, events);
+                            try
+                            {
+                                if (!await TryRouteGroupDataAsync(delivery, token).ConfigureAwait(false))
+                                {
+                                    OnDelivery(delivery, events);
+                                }
+                            }
+                            finally
+                            {
+                                delivery.Dispose();
+                            }
+
                             break;
                     }
 
@@ -89,6 +105,87 @@ public sealed partial class ClusterNode
 
         token.ThrowIfCancellationRequested();
         return false;
+    }
+
+    /// <summary>
+    /// The fast path of a group's data message (the steady-state traffic), allocation-free: decodes the group name into
+    /// a stack buffer, finds the local handles without building a string, and hands each joined handle a pooled
+    /// message. <see langword="false"/> for anything else, which the group table then applies.
+    /// </summary>
+    internal ValueTask<bool> TryRouteGroupDataAsync(TotemDelivery delivery, CancellationToken token)
+    {
+        var payload = delivery.Payload.Span;
+        if (!GroupData.TryRead(payload, out var nameLength, out var processId, out var dataOffset))
+        {
+            return ValueTask.FromResult(false);
+        }
+
+        Span<char> name = stackalloc char[GroupData.MaxNameChars];
+        if (!GroupData.TryDecodeName(payload.Slice(GroupData.NameOffset, nameLength), name, out var chars))
+        {
+            return ValueTask.FromResult(false);
+        }
+
+        _metrics.Deliveries.Add(1);
+        if (!Volatile.Read(ref _handles).GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(name[..chars], out var handles))
+        {
+            // No local member: the message is not this node's to deliver.
+            return ValueTask.FromResult(true);
+        }
+
+        _metrics.GroupMessages.Add(1);
+        var sender = new GroupMember(delivery.Sender, processId);
+        for (var i = 0; i < handles.Length; i++)
+        {
+            var handle = handles[i];
+            if (!handle.IsJoined)
+            {
+                continue;
+            }
+
+            var message = GroupMessage.CreatePooled(handle.Name, sender, payload[dataOffset..]);
+            if (handle.TryDeliverNow(message))
+            {
+                continue;
+            }
+
+            var delivered = handle.DeliverAsync(message, token);
+            if (!delivered.IsCompletedSuccessfully)
+            {
+                return AwaitRestAsync(delivered, handles, i, delivery, dataOffset, sender, token);
+            }
+
+            if (delivered.Result)
+            {
+                Unregister(handle);
+            }
+        }
+
+        return ValueTask.FromResult(true);
+    }
+
+    /// <summary>The rest of <see cref="TryRouteGroupDataAsync"/> once a handle's buffer was full.</summary>
+    private async ValueTask<bool> AwaitRestAsync(ValueTask<bool> pending, ClusterGroup[] handles, int index, TotemDelivery delivery, int dataOffset, GroupMember sender, CancellationToken token)
+    {
+        if (await pending.ConfigureAwait(false))
+        {
+            Unregister(handles[index]);
+        }
+
+        for (var i = index + 1; i < handles.Length; i++)
+        {
+            var handle = handles[i];
+            if (handle.IsJoined)
+            {
+                var message = GroupMessage.CreatePooled(handle.Name, sender, delivery.Payload.Span[dataOffset..]);
+                if (await handle.DeliverAsync(message, token).ConfigureAwait(false))
+                {
+                    Unregister(handle);
+                }
+            }
+        }
+
+        return true;
     }
 
     private void OnRegularConfiguration(TotemConfigurationChange change, List<GroupEvent> events)

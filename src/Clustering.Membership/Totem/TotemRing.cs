@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Clustering.Membership.Totem.Fragmentation;
 using Clustering.Transport.Redundancy;
@@ -9,38 +10,51 @@ namespace Clustering.Membership.Totem;
 
 /// <summary>
 /// The Totem single-ring protocol run over a node's redundant rings: total order, membership and extended virtual
-/// synchrony. The protocol itself is a sans-IO state machine; this class is its runtime shell. One owner loop feeds
-/// it everything — the frames the <see cref="RingSet"/> delivers, the messages queued by <see cref="TrySend"/> and
-/// <see cref="SendAsync"/>, the timers it asked for — sends the frames it produces, and publishes its deliveries and
-/// configuration changes on <see cref="Events"/> in order. No lock is taken on the message path.
+/// synchrony. The protocol itself is a sans-IO state machine; this class is its runtime shell. One owner at a time
+/// feeds it everything — the frames the <see cref="RingSet"/> delivers, the messages queued by <see cref="TrySend"/>
+/// and <see cref="SendAsync"/>, the timers it asked for — sends the frames it produces, and publishes its deliveries
+/// and configuration changes on <see cref="Events"/> in order. The owner is whichever thread brings an input and
+/// finds the processor free (an atomic flag, not a lock): the transport's continuation that brought the token sends
+/// the next frames itself, with no hand-off to another thread. No lock is taken on the message path.
 /// </summary>
 /// <remarks>
 /// The ring set is owned by the caller and must outlive this object. Application messages (0 B to 1 MiB) are packed
 /// several per frame or fragmented to the frame size (<see cref="TotemRingOptions.NetMtu"/>); every member delivers
-/// whole messages only.
+/// whole messages only. Deliveries on <see cref="Events"/> are pooled: a reader that disposes each
+/// <see cref="TotemDelivery"/> when done makes the delivery path allocation-free (see <see cref="TotemDelivery"/>).
 /// </remarks>
 public sealed class TotemRing : IAsyncDisposable
 {
     private const int FramesPerTurn = 64;
+    private const int PooledDeliveries = 4096;
     private readonly RingSet _transport;
     private readonly TimeProvider _time;
     private readonly long _start;
     private readonly TotemProcessor _processor;
     private readonly ITimer[] _timers;
     private readonly long[] _due;
-    private readonly Channel<Input> _inbox = Channel.CreateUnbounded<Input>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentQueue<Input> _inbox = new();
+    private readonly Action _kick;
+    private readonly KickItem _kickItem;
     private readonly Channel<TotemRingEvent> _events;
     private readonly Queue<TotemRingEvent> _spill = new();
     private readonly List<OutboundFrame> _sends = [];
+    private readonly TotemDelivery.DeliveryPool _deliveries = new(PooledDeliveries);
     private readonly int _queueCapacity;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _spaceGate = new();
     private TaskCompletionSource _space = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private ValueTask<bool> _receivedWait;
+    private bool _receivedArmed;
+    private bool _transportOpen = true;
+    private int _owner; // 0 free, 1 a thread runs the processor, 2 disposed, 3 failed
+    private int _spillArmed;
+    private Exception? _failure;
+    private int _firedTimers;
     private int _spaceWanted;
     private int _admitted;
     private long _lastPacked;
     private long _malformed;
-    private Task _loop = Task.CompletedTask;
     private TotemConfigurationChange? _configuration;
     private int _state; // 0 new, 1 started, 2 disposed
 
@@ -77,6 +91,8 @@ public sealed class TotemRing : IAsyncDisposable
             Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<TotemRing>(),
         });
         _events = Channel.CreateBounded<TotemRingEvent>(new BoundedChannelOptions(options.EventQueueCapacity) { SingleWriter = true });
+        _kick = Kick;
+        _kickItem = new KickItem(this);
         var kinds = Enum.GetValues<TotemTimer>();
         _timers = new ITimer[kinds.Length];
         _due = new long[kinds.Length];
@@ -114,11 +130,13 @@ public sealed class TotemRing : IAsyncDisposable
             throw new InvalidOperationException("The ring is already started or disposed.");
         }
 
-        _inbox.Writer.TryWrite(new Input(InputKind.Start));
-        _loop = Task.Run(RunAsync);
+        _inbox.Enqueue(new Input(InputKind.Start));
+        Kick();
     }
 
     /// <summary>Queues a message for total-order multicast; <see langword="false"/> when the send queue is full.</summary>
+    /// <remarks>When no other thread is running the protocol at that moment, the calling thread runs it for one turn
+    /// (for example sends a token it holds) before returning.</remarks>
     /// <param name="message">The message, copied; 0 B to 1 MiB.</param>
     /// <param name="order">Agreed or safe delivery.</param>
     /// <exception cref="ArgumentException">The message is larger than 1 MiB.</exception>
@@ -145,13 +163,8 @@ public sealed class TotemRing : IAsyncDisposable
 
         var buffer = MessageBuffers.Rent(message.Length);
         message.Span.CopyTo(buffer);
-        if (!_inbox.Writer.TryWrite(new Input(InputKind.Send) { Buffer = buffer, Length = message.Length, Order = (DeliveryOrder)order }))
-        {
-            Release(buffer);
-            Interlocked.Decrement(ref _admitted);
-            throw new ObjectDisposedException(nameof(TotemRing));
-        }
-
+        _inbox.Enqueue(new Input(InputKind.Send) { Buffer = buffer, Length = message.Length, Order = (DeliveryOrder)order });
+        Kick();
         return true;
     }
 
@@ -189,7 +202,8 @@ public sealed class TotemRing : IAsyncDisposable
     /// <summary>Stops the protocol (other members see this node fail) and completes <see cref="Events"/>.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _state, 2) == 2)
+        var previous = Interlocked.Exchange(ref _state, 2);
+        if (previous == 2)
         {
             return;
         }
@@ -200,11 +214,21 @@ public sealed class TotemRing : IAsyncDisposable
         }
 
         await _stop.CancelAsync().ConfigureAwait(false);
-        _inbox.Writer.TryComplete();
-        await _loop.ConfigureAwait(false);
-        while (_inbox.Reader.TryRead(out var input))
+
+        // Take the processor for good: wait for a thread running it to finish its turn.
+        while (Interlocked.CompareExchange(ref _owner, 2, 0) == 1)
+        {
+            await Task.Yield();
+        }
+
+        while (_inbox.TryDequeue(out var input))
         {
             Discard(input);
+        }
+
+        while (_spill.TryDequeue(out var spilled))
+        {
+            (spilled as TotemDelivery)?.Dispose();
         }
 
         _events.Writer.TryComplete();
@@ -214,6 +238,10 @@ public sealed class TotemRing : IAsyncDisposable
         }
 
         _stop.Dispose();
+        if (_failure is { } failure)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
     }
 
     private static void Release(byte[]? buffer)
@@ -237,93 +265,143 @@ public sealed class TotemRing : IAsyncDisposable
     }
 
     /// <summary>
-    /// The owner loop: the only code that touches the processor. It reads the transport's frames and its own inbox
-    /// (sends, timers) directly, and waits — allocating a little, only when idle — when both are empty.
+    /// The owner: whichever thread brings an input — the transport's continuation when frames arrive, a sender, a
+    /// timer — and finds the processor free runs it (an atomic ownership flag; no lock, no queue hop), draining every
+    /// source; a thread that finds it busy leaves its input to the running owner, which looks again before it lets go.
+    /// So the thread that brought the token also sends the next frames. Nothing is allocated per input.
     /// </summary>
-    private async Task RunAsync()
+    private void Kick()
     {
-        var token = _stop.Token;
-        var inbox = _inbox.Reader;
-        var received = _transport.Received;
-        Task<bool>? inboxWait = null;
-        Task<bool>? receivedWait = null;
-        var transportOpen = true;
-        try
+        while (Interlocked.CompareExchange(ref _owner, 1, 0) == 0)
         {
-            while (true)
+            bool more;
+            try
             {
-                // Back-pressure: while the consumer lags, inputs wait (frames dropped by the transport are retransmitted).
-                if (_spill.Count > 0)
+                more = RunTurn();
+            }
+            catch (OperationCanceledException) when (Volatile.Read(ref _state) == 2)
+            {
+                // Disposed meanwhile.
+                Interlocked.Exchange(ref _owner, 0);
+                return;
+            }
+            catch (Exception e) when (e is ChannelClosedException or ObjectDisposedException)
+            {
+                // The event stream was closed, or the transport was disposed first: the protocol stops here.
+                Interlocked.Exchange(ref _owner, 3);
+                return;
+            }
+            catch (Exception e)
+            {
+                // The protocol cannot go on: readers see the failure, and DisposeAsync rethrows it.
+                _failure = e;
+                Interlocked.Exchange(ref _owner, 3);
+                _events.Writer.TryComplete(e);
+                return;
+            }
+
+            Interlocked.Exchange(ref _owner, 0);
+            if (more)
+            {
+                // A long burst: let other work run, and go on from the thread pool.
+                ThreadPool.UnsafeQueueUserWorkItem(_kickItem, preferLocal: false);
+                return;
+            }
+
+            // An input that arrived while this thread still owned the processor: its producer found it busy. While
+            // events wait for the consumer, only the consumer's room matters; if its continuation already ran (and
+            // found the processor busy), go on here.
+            if (_spill.Count > 0)
+            {
+                if (Volatile.Read(ref _spillArmed) == 1)
                 {
-                    await FlushSpillAsync(token).ConfigureAwait(false);
+                    return;
                 }
+            }
+            else if (_inbox.IsEmpty && Volatile.Read(ref _firedTimers) == 0 && !_transport.Received.TryPeek(out _))
+            {
+                return;
+            }
+        }
+    }
 
-                var worked = false;
-                for (var n = 0; n < FramesPerTurn && _spill.Count == 0 && received.TryRead(out var frame); n++)
+    /// <summary>One turn of the owner: what arrived, up to a budget; <see langword="true"/> when more is waiting.</summary>
+    private bool RunTurn()
+    {
+        if (Volatile.Read(ref _state) == 2)
+        {
+            return false;
+        }
+
+        var token = _stop.Token;
+        var received = _transport.Received;
+        if (_receivedArmed && _receivedWait.IsCompleted)
+        {
+            _receivedArmed = false;
+            _transportOpen = _receivedWait.GetAwaiter().GetResult();
+        }
+
+        // Back-pressure: while the consumer lags, inputs wait (frames dropped by the transport are retransmitted).
+        if (!TryFlushSpill())
+        {
+            return false;
+        }
+
+        var frames = 0;
+        for (; frames < FramesPerTurn && _spill.Count == 0 && received.TryRead(out var frame); frames++)
+        {
+            Handle(new Input(InputKind.Frame) { Frame = frame });
+            SendFrames(token);
+        }
+
+        var inputs = 0;
+        for (; inputs < FramesPerTurn && _spill.Count == 0 && _inbox.TryDequeue(out var input); inputs++)
+        {
+            Handle(input);
+            SendFrames(token);
+        }
+
+        // Timers last: a frame already waiting (the token, say) re-arms the deadline a timer would otherwise miss.
+        if (_spill.Count == 0)
+        {
+            var fired = Interlocked.Exchange(ref _firedTimers, 0);
+            for (var index = 0; fired != 0; index++, fired >>= 1)
+            {
+                if ((fired & 1) != 0)
                 {
-                    worked = true;
-                    Handle(new Input(InputKind.Frame) { Frame = frame });
-                    if (_sends.Count > 0)
-                    {
-                        await SendFramesAsync(token).ConfigureAwait(false);
-                    }
-                }
-
-                for (var n = 0; n < FramesPerTurn && _spill.Count == 0 && inbox.TryRead(out var input); n++)
-                {
-                    worked = true;
-                    Handle(input);
-                    if (_sends.Count > 0)
-                    {
-                        await SendFramesAsync(token).ConfigureAwait(false);
-                    }
-                }
-
-                if (worked || _spill.Count > 0)
-                {
-                    continue;
-                }
-
-                inboxWait ??= inbox.WaitToReadAsync(token).AsTask();
-                if (transportOpen)
-                {
-                    receivedWait ??= received.WaitToReadAsync(token).AsTask();
-                }
-
-                if (!inboxWait.IsCompleted && receivedWait is not { IsCompleted: true })
-                {
-                    await (receivedWait is null ? (Task)inboxWait : Task.WhenAny(inboxWait, receivedWait)).ConfigureAwait(false);
-                }
-
-                if (receivedWait is { IsCompleted: true })
-                {
-                    transportOpen = await receivedWait.ConfigureAwait(false);
-                    receivedWait = null;
-                }
-
-                if (inboxWait.IsCompleted)
-                {
-                    if (!await inboxWait.ConfigureAwait(false))
-                    {
-                        return;
-                    }
-
-                    inboxWait = null;
+                    Handle(new Input(InputKind.Timer) { Timer = (TotemTimer)index });
+                    SendFrames(token);
                 }
             }
         }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
+
+        if (_spill.Count > 0)
         {
-            // Disposed.
+            TryFlushSpill();
+            return false;
         }
-        catch (ChannelClosedException)
+
+        if (frames == FramesPerTurn || inputs == FramesPerTurn)
         {
-            // The event stream was closed.
+            return true;
         }
-        catch (ObjectDisposedException)
+
+        if (_transportOpen && !_receivedArmed)
         {
-            // The transport was disposed first.
+            // The transport's channel runs Kick when a frame arrives.
+            var wait = received.WaitToReadAsync(CancellationToken.None);
+            if (wait.IsCompleted)
+            {
+                _transportOpen = wait.GetAwaiter().GetResult();
+                return _transportOpen;
+            }
+
+            _receivedWait = wait;
+            _receivedArmed = true;
+            wait.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_kick);
         }
+
+        return false;
     }
 
     private void Handle(in Input input)
@@ -375,20 +453,42 @@ public sealed class TotemRing : IAsyncDisposable
         Drain();
     }
 
-    private async ValueTask SendFramesAsync(CancellationToken token)
+    /// <summary>Sends what the processor produced. The transport completes sends synchronously; a send that does not is waited for (this is the loop's own thread).</summary>
+    private void SendFrames(CancellationToken token)
     {
+        if (_sends.Count == 0)
+        {
+            return;
+        }
+
         try
         {
             foreach (var frame in _sends)
             {
                 if (frame.Destination == 0)
                 {
-                    await _transport.SendToAllAsync(frame.Type, frame.Bytes, token).ConfigureAwait(false);
+                    var sent = _transport.SendToAllAsync(frame.Type, frame.Bytes, token);
+                    if (sent.IsCompletedSuccessfully)
+                    {
+                        _ = sent.Result;
+                    }
+                    else
+                    {
+                        sent.AsTask().GetAwaiter().GetResult();
+                    }
                 }
                 else
                 {
                     // An unknown address means the node has not spoken yet: the protocol's retransmission covers it.
-                    await _transport.SendToAsync(frame.Destination, frame.Type, frame.Bytes, token).ConfigureAwait(false);
+                    var sent = _transport.SendToAsync(frame.Destination, frame.Type, frame.Bytes, token);
+                    if (sent.IsCompletedSuccessfully)
+                    {
+                        _ = sent.Result;
+                    }
+                    else
+                    {
+                        sent.AsTask().GetAwaiter().GetResult();
+                    }
                 }
             }
         }
@@ -398,20 +498,46 @@ public sealed class TotemRing : IAsyncDisposable
         }
     }
 
-    private async Task FlushSpillAsync(CancellationToken token)
+    /// <summary>
+    /// Hands spilled events to the consumer; <see langword="false"/> while it has no room, after arranging for a
+    /// <see cref="Kick"/> when it has (back-pressure: meanwhile no input is processed).
+    /// </summary>
+    private bool TryFlushSpill()
     {
         while (_spill.TryPeek(out var next))
         {
-            await _events.Writer.WriteAsync(next, token).ConfigureAwait(false);
+            if (!_events.Writer.TryWrite(next))
+            {
+                if (Interlocked.CompareExchange(ref _spillArmed, 1, 0) == 0)
+                {
+                    _ = _events.Writer.WaitToWriteAsync(CancellationToken.None).AsTask().ContinueWith(
+                        static (_, state) =>
+                        {
+                            var ring = (TotemRing)state!;
+                            Volatile.Write(ref ring._spillArmed, 0);
+                            ring.Kick();
+                        },
+                        this,
+                        CancellationToken.None,
+                        TaskContinuationOptions.ExecuteSynchronously,
+                        TaskScheduler.Default);
+                }
+
+                return false;
+            }
+
             _spill.Dequeue();
         }
+
+        return true;
     }
 
     private void OnTimer(TotemTimer kind)
     {
         if (Volatile.Read(ref _state) == 1)
         {
-            _inbox.Writer.TryWrite(new Input(InputKind.Timer) { Timer = kind });
+            Interlocked.Or(ref _firedTimers, 1 << (int)kind);
+            Kick();
         }
     }
 
@@ -437,7 +563,7 @@ public sealed class TotemRing : IAsyncDisposable
         {
             TotemRingEvent? published = e.Kind switch
             {
-                TotemEventKind.Delivery => new TotemDelivery(e.Origin, Map(e.Ring), e.Seq, (MessageOrder)e.Order, e.Payload.ToArray()),
+                TotemEventKind.Delivery => _deliveries.Rent(e.Origin, Map(e.Ring), e.Seq, (MessageOrder)e.Order, e.Payload.Span),
                 TotemEventKind.Configuration when e.Configuration is { } c => new TotemConfigurationChange(
                     c.Kind == ConfigurationKind.Transitional, Map(c.Ring), c.Members, c.Joined, c.Left),
                 _ => null,
@@ -496,4 +622,10 @@ public sealed class TotemRing : IAsyncDisposable
     }
 
     private sealed record TimerState(TotemRing Ring, TotemTimer Kind);
+
+    /// <summary>Runs <see cref="Kick"/> from the thread pool without allocating.</summary>
+    private sealed class KickItem(TotemRing ring) : IThreadPoolWorkItem
+    {
+        public void Execute() => ring.Kick();
+    }
 }

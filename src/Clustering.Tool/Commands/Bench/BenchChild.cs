@@ -123,30 +123,36 @@ internal sealed class BenchChild
     {
         try
         {
-            await foreach (var e in group.ReadEventsAsync(cancellationToken).ConfigureAwait(false))
+            // The zero-copy reader: each message's payload is read in place, then the message goes back to the pool.
+            var events = group.Events;
+            while (await events.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                switch (e)
+                while (events.TryRead(out var e))
                 {
-                    case GroupMessage message:
-                        stats.Record(message, Stopwatch.GetTimestamp());
-                        if (stats.Complete && Interlocked.Exchange(ref _autoReported, 1) == 0)
-                        {
-                            Report(stats);
-                        }
+                    switch (e)
+                    {
+                        case GroupMessage message:
+                            stats.Record(message, Stopwatch.GetTimestamp());
+                            message.Dispose();
+                            if (stats.Complete && Interlocked.Exchange(ref _autoReported, 1) == 0)
+                            {
+                                Report(stats);
+                            }
 
-                        break;
-                    case GroupConfigurationChange change:
-                        Diagnostic(string.Create(CultureInfo.InvariantCulture, $"group: members {string.Join(' ', change.Members)} joined {string.Join(' ', change.Joined.Select(j => $"{j.Member}({j.Reason})"))} left {string.Join(' ', change.Left.Select(l => $"{l.Member}({l.Reason})"))}"));
-                        if (change.Members.Count >= _options.Nodes)
-                        {
-                            joined.TrySetResult();
-                        }
-                        else if (joined.Task.IsCompleted && change.Left.Count > 0)
-                        {
-                            WriteLine("ERROR member " + string.Join(' ', change.Left.Select(l => l.Member)) + " left the group during the run");
-                        }
+                            break;
+                        case GroupConfigurationChange change:
+                            Diagnostic(string.Create(CultureInfo.InvariantCulture, $"group: members {string.Join(' ', change.Members)} joined {string.Join(' ', change.Joined.Select(j => $"{j.Member}({j.Reason})"))} left {string.Join(' ', change.Left.Select(l => $"{l.Member}({l.Reason})"))}"));
+                            if (change.Members.Count >= _options.Nodes)
+                            {
+                                joined.TrySetResult();
+                            }
+                            else if (joined.Task.IsCompleted && change.Left.Count > 0)
+                            {
+                                WriteLine("ERROR member " + string.Join(' ', change.Left.Select(l => l.Member)) + " left the group during the run");
+                            }
 
-                        break;
+                            break;
+                    }
                 }
             }
 
