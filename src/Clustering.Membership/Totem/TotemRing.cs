@@ -14,7 +14,7 @@ namespace Clustering.Membership.Totem;
 /// feeds it everything — the frames the <see cref="RingSet"/> delivers, the messages queued by <see cref="TrySend"/>
 /// and <see cref="SendAsync"/>, the timers it asked for — sends the frames it produces, and publishes its deliveries
 /// and configuration changes on <see cref="Events"/> in order. The owner is whichever thread brings an input and
-/// finds the processor free (an atomic flag, not a lock): the transport's continuation that brought the token sends
+/// finds the processor free (an atomic flag, not a lock): the ring's receive thread that brought the token sends
 /// the next frames itself, with no hand-off to another thread. No lock is taken on the message path.
 /// </summary>
 /// <remarks>
@@ -44,9 +44,6 @@ public sealed class TotemRing : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _spaceGate = new();
     private TaskCompletionSource _space = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private ValueTask<bool> _receivedWait;
-    private bool _receivedArmed;
-    private bool _transportOpen = true;
     private int _owner; // 0 free, 1 a thread runs the processor, 2 disposed, 3 failed
     private int _spillArmed;
     private Exception? _failure;
@@ -131,6 +128,9 @@ public sealed class TotemRing : IAsyncDisposable
         }
 
         _inbox.Enqueue(new Input(InputKind.Start));
+
+        // Frames are handled on the thread that received them: the ring set runs Kick after queueing one.
+        _transport.SetFramesAvailableCallback(_kick);
         Kick();
     }
 
@@ -208,6 +208,7 @@ public sealed class TotemRing : IAsyncDisposable
             return;
         }
 
+        _transport.SetFramesAvailableCallback(null);
         foreach (var timer in _timers)
         {
             await timer.DisposeAsync().ConfigureAwait(false);
@@ -265,7 +266,7 @@ public sealed class TotemRing : IAsyncDisposable
     }
 
     /// <summary>
-    /// The owner: whichever thread brings an input — the transport's continuation when frames arrive, a sender, a
+    /// The owner: whichever thread brings an input — a ring's receive thread when frames arrive, a sender, a
     /// timer — and finds the processor free runs it (an atomic ownership flag; no lock, no queue hop), draining every
     /// source; a thread that finds it busy leaves its input to the running owner, which looks again before it lets go.
     /// So the thread that brought the token also sends the next frames. Nothing is allocated per input.
@@ -335,11 +336,6 @@ public sealed class TotemRing : IAsyncDisposable
 
         var token = _stop.Token;
         var received = _transport.Received;
-        if (_receivedArmed && _receivedWait.IsCompleted)
-        {
-            _receivedArmed = false;
-            _transportOpen = _receivedWait.GetAwaiter().GetResult();
-        }
 
         // Back-pressure: while the consumer lags, inputs wait (frames dropped by the transport are retransmitted).
         if (!TryFlushSpill())
@@ -381,27 +377,7 @@ public sealed class TotemRing : IAsyncDisposable
             return false;
         }
 
-        if (frames == FramesPerTurn || inputs == FramesPerTurn)
-        {
-            return true;
-        }
-
-        if (_transportOpen && !_receivedArmed)
-        {
-            // The transport's channel runs Kick when a frame arrives.
-            var wait = received.WaitToReadAsync(CancellationToken.None);
-            if (wait.IsCompleted)
-            {
-                _transportOpen = wait.GetAwaiter().GetResult();
-                return _transportOpen;
-            }
-
-            _receivedWait = wait;
-            _receivedArmed = true;
-            wait.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_kick);
-        }
-
-        return false;
+        return frames == FramesPerTurn || inputs == FramesPerTurn;
     }
 
     private void Handle(in Input input)

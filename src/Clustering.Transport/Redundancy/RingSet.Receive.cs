@@ -98,6 +98,15 @@ public sealed partial class RingSet
     private Followup Accept(int ring, FrameProtector opener, IPEndPoint source, Span<byte> data, RingDatagram? owned, out int round)
     {
         round = 0;
+
+        // Multicast loops this node's own frames back: they are dropped before authentication (a forgery naming this
+        // node would be dropped after it anyway), which saves the sender a decryption of every frame it sends.
+        if (data.Length >= FrameLayout.HeaderSize && BinaryPrimitives.ReadUInt32BigEndian(data[FrameLayout.NodeIdOffset..]) == NodeId)
+        {
+            Drop(source, ring, FrameDropReason.FromSelf, owned);
+            return Followup.None;
+        }
+
         if (_skipRedundantCopies && TrySkipRedundantCopy(ring, data, out var skipped))
         {
             owned?.Dispose();
@@ -116,12 +125,6 @@ public sealed partial class RingSet
             return Followup.None;
         }
 
-        if (header.SenderNodeId == NodeId)
-        {
-            Drop(source, ring, FrameDropReason.FromSelf, owned);
-            return Followup.None;
-        }
-
         var isProbe = header.Type is FrameType.RingProbe or FrameType.RingProbeReply;
         if (isProbe && payload.GetOffsetAndLength(data.Length).Length != ProbePayloadLength)
         {
@@ -132,19 +135,25 @@ public sealed partial class RingSet
         // The frame is copied out of a receive buffer before the lock, so the lock covers only bookkeeping and the
         // hand-over; delivering inside it keeps each sender's frames in order when several rings race to deliver.
         var delivered = isProbe ? default(RingDatagram?) : owned ?? CopyToPool(ring, source, data);
-        var followup = AcceptLocked(ring, source, data, header, payload, isProbe, delivered, out round);
+        var followup = AcceptLocked(ring, source, data, header, payload, isProbe, delivered, out round, out var queued);
         if (isProbe)
         {
             owned?.Dispose(); // a probe is never delivered; its payload was read under the lock
+        }
+
+        if (queued)
+        {
+            NotifyFramesAvailable(ring);
         }
 
         return followup;
     }
 
     /// <summary>The part of <see cref="Accept"/> under <see cref="_gate"/>: replay verdict, monitor, statistics, delivery.</summary>
-    private Followup AcceptLocked(int ring, IPEndPoint source, ReadOnlySpan<byte> data, in FrameHeader header, Range payload, bool isProbe, RingDatagram? delivered, out int round)
+    private Followup AcceptLocked(int ring, IPEndPoint source, ReadOnlySpan<byte> data, in FrameHeader header, Range payload, bool isProbe, RingDatagram? delivered, out int round, out bool queued)
     {
         round = 0;
+        queued = false;
         var now = Now;
         var followup = Followup.None;
         lock (_gate)
@@ -186,6 +195,7 @@ public sealed partial class RingSet
             {
                 // DropWrite never refuses: a full queue hands the frame to OnDeliveryDropped instead.
                 _delivered.Writer.TryWrite(new ReceivedFrame(header, frame, payload));
+                queued = true;
             }
 
             var events = FollowupOfEvents();
@@ -248,6 +258,26 @@ public sealed partial class RingSet
         }
 
         return true;
+    }
+
+    /// <summary>Runs the consumer's callback (<see cref="SetFramesAvailableCallback"/>) on this thread, never throwing.</summary>
+    private void NotifyFramesAvailable(int ring)
+    {
+        if (Volatile.Read(ref _framesAvailable) is not { } callback)
+        {
+            return;
+        }
+
+        try
+        {
+            callback();
+        }
+#pragma warning disable CA1031 // The consumer's failure must not end the receive thread.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            TransportLog.ReceiveLoopFailed(_logger, ring, e);
+        }
     }
 
     private static RingDatagram CopyToPool(int ring, IPEndPoint source, ReadOnlySpan<byte> data)

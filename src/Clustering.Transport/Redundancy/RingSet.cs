@@ -43,6 +43,7 @@ public sealed partial class RingSet : IAsyncDisposable, IRingReceiver
     private readonly RedundancyMonitor _monitor;
     private readonly Dictionary<uint, IPEndPoint?[]> _peers = [];
     private readonly Channel<ReceivedFrame> _delivered;
+    private Action? _framesAvailable;
 
     // Send side: everything below is used only while _sendLock is held.
     private readonly SemaphoreSlim _sendLock = new(1, 1);
@@ -163,6 +164,16 @@ public sealed partial class RingSet : IAsyncDisposable, IRingReceiver
 
     /// <summary>Frames from other nodes, authenticated, decrypted and de-duplicated, in arrival order. Dispose each one.</summary>
     public ChannelReader<ReceivedFrame> Received => _delivered.Reader;
+
+    /// <summary>
+    /// Sets the code run each time a frame is added to <see cref="Received"/>, on the thread that added it (a ring's
+    /// receive thread, or the set's loop for a ring without one) and after the set's locks are released. A consumer
+    /// that reads <see cref="Received"/> from it handles a frame on the thread that received it, with no hand-off to
+    /// another thread; while it runs, that ring receives nothing, so it must not block (hand long work on). One
+    /// callback at a time; <see langword="null"/> removes it. An exception it throws is logged and swallowed.
+    /// </summary>
+    /// <param name="callback">The code to run, or <see langword="null"/>.</param>
+    public void SetFramesAvailableCallback(Action? callback) => Volatile.Write(ref _framesAvailable, callback);
 
     /// <summary>Counts of frames sent, received, duplicated and dropped (by reason).</summary>
     public RingSetStatistics Statistics { get; } = new();
