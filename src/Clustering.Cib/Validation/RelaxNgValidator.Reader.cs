@@ -15,6 +15,9 @@ internal sealed partial class RelaxNgValidator
     /// <summary>Names without a namespace by the reader's atomized local name: one reference lookup per tag.</summary>
     private readonly Dictionary<string, XName> _names = new(ReferenceEqualityComparer.Instance);
 
+    /// <summary>The reader's line information, looked up once per document rather than per node.</summary>
+    private IXmlLineInfo? _lineInfo;
+
     /// <summary>Validates the element the reader is on, or the document's root element if it is before it.</summary>
     /// <exception cref="XmlException">The document is not well-formed (or breaks the reader's limits).</exception>
     public RelaxNgValidationResult Validate(XmlReader reader)
@@ -24,20 +27,20 @@ internal sealed partial class RelaxNgValidator
             return new RelaxNgValidationResult([new RelaxNgValidationError(0, 0, "/", "the document has no root element")]);
         }
 
-        var (line, position) = Position(reader);
+        _lineInfo = reader is IXmlLineInfo info && info.HasLineInfo() ? info : null;
+        var (line, position) = Position();
         var after = ReadElement(reader, _start, null);
         return Finish(after, new Where(null, null, line, position));
     }
 
-    private static (int Line, int Position) Position(XmlReader reader)
-        => reader is IXmlLineInfo info && info.HasLineInfo() ? (info.LineNumber, info.LinePosition) : (0, 0);
+    private (int Line, int Position) Position() => _lineInfo is { } info ? (info.LineNumber, info.LinePosition) : (0, 0);
 
-    private XName NameOf(XmlReader reader)
+    private XName NameOf(XmlReader reader, string ns)
     {
         var local = reader.LocalName;
-        if (reader.NamespaceURI.Length != 0)
+        if (ns.Length != 0)
         {
-            return XName.Get(local, reader.NamespaceURI);
+            return XName.Get(local, ns);
         }
 
         if (!_names.TryGetValue(local, out var name))
@@ -59,8 +62,8 @@ internal sealed partial class RelaxNgValidator
             return p;
         }
 
-        var (line, position) = Position(reader);
-        var name = NameOf(reader);
+        var (line, position) = Position();
+        var name = NameOf(reader, reader.NamespaceURI);
         if (_depth >= MaxDepth)
         {
             Report(new Where(null, parent, line, position), $"element <{name.LocalName}> is nested deeper than {MaxDepth} levels; not validated");
@@ -75,15 +78,16 @@ internal sealed partial class RelaxNgValidator
         {
             do
             {
-                if (ReferenceEquals(reader.NamespaceURI, XmlnsNamespace) || reader.NamespaceURI == XmlnsNamespace)
+                var ns = reader.NamespaceURI;
+                if (ns.Length != 0 && ns == XmlnsNamespace)
                 {
                     continue;
                 }
 
-                var (attributeLine, attributePosition) = Position(reader);
-                var attributeName = NameOf(reader);
+                var (attributeLine, attributePosition) = Position();
+                var attributeName = NameOf(reader, ns);
                 var value = reader.Value;
-                if (reader.NamespaceURI.Length == 0 && reader.LocalName == "id")
+                if (ns.Length == 0 && attributeName.LocalName == "id")
                 {
                     id = value;
                 }
@@ -137,7 +141,7 @@ internal sealed partial class RelaxNgValidator
                 case XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.SignificantWhitespace or XmlNodeType.Whitespace:
                     if (pending is null)
                     {
-                        var (textLine, textPosition) = Position(reader);
+                        var (textLine, textPosition) = Position();
                         textAt = new Where(null, frame, textLine, textPosition);
                         pending = new StringBuilder();
                     }
