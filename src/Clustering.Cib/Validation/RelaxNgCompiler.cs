@@ -19,21 +19,39 @@ internal sealed class RelaxNgCompiler
     private readonly Queue<(Pattern Element, List<XElement> Content, Env Env)> _pendingContent = new();
     private readonly HashSet<string> _openExternal = new(StringComparer.Ordinal);
     private readonly CancellationToken _cancellationToken;
+    private readonly bool _lineInfo;
     private bool _usesIdRef;
 
-    private RelaxNgCompiler(PatternBuilder builder, CancellationToken cancellationToken)
+    private RelaxNgCompiler(PatternBuilder builder, bool lineInfo, CancellationToken cancellationToken)
     {
         _builder = builder;
+        _lineInfo = lineInfo;
         _cancellationToken = cancellationToken;
     }
 
     public IReadOnlyCollection<string> Files => _files.Keys;
 
-    /// <summary>Loads a schema file and everything it references.</summary>
+    /// <summary>
+    /// Loads a schema file and everything it references. The files are read without line information, which halves
+    /// what loading allocates (it is most of a process's start-up); a schema that turns out to be wrong is compiled
+    /// again with line information, so its error still names the line.
+    /// </summary>
     public static (Pattern Start, PatternBuilder Builder, IReadOnlyCollection<string> Files, bool UsesIdRef) Compile(string path, CancellationToken cancellationToken)
     {
+        try
+        {
+            return Compile(path, lineInfo: false, cancellationToken);
+        }
+        catch (RelaxNgSchemaException)
+        {
+            return Compile(path, lineInfo: true, cancellationToken);
+        }
+    }
+
+    private static (Pattern Start, PatternBuilder Builder, IReadOnlyCollection<string> Files, bool UsesIdRef) Compile(string path, bool lineInfo, CancellationToken cancellationToken)
+    {
         var builder = new PatternBuilder();
-        var compiler = new RelaxNgCompiler(builder, cancellationToken);
+        var compiler = new RelaxNgCompiler(builder, lineInfo, cancellationToken);
         var full = Path.GetFullPath(path);
         var root = compiler.LoadFile(full, null);
         var env = new Env(full, "", "", null);
@@ -70,9 +88,16 @@ internal sealed class RelaxNgCompiler
         {
             try
             {
-                var settings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, MaxCharactersInDocument = 16L * 1024 * 1024 };
+                var settings = new XmlReaderSettings
+                {
+                    DtdProcessing = DtdProcessing.Prohibit,
+                    XmlResolver = null,
+                    MaxCharactersInDocument = 16L * 1024 * 1024,
+                    IgnoreComments = true,
+                    IgnoreProcessingInstructions = true,
+                };
                 using var reader = XmlReader.Create(path, settings);
-                doc = XDocument.Load(reader, LoadOptions.SetLineInfo);
+                doc = XDocument.Load(reader, _lineInfo ? LoadOptions.SetLineInfo : LoadOptions.None);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or XmlException)
             {

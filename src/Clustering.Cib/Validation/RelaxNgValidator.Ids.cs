@@ -94,7 +94,11 @@ internal sealed partial class RelaxNgValidator
             {
                 case IdKind.Id:
                     keepId = true;
-                    _ids.Add(stripped);
+                    if (!tentative)
+                    {
+                        _ids.Add(stripped);
+                    }
+
                     break;
                 case IdKind.IdRef:
                     _refs.Add((stripped, AttributeWhere(attribute, frame), name.LocalName));

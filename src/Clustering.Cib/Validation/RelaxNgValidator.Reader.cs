@@ -15,6 +15,12 @@ internal sealed partial class RelaxNgValidator
     /// <summary>Names without a namespace by the reader's atomized local name: one reference lookup per tag.</summary>
     private readonly Dictionary<string, XName> _names = new(ReferenceEqualityComparer.Instance);
 
+    /// <summary>
+    /// A direct-mapped cache in front of <see cref="_names"/>, indexed by the local name's length and first and last
+    /// characters: a CIB uses a few dozen names, so nearly every tag and attribute is one reference comparison.
+    /// </summary>
+    private readonly (string Local, XName Name)[] _recentNames = new (string, XName)[256];
+
     /// <summary>The reader's line information, looked up once per document rather than per node.</summary>
     private IXmlLineInfo? _lineInfo;
 
@@ -43,12 +49,20 @@ internal sealed partial class RelaxNgValidator
             return XName.Get(local, ns);
         }
 
+        var slot = local.Length == 0 ? 0 : ((local.Length * 7) + (local[0] * 3) + local[^1]) & 255;
+        ref var recent = ref _recentNames[slot];
+        if (ReferenceEquals(recent.Local, local))
+        {
+            return recent.Name;
+        }
+
         if (!_names.TryGetValue(local, out var name))
         {
             name = XName.Get(local);
             _names[local] = name;
         }
 
+        recent = (local, name);
         return name;
     }
 
