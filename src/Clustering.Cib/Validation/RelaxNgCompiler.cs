@@ -235,13 +235,15 @@ internal sealed class RelaxNgCompiler
             case "choice":
             {
                 RequireChildren(e, env, children);
-                var result = Pattern(children[0], env);
-                foreach (var child in children.Skip(1))
+
+                // Built at once: folding pairwise would re-flatten and re-intern the choice for every alternative.
+                var alternatives = new List<Pattern>(children.Count);
+                foreach (var child in children)
                 {
-                    result = _builder.Choice(result, Pattern(child, env));
+                    alternatives.Add(Pattern(child, env));
                 }
 
-                return result;
+                return _builder.Choice(alternatives);
             }
 
             case "optional":
@@ -424,6 +426,7 @@ internal sealed class RelaxNgCompiler
         }
 
         Pattern? result = null;
+        var alternatives = new List<Pattern>(parts.Count);
         foreach (var part in parts)
         {
             var children = RngChildren(part.Element).ToList();
@@ -433,8 +436,17 @@ internal sealed class RelaxNgCompiler
             }
 
             var p = Group(children, part.Env);
-            result = result is null ? p : combine == "interleave" ? _builder.Interleave(result, p) : _builder.Choice(result, p);
+            if (combine == "interleave")
+            {
+                result = result is null ? p : _builder.Interleave(result, p);
+            }
+            else
+            {
+                alternatives.Add(p);
+            }
         }
+
+        result ??= _builder.Choice(alternatives);
 
         state.Pattern = result!;
         state.InProgress = false;
