@@ -14,6 +14,15 @@ internal sealed class RelaxNgCompiler
 {
     public const string RngNamespace = "http://relaxng.org/ns/structure/1.0";
 
+    // Attribute names looked up on every schema element, made once rather than per lookup.
+    private static readonly XNamespace RngNs = RngNamespace;
+    private static readonly XName HrefAttribute = "href";
+    private static readonly XName NsAttribute = "ns";
+    private static readonly XName DatatypeLibraryAttribute = "datatypeLibrary";
+    private static readonly XName NameAttribute = "name";
+    private static readonly XName TypeAttribute = "type";
+    private static readonly XName CombineAttribute = "combine";
+
     private readonly PatternBuilder _builder;
     private readonly Dictionary<string, XDocument> _files = new(StringComparer.Ordinal);
     private readonly Queue<(Pattern Element, List<XElement> Content, Env Env)> _pendingContent = new();
@@ -69,11 +78,11 @@ internal sealed class RelaxNgCompiler
 
     private static int Line(XObject node) => node is IXmlLineInfo info && info.HasLineInfo() ? info.LineNumber : 0;
 
-    private static bool IsRng(XElement e) => e.Name.NamespaceName == RngNamespace;
+    private static bool IsRng(XElement e) => ReferenceEquals(e.Name.Namespace, RngNs);
 
     private static IEnumerable<XElement> RngChildren(XElement e) => e.Elements().Where(IsRng);
 
-    private static string? Attr(XElement e, string name)
+    private static string? Attr(XElement e, XName name)
     {
         var a = e.Attribute(name);
         return a is null ? null : Datatype.Collapse(a.Value);
@@ -119,7 +128,7 @@ internal sealed class RelaxNgCompiler
 
     private static string Resolve(XElement e, Env env)
     {
-        var href = e.Attribute("href")?.Value.Trim() ?? throw Error(e, env, $"<{e.Name.LocalName}> needs an href");
+        var href = e.Attribute(HrefAttribute)?.Value.Trim() ?? throw Error(e, env, $"<{e.Name.LocalName}> needs an href");
         if (Uri.TryCreate(href, UriKind.Absolute, out var absolute) && !absolute.IsFile)
         {
             throw Error(e, env, $"only local schema files can be referenced, not '{href}'");
@@ -132,8 +141,8 @@ internal sealed class RelaxNgCompiler
     /// <summary>The environment of an element: ns and datatypeLibrary after its own attributes.</summary>
     private static Env Enter(XElement e, Env env)
     {
-        var ns = e.Attribute("ns");
-        var dt = e.Attribute("datatypeLibrary");
+        var ns = e.Attribute(NsAttribute);
+        var dt = e.Attribute(DatatypeLibraryAttribute);
         if (ns is null && dt is null)
         {
             return env;
@@ -164,7 +173,7 @@ internal sealed class RelaxNgCompiler
             case "element":
             {
                 NameClass nameClass;
-                var name = e.Attribute("name");
+                var name = e.Attribute(NameAttribute);
                 if (name is not null)
                 {
                     nameClass = new SingleName(QName(name.Value, e, env, env.Ns));
@@ -193,10 +202,10 @@ internal sealed class RelaxNgCompiler
             case "attribute":
             {
                 NameClass nameClass;
-                var name = e.Attribute("name");
+                var name = e.Attribute(NameAttribute);
                 if (name is not null)
                 {
-                    var attrNs = e.Attribute("ns")?.Value ?? "";
+                    var attrNs = e.Attribute(NsAttribute)?.Value ?? "";
                     nameClass = new SingleName(QName(name.Value, e, env, attrNs));
                 }
                 else
@@ -269,14 +278,14 @@ internal sealed class RelaxNgCompiler
                 return _builder.NotAllowed;
             case "ref":
             {
-                var name = Attr(e, "name") ?? throw Error(e, env, "<ref> needs a name");
+                var name = Attr(e, NameAttribute) ?? throw Error(e, env, "<ref> needs a name");
                 var scope = env.Scope ?? throw Error(e, env, $"<ref name=\"{name}\"> outside a grammar");
                 return Define(scope, name, e, env);
             }
 
             case "parentRef":
             {
-                var name = Attr(e, "name") ?? throw Error(e, env, "<parentRef> needs a name");
+                var name = Attr(e, NameAttribute) ?? throw Error(e, env, "<parentRef> needs a name");
                 var scope = env.Scope?.Parent ?? throw Error(e, env, $"<parentRef name=\"{name}\"> without a parent grammar");
                 return Define(scope, name, e, env);
             }
@@ -292,7 +301,7 @@ internal sealed class RelaxNgCompiler
                 try
                 {
                     var root = LoadFile(path, (e, env));
-                    var inner = new Env(path, root.Attribute("ns") is null ? env.Ns : root.Attribute("ns")!.Value, "", env.Scope);
+                    var inner = new Env(path, root.Attribute(NsAttribute) is null ? env.Ns : root.Attribute(NsAttribute)!.Value, "", env.Scope);
                     return Pattern(root, inner);
                 }
                 finally
@@ -322,7 +331,7 @@ internal sealed class RelaxNgCompiler
 
             case "value":
             {
-                var typeName = Attr(e, "type");
+                var typeName = Attr(e, TypeAttribute);
                 var library = typeName is null ? "" : env.DatatypeLibrary;
                 var type = Datatype.Create(library, typeName ?? "token", [], out var error) ?? throw Error(e, env, error!);
                 var literal = e.Value;
@@ -336,14 +345,14 @@ internal sealed class RelaxNgCompiler
 
             case "data":
             {
-                var typeName = Attr(e, "type") ?? throw Error(e, env, "<data> needs a type");
+                var typeName = Attr(e, TypeAttribute) ?? throw Error(e, env, "<data> needs a type");
                 var parameters = new List<(string, string)>();
                 Pattern? except = null;
                 foreach (var child in children)
                 {
                     if (child.Name.LocalName == "param")
                     {
-                        parameters.Add((Attr(child, "name") ?? throw Error(child, env, "<param> needs a name"), child.Value));
+                        parameters.Add((Attr(child, NameAttribute) ?? throw Error(child, env, "<param> needs a name"), child.Value));
                     }
                     else if (child.Name.LocalName == "except")
                     {
@@ -462,17 +471,17 @@ internal sealed class RelaxNgCompiler
             switch (child.Name.LocalName)
             {
                 case "start":
-                    into.Start.Add(new Part(child, childEnv, Attr(child, "combine")));
+                    into.Start.Add(new Part(child, childEnv, Attr(child, CombineAttribute)));
                     break;
                 case "define":
                 {
-                    var name = Attr(child, "name") ?? throw Error(child, env, "<define> needs a name");
+                    var name = Attr(child, NameAttribute) ?? throw Error(child, env, "<define> needs a name");
                     if (!into.Defines.TryGetValue(name, out var list))
                     {
                         into.Defines.Add(name, list = []);
                     }
 
-                    list.Add(new Part(child, childEnv, Attr(child, "combine")));
+                    list.Add(new Part(child, childEnv, Attr(child, CombineAttribute)));
                     break;
                 }
 
@@ -503,7 +512,7 @@ internal sealed class RelaxNgCompiler
         }
 
         var included = new Scope(into.Parent);
-        var includedEnv = new Env(path, root.Attribute("ns") is null ? env.Ns : root.Attribute("ns")!.Value, "", into);
+        var includedEnv = new Env(path, root.Attribute(NsAttribute) is null ? env.Ns : root.Attribute(NsAttribute)!.Value, "", into);
         CollectGrammar(root, Enter(root, includedEnv) with { Ns = includedEnv.Ns }, included, includeChain);
         includeChain.Remove(path);
 
