@@ -21,6 +21,15 @@ internal sealed class LimitingXmlReader : XmlReader, IXmlLineInfo
         _maxAttributes = maxAttributes;
     }
 
+    /// <summary>
+    /// The wrapped reader, for moving over the attributes of the current element without a second virtual call per
+    /// step (the limits concern reading, which still goes through this reader).
+    /// </summary>
+    internal XmlReader Inner => _inner;
+
+    /// <summary>The wrapped reader's line information, or <see langword="null"/>.</summary>
+    internal IXmlLineInfo? InnerLineInfo => _lineInfo;
+
     public override int AttributeCount => _inner.AttributeCount;
 
     public override string BaseURI => _inner.BaseURI;

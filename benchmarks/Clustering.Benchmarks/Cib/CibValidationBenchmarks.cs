@@ -10,7 +10,8 @@ namespace Clustering.Benchmarks.Cib;
 /// Validating a generated 1 MB pacemaker-1.2 CIB against Pacemaker's installed <c>pacemaker-1.2.rng</c>: our engine in
 /// process (a parsed tree; straight from the file), and as processes in the same run the reference
 /// <c>xmllint --noout --relaxng</c>, <c>xmllint --noout</c> alone (parsing only, so the difference is libxml2's schema
-/// compilation and validation) and <c>clusterctl validate</c> (needs a Release build of src/Clustering.Tool).
+/// compilation and validation), <c>clusterctl validate</c> on the .NET host (needs a Release build of src/Clustering.Tool)
+/// and the Native-AOT <c>clusterctl validate</c> (needs it published to <c>artifacts/native</c>).
 /// </summary>
 [MemoryDiagnoser]
 public class CibValidationBenchmarks
@@ -22,6 +23,7 @@ public class CibValidationBenchmarks
     private string _file = "";
     private string _rng = "";
     private string? _clusterctl;
+    private string? _nativeClusterctl;
 
     [GlobalSetup]
     public void Setup()
@@ -32,6 +34,7 @@ public class CibValidationBenchmarks
         _schema = _schemas.GetSchema("pacemaker-1.2");
         _rng = Path.Combine(CibBenchmarkFiles.SchemaDirectory, "pacemaker-1.2.rng");
         _clusterctl = CibBenchmarkFiles.Clusterctl();
+        _nativeClusterctl = CibBenchmarkFiles.NativeClusterctl();
         if (!_schema.Validate(_document).IsValid)
         {
             throw new InvalidOperationException("the generated CIB must be valid");
@@ -71,6 +74,16 @@ public class CibValidationBenchmarks
         => _clusterctl is null
             ? throw new InvalidOperationException("build src/Clustering.Tool in Release first")
             : Run("dotnet", _clusterctl, "validate", "--schema", "pacemaker-1.2", "--schema-dir", CibBenchmarkFiles.SchemaDirectory, _file);
+
+    /// <summary>
+    /// The Native-AOT <c>clusterctl validate</c> as a process (publish it first:
+    /// <c>dotnet publish src/Clustering.Tool -c Release -r linux-x64 -p:PublishAot=true -o artifacts/native</c>).
+    /// </summary>
+    [Benchmark]
+    public int ClusterctlNativeProcess()
+        => _nativeClusterctl is null
+            ? throw new InvalidOperationException("publish the native clusterctl to artifacts/native first (or set CLUSTERING_NATIVE_CLUSTERCTL)")
+            : Run(_nativeClusterctl, "validate", "--schema", "pacemaker-1.2", "--schema-dir", CibBenchmarkFiles.SchemaDirectory, _file);
 
     private static int Run(string program, params string[] arguments)
     {

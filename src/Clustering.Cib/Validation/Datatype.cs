@@ -34,6 +34,7 @@ internal sealed partial class Datatype
     ];
 
     private readonly List<Regex> _patterns = [];
+    private FastCheck _fast;
     private int? _length;
     private int? _minLength;
     private int? _maxLength;
@@ -51,6 +52,15 @@ internal sealed partial class Datatype
         IdKind = library == XsdLibrary
             ? name switch { "ID" => IdKind.Id, "IDREF" => IdKind.IdRef, "IDREFS" => IdKind.IdRefs, _ => IdKind.None }
             : IdKind.None;
+    }
+
+    /// <summary>Which datatypes <see cref="Allows"/> checks without parsing.</summary>
+    private enum FastCheck : byte
+    {
+        None,
+        Any,
+        NcName,
+        Integer,
     }
 
     public string Library { get; }
@@ -105,7 +115,46 @@ internal sealed partial class Datatype
             }
         }
 
+        type._fast = type.HasFacets ? FastCheck.None : name switch
+        {
+            "string" or "normalizedString" or "anyURI" or "token" => FastCheck.Any,
+            "NCName" or "ID" or "IDREF" or "ENTITY" => FastCheck.NcName,
+            "integer" => FastCheck.Integer,
+            _ => FastCheck.None,
+        };
         return type;
+    }
+
+    /// <summary>
+    /// Whether a lexical value is allowed (what <see cref="TryParse"/> decides, without making the value): the
+    /// common datatypes without facets (strings, NCName, ID, IDREF, integer) are checked on the whitespace-collapsed
+    /// span, without allocating.
+    /// </summary>
+    public bool Allows(string text)
+    {
+        switch (_fast)
+        {
+            case FastCheck.Any:
+                return true;
+            case FastCheck.NcName:
+                // An NCName has no inner whitespace, so collapsing is trimming and a remaining space fails.
+                return IsNcName(text.AsSpan().Trim(" \t\n\r"));
+            case FastCheck.Integer:
+                return IsInteger(text.AsSpan().Trim(" \t\n\r"));
+            default:
+                return TryParse(text, out _);
+        }
+    }
+
+    /// <summary>xsd:integer's lexical space: an optional sign and at least one decimal digit.</summary>
+    private static bool IsInteger(ReadOnlySpan<char> s)
+    {
+        if (s.Length > 0 && s[0] is '+' or '-')
+        {
+            s = s[1..];
+        }
+
+        return s.Length > 0 && !s.ContainsAnyExceptInRange('0', '9');
     }
 
     /// <summary>Parses a lexical value and checks the facets; returns <see langword="false"/> when not allowed.</summary>
@@ -241,7 +290,9 @@ internal sealed partial class Datatype
     /// <summary>Whether the text is empty or only XML whitespace (vectorized).</summary>
     internal static bool IsAllSpace(string s) => s.AsSpan().IndexOfAnyExcept(Spaces) < 0;
 
-    internal static bool IsNcName(string s)
+    internal static bool IsNcName(string s) => IsNcName(s.AsSpan());
+
+    internal static bool IsNcName(ReadOnlySpan<char> s)
     {
         if (s.Length == 0 || !XmlConvert.IsStartNCNameChar(s[0]))
         {

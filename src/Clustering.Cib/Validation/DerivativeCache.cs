@@ -5,13 +5,20 @@ namespace Clustering.Cib.Validation;
 /// <summary>
 /// The memo tables of the derivative algorithm for one compiled schema, with the pattern builder their patterns
 /// come from. They depend only on the schema (never on a document's IDs), so a <see cref="RelaxNgSchema"/> keeps
-/// one warm between validations: validating the next CIB is then mostly one dictionary lookup per tag and
-/// attribute. One validation uses a cache at a time.
+/// one warm between validations: validating the next CIB is then mostly one lookup per tag and attribute.
+/// One validation uses a cache at a time.
 /// </summary>
+/// <remarks>
+/// Pattern ids are small dense integers (hash-consing hands them out in order), so the memo rows of a pattern live
+/// in a <see cref="PatternMemo"/> found by indexing an array with the id: no hashing of tuple keys on the hot path.
+/// Rows keyed by a name compare the atomised <see cref="XName"/> by reference in a short list.
+/// </remarks>
 internal sealed class DerivativeCache
 {
     /// <summary>A cache grown past this many entries (patterns plus memo rows) is dropped instead of kept warm.</summary>
     public const int MaxEntries = 1 << 20;
+
+    private PatternMemo?[] _memos = new PatternMemo?[1024];
 
     public DerivativeCache(PatternBuilder schemaBuilder)
     {
@@ -20,28 +27,156 @@ internal sealed class DerivativeCache
 
     public PatternBuilder Builder { get; }
 
-    public Dictionary<(int, XName), Pattern> StartTagOpen { get; } = [];
-
-    public Dictionary<(int, XName, ulong), Pattern> Attribute { get; } = [];
-
-    public Dictionary<(int, XName), Pattern[]> Candidates { get; } = [];
-
-    public Dictionary<(int, string), bool> ValueMatch { get; } = [];
-
-    public Dictionary<int, bool> UsesIds { get; } = [];
-
-    public Dictionary<int, Pattern> StartTagClose { get; } = [];
-
-    public Dictionary<int, Pattern> EndTag { get; } = [];
-
-    public Dictionary<(int, string), Pattern> Text { get; } = [];
-
     public Dictionary<(byte, int, int), Pattern> ApplyAfter { get; } = [];
 
-    /// <summary>The derivative for an element with no content at all (most CIB elements), choice included.</summary>
-    public Dictionary<int, Pattern> EmptyContent { get; } = [];
+    /// <summary>Memo rows stored so far (each counted once).</summary>
+    public int Rows { get; set; }
 
     /// <summary>Patterns made plus memo rows: what the cache holds in memory.</summary>
-    public int Size => Builder.Count + StartTagOpen.Count + Attribute.Count + Candidates.Count + ValueMatch.Count + UsesIds.Count
-        + StartTagClose.Count + EndTag.Count + Text.Count + ApplyAfter.Count + EmptyContent.Count;
+    public int Size => Builder.Count + Rows + ApplyAfter.Count;
+
+    /// <summary>The memo rows of the pattern with this id, made on first use.</summary>
+    public PatternMemo Memo(int id)
+    {
+        var memos = _memos;
+        if ((uint)id < (uint)memos.Length && memos[id] is { } memo)
+        {
+            return memo;
+        }
+
+        return NewMemo(id);
+    }
+
+    private PatternMemo NewMemo(int id)
+    {
+        if (id >= _memos.Length)
+        {
+            var size = _memos.Length;
+            while (size <= id)
+            {
+                size *= 2;
+            }
+
+            Array.Resize(ref _memos, size);
+        }
+
+        return _memos[id] ??= new PatternMemo();
+    }
+}
+
+/// <summary>The memoized derivatives of one pattern (by its id), each row set once.</summary>
+internal sealed class PatternMemo
+{
+    public Pattern? StartTagClose;
+
+    public Pattern? EndTag;
+
+    /// <summary>The derivative for an element with no content at all (most CIB elements), choice included.</summary>
+    public Pattern? EmptyContent;
+
+    /// <summary>0 unknown, 1 no, 2 yes: whether the pattern uses the ID, IDREF or IDREFS datatypes.</summary>
+    public byte UsesIds;
+
+    /// <summary>startTagOpenDeriv by element name.</summary>
+    public NameMap<Pattern> StartTagOpen;
+
+    /// <summary>The attribute patterns that can take an attribute of that name.</summary>
+    public NameMap<Pattern[]> Candidates;
+
+    /// <summary>The attribute derivative by name and by which candidates accept the value (a bit mask).</summary>
+    public NameMap<MaskRow[]> Attribute;
+
+    /// <summary>Whether a value (up to 64 characters) matches this pattern as an attribute value.</summary>
+    public Dictionary<string, bool>? ValueMatch;
+
+    /// <summary>textDeriv by text (up to 256 characters).</summary>
+    public Dictionary<string, Pattern>? Text;
+}
+
+/// <summary>One attribute derivative of a pattern for an attribute name: the candidate mask and the result.</summary>
+internal readonly record struct MaskRow(ulong Mask, Pattern Result);
+
+/// <summary>
+/// A small map keyed by atomised names compared by reference (a short list, a dictionary once it grows): a state of
+/// a grammar sees few distinct element or attribute names.
+/// </summary>
+internal struct NameMap<T>
+    where T : class
+{
+    private const int ListLimit = 16;
+
+    private XName[]? _keys;
+    private T[]? _values;
+    private int _count;
+    private Dictionary<XName, T>? _large;
+
+    public readonly bool TryGetValue(XName name, out T value)
+    {
+        var keys = _keys;
+        if (keys is not null)
+        {
+            for (var i = 0; i < _count; i++)
+            {
+                if (ReferenceEquals(keys[i], name))
+                {
+                    value = _values![i];
+                    return true;
+                }
+            }
+        }
+        else if (_large is not null)
+        {
+            return _large.TryGetValue(name, out value!);
+        }
+
+        value = null!;
+        return false;
+    }
+
+    /// <summary>Adds or replaces the value of a name; returns whether it was new.</summary>
+    public bool Set(XName name, T value)
+    {
+        if (_large is not null)
+        {
+            var added = !_large.ContainsKey(name);
+            _large[name] = value;
+            return added;
+        }
+
+        _keys ??= new XName[2];
+        _values ??= new T[2];
+        for (var i = 0; i < _count; i++)
+        {
+            if (ReferenceEquals(_keys[i], name))
+            {
+                _values[i] = value;
+                return false;
+            }
+        }
+
+        if (_count == ListLimit)
+        {
+            _large = new Dictionary<XName, T>(ReferenceEqualityComparer.Instance);
+            for (var i = 0; i < _count; i++)
+            {
+                _large[_keys[i]] = _values[i];
+            }
+
+            _large[name] = value;
+            _keys = null;
+            _values = null;
+            return true;
+        }
+
+        if (_count == _keys.Length)
+        {
+            Array.Resize(ref _keys, _count * 2);
+            Array.Resize(ref _values, _count * 2);
+        }
+
+        _keys[_count] = name;
+        _values[_count] = value;
+        _count++;
+        return true;
+    }
 }

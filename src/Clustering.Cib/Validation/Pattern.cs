@@ -94,7 +94,7 @@ internal sealed class Pattern
 internal sealed class PatternBuilder
 {
     private readonly PatternBuilder? _parent;
-    private readonly Dictionary<(PatternKind, int, int), Pattern> _table = [];
+    private readonly Dictionary<InternKey, Pattern> _table = [];
     private int _nextId;
 
     public PatternBuilder()
@@ -210,6 +210,39 @@ internal sealed class PatternBuilder
         return result;
     }
 
+    /// <summary>
+    /// The choice of all <paramref name="alternatives"/>, built at once: the same pattern as folding them pairwise
+    /// with <see cref="Choice(Pattern, Pattern)"/>, without the intermediate choices that folding interns.
+    /// </summary>
+    public Pattern Choice(List<Pattern> alternatives)
+    {
+        var items = new List<Pattern>(alternatives.Count);
+        foreach (var p in alternatives)
+        {
+            if (p.Kind != PatternKind.NotAllowed)
+            {
+                Flatten(p, items);
+            }
+        }
+
+        if (items.Count == 0)
+        {
+            return NotAllowed;
+        }
+
+        items.Sort(static (x, y) => x.Id.CompareTo(y.Id));
+        var result = items[^1];
+        for (var i = items.Count - 2; i >= 0; i--)
+        {
+            if (!ReferenceEquals(items[i], items[i + 1]))
+            {
+                result = Intern(PatternKind.Choice, items[i], result);
+            }
+        }
+
+        return result;
+    }
+
     private static bool UsesIdTypes(Pattern p, HashSet<int> seen) => seen.Add(p.Id) && p.Kind switch
     {
         PatternKind.Data or PatternKind.DataExcept or PatternKind.Value => p.Datatype!.IdKind != IdKind.None,
@@ -231,7 +264,7 @@ internal sealed class PatternBuilder
 
     private Pattern Intern(PatternKind kind, Pattern a, Pattern? b)
     {
-        var key = (kind, a.Id, b?.Id ?? -1);
+        var key = new InternKey(kind, a.Id, b?.Id ?? -1);
         if (_parent is not null && _parent._table.TryGetValue(key, out var shared))
         {
             return shared;
@@ -245,4 +278,18 @@ internal sealed class PatternBuilder
 
         return pattern;
     }
+}
+
+/// <summary>The hash-consing key of a composite pattern: its kind and its operands' ids.</summary>
+internal readonly struct InternKey(PatternKind kind, int first, int second) : IEquatable<InternKey>
+{
+    private readonly int _first = first;
+    private readonly int _second = second;
+    private readonly PatternKind _kind = kind;
+
+    public bool Equals(InternKey other) => _first == other._first && _second == other._second && _kind == other._kind;
+
+    public override bool Equals(object? obj) => obj is InternKey other && Equals(other);
+
+    public override int GetHashCode() => (int)((uint)_first * 0x9E3779B1u ^ (uint)_second * 0x85EBCA77u ^ (uint)_kind);
 }

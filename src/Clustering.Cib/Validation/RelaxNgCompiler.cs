@@ -14,26 +14,53 @@ internal sealed class RelaxNgCompiler
 {
     public const string RngNamespace = "http://relaxng.org/ns/structure/1.0";
 
+    // Attribute names looked up on every schema element, made once rather than per lookup.
+    private static readonly XNamespace RngNs = RngNamespace;
+    private static readonly XName HrefAttribute = "href";
+    private static readonly XName NsAttribute = "ns";
+    private static readonly XName DatatypeLibraryAttribute = "datatypeLibrary";
+    private static readonly XName NameAttribute = "name";
+    private static readonly XName TypeAttribute = "type";
+    private static readonly XName CombineAttribute = "combine";
+
     private readonly PatternBuilder _builder;
     private readonly Dictionary<string, XDocument> _files = new(StringComparer.Ordinal);
     private readonly Queue<(Pattern Element, List<XElement> Content, Env Env)> _pendingContent = new();
     private readonly HashSet<string> _openExternal = new(StringComparer.Ordinal);
     private readonly CancellationToken _cancellationToken;
+    private readonly bool _lineInfo;
     private bool _usesIdRef;
 
-    private RelaxNgCompiler(PatternBuilder builder, CancellationToken cancellationToken)
+    private RelaxNgCompiler(PatternBuilder builder, bool lineInfo, CancellationToken cancellationToken)
     {
         _builder = builder;
+        _lineInfo = lineInfo;
         _cancellationToken = cancellationToken;
     }
 
     public IReadOnlyCollection<string> Files => _files.Keys;
 
-    /// <summary>Loads a schema file and everything it references.</summary>
+    /// <summary>
+    /// Loads a schema file and everything it references. The files are read without line information, which halves
+    /// what loading allocates (it is most of a process's start-up); a schema that turns out to be wrong is compiled
+    /// again with line information, so its error still names the line.
+    /// </summary>
     public static (Pattern Start, PatternBuilder Builder, IReadOnlyCollection<string> Files, bool UsesIdRef) Compile(string path, CancellationToken cancellationToken)
     {
+        try
+        {
+            return Compile(path, lineInfo: false, cancellationToken);
+        }
+        catch (RelaxNgSchemaException)
+        {
+            return Compile(path, lineInfo: true, cancellationToken);
+        }
+    }
+
+    private static (Pattern Start, PatternBuilder Builder, IReadOnlyCollection<string> Files, bool UsesIdRef) Compile(string path, bool lineInfo, CancellationToken cancellationToken)
+    {
         var builder = new PatternBuilder();
-        var compiler = new RelaxNgCompiler(builder, cancellationToken);
+        var compiler = new RelaxNgCompiler(builder, lineInfo, cancellationToken);
         var full = Path.GetFullPath(path);
         var root = compiler.LoadFile(full, null);
         var env = new Env(full, "", "", null);
@@ -51,11 +78,11 @@ internal sealed class RelaxNgCompiler
 
     private static int Line(XObject node) => node is IXmlLineInfo info && info.HasLineInfo() ? info.LineNumber : 0;
 
-    private static bool IsRng(XElement e) => e.Name.NamespaceName == RngNamespace;
+    private static bool IsRng(XElement e) => ReferenceEquals(e.Name.Namespace, RngNs);
 
     private static IEnumerable<XElement> RngChildren(XElement e) => e.Elements().Where(IsRng);
 
-    private static string? Attr(XElement e, string name)
+    private static string? Attr(XElement e, XName name)
     {
         var a = e.Attribute(name);
         return a is null ? null : Datatype.Collapse(a.Value);
@@ -70,9 +97,16 @@ internal sealed class RelaxNgCompiler
         {
             try
             {
-                var settings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, MaxCharactersInDocument = 16L * 1024 * 1024 };
+                var settings = new XmlReaderSettings
+                {
+                    DtdProcessing = DtdProcessing.Prohibit,
+                    XmlResolver = null,
+                    MaxCharactersInDocument = 16L * 1024 * 1024,
+                    IgnoreComments = true,
+                    IgnoreProcessingInstructions = true,
+                };
                 using var reader = XmlReader.Create(path, settings);
-                doc = XDocument.Load(reader, LoadOptions.SetLineInfo);
+                doc = XDocument.Load(reader, _lineInfo ? LoadOptions.SetLineInfo : LoadOptions.None);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or XmlException)
             {
@@ -94,7 +128,7 @@ internal sealed class RelaxNgCompiler
 
     private static string Resolve(XElement e, Env env)
     {
-        var href = e.Attribute("href")?.Value.Trim() ?? throw Error(e, env, $"<{e.Name.LocalName}> needs an href");
+        var href = e.Attribute(HrefAttribute)?.Value.Trim() ?? throw Error(e, env, $"<{e.Name.LocalName}> needs an href");
         if (Uri.TryCreate(href, UriKind.Absolute, out var absolute) && !absolute.IsFile)
         {
             throw Error(e, env, $"only local schema files can be referenced, not '{href}'");
@@ -107,8 +141,8 @@ internal sealed class RelaxNgCompiler
     /// <summary>The environment of an element: ns and datatypeLibrary after its own attributes.</summary>
     private static Env Enter(XElement e, Env env)
     {
-        var ns = e.Attribute("ns");
-        var dt = e.Attribute("datatypeLibrary");
+        var ns = e.Attribute(NsAttribute);
+        var dt = e.Attribute(DatatypeLibraryAttribute);
         if (ns is null && dt is null)
         {
             return env;
@@ -139,7 +173,7 @@ internal sealed class RelaxNgCompiler
             case "element":
             {
                 NameClass nameClass;
-                var name = e.Attribute("name");
+                var name = e.Attribute(NameAttribute);
                 if (name is not null)
                 {
                     nameClass = new SingleName(QName(name.Value, e, env, env.Ns));
@@ -168,10 +202,10 @@ internal sealed class RelaxNgCompiler
             case "attribute":
             {
                 NameClass nameClass;
-                var name = e.Attribute("name");
+                var name = e.Attribute(NameAttribute);
                 if (name is not null)
                 {
-                    var attrNs = e.Attribute("ns")?.Value ?? "";
+                    var attrNs = e.Attribute(NsAttribute)?.Value ?? "";
                     nameClass = new SingleName(QName(name.Value, e, env, attrNs));
                 }
                 else
@@ -210,13 +244,15 @@ internal sealed class RelaxNgCompiler
             case "choice":
             {
                 RequireChildren(e, env, children);
-                var result = Pattern(children[0], env);
-                foreach (var child in children.Skip(1))
+
+                // Built at once: folding pairwise would re-flatten and re-intern the choice for every alternative.
+                var alternatives = new List<Pattern>(children.Count);
+                foreach (var child in children)
                 {
-                    result = _builder.Choice(result, Pattern(child, env));
+                    alternatives.Add(Pattern(child, env));
                 }
 
-                return result;
+                return _builder.Choice(alternatives);
             }
 
             case "optional":
@@ -242,14 +278,14 @@ internal sealed class RelaxNgCompiler
                 return _builder.NotAllowed;
             case "ref":
             {
-                var name = Attr(e, "name") ?? throw Error(e, env, "<ref> needs a name");
+                var name = Attr(e, NameAttribute) ?? throw Error(e, env, "<ref> needs a name");
                 var scope = env.Scope ?? throw Error(e, env, $"<ref name=\"{name}\"> outside a grammar");
                 return Define(scope, name, e, env);
             }
 
             case "parentRef":
             {
-                var name = Attr(e, "name") ?? throw Error(e, env, "<parentRef> needs a name");
+                var name = Attr(e, NameAttribute) ?? throw Error(e, env, "<parentRef> needs a name");
                 var scope = env.Scope?.Parent ?? throw Error(e, env, $"<parentRef name=\"{name}\"> without a parent grammar");
                 return Define(scope, name, e, env);
             }
@@ -265,7 +301,7 @@ internal sealed class RelaxNgCompiler
                 try
                 {
                     var root = LoadFile(path, (e, env));
-                    var inner = new Env(path, root.Attribute("ns") is null ? env.Ns : root.Attribute("ns")!.Value, "", env.Scope);
+                    var inner = new Env(path, root.Attribute(NsAttribute) is null ? env.Ns : root.Attribute(NsAttribute)!.Value, "", env.Scope);
                     return Pattern(root, inner);
                 }
                 finally
@@ -295,7 +331,7 @@ internal sealed class RelaxNgCompiler
 
             case "value":
             {
-                var typeName = Attr(e, "type");
+                var typeName = Attr(e, TypeAttribute);
                 var library = typeName is null ? "" : env.DatatypeLibrary;
                 var type = Datatype.Create(library, typeName ?? "token", [], out var error) ?? throw Error(e, env, error!);
                 var literal = e.Value;
@@ -309,14 +345,14 @@ internal sealed class RelaxNgCompiler
 
             case "data":
             {
-                var typeName = Attr(e, "type") ?? throw Error(e, env, "<data> needs a type");
+                var typeName = Attr(e, TypeAttribute) ?? throw Error(e, env, "<data> needs a type");
                 var parameters = new List<(string, string)>();
                 Pattern? except = null;
                 foreach (var child in children)
                 {
                     if (child.Name.LocalName == "param")
                     {
-                        parameters.Add((Attr(child, "name") ?? throw Error(child, env, "<param> needs a name"), child.Value));
+                        parameters.Add((Attr(child, NameAttribute) ?? throw Error(child, env, "<param> needs a name"), child.Value));
                     }
                     else if (child.Name.LocalName == "except")
                     {
@@ -399,6 +435,7 @@ internal sealed class RelaxNgCompiler
         }
 
         Pattern? result = null;
+        var alternatives = new List<Pattern>(parts.Count);
         foreach (var part in parts)
         {
             var children = RngChildren(part.Element).ToList();
@@ -408,8 +445,17 @@ internal sealed class RelaxNgCompiler
             }
 
             var p = Group(children, part.Env);
-            result = result is null ? p : combine == "interleave" ? _builder.Interleave(result, p) : _builder.Choice(result, p);
+            if (combine == "interleave")
+            {
+                result = result is null ? p : _builder.Interleave(result, p);
+            }
+            else
+            {
+                alternatives.Add(p);
+            }
         }
+
+        result ??= _builder.Choice(alternatives);
 
         state.Pattern = result!;
         state.InProgress = false;
@@ -425,17 +471,17 @@ internal sealed class RelaxNgCompiler
             switch (child.Name.LocalName)
             {
                 case "start":
-                    into.Start.Add(new Part(child, childEnv, Attr(child, "combine")));
+                    into.Start.Add(new Part(child, childEnv, Attr(child, CombineAttribute)));
                     break;
                 case "define":
                 {
-                    var name = Attr(child, "name") ?? throw Error(child, env, "<define> needs a name");
+                    var name = Attr(child, NameAttribute) ?? throw Error(child, env, "<define> needs a name");
                     if (!into.Defines.TryGetValue(name, out var list))
                     {
                         into.Defines.Add(name, list = []);
                     }
 
-                    list.Add(new Part(child, childEnv, Attr(child, "combine")));
+                    list.Add(new Part(child, childEnv, Attr(child, CombineAttribute)));
                     break;
                 }
 
@@ -466,7 +512,7 @@ internal sealed class RelaxNgCompiler
         }
 
         var included = new Scope(into.Parent);
-        var includedEnv = new Env(path, root.Attribute("ns") is null ? env.Ns : root.Attribute("ns")!.Value, "", into);
+        var includedEnv = new Env(path, root.Attribute(NsAttribute) is null ? env.Ns : root.Attribute(NsAttribute)!.Value, "", into);
         CollectGrammar(root, Enter(root, includedEnv) with { Ns = includedEnv.Ns }, included, includeChain);
         includeChain.Remove(path);
 

@@ -10,7 +10,7 @@ internal sealed partial class RelaxNgValidator
 {
     private Pattern StartTagOpen(Pattern p, XName name)
     {
-        if (_cache.StartTagOpen.TryGetValue((p.Id, name), out var cached))
+        if (_cache.Memo(p.Id).StartTagOpen.TryGetValue(name, out var cached))
         {
             return cached;
         }
@@ -27,7 +27,11 @@ internal sealed partial class RelaxNgValidator
             PatternKind.After => ApplyAfter(AfterOp.AfterWith, p.P2!, StartTagOpen(p.P1!, name)),
             _ => _b.NotAllowed,
         };
-        _cache.StartTagOpen[(p.Id, name)] = result;
+        if (_cache.Memo(p.Id).StartTagOpen.Set(name, result))
+        {
+            _cache.Rows++;
+        }
+
         return result;
     }
 
@@ -117,10 +121,13 @@ internal sealed partial class RelaxNgValidator
             return TextDeriv(p, value, memo: false).Nullable;
         }
 
-        if (!_cache.ValueMatch.TryGetValue((p.Id, value), out var match))
+        var memo = _cache.Memo(p.Id);
+        memo.ValueMatch ??= new Dictionary<string, bool>(StringComparer.Ordinal);
+        if (!memo.ValueMatch.TryGetValue(value, out var match))
         {
             match = TextDeriv(p, value, memo: false).Nullable;
-            _cache.ValueMatch[(p.Id, value)] = match;
+            _cache.Memo(p.Id).ValueMatch![value] = match;
+            _cache.Rows++;
         }
 
         return match;
@@ -128,7 +135,7 @@ internal sealed partial class RelaxNgValidator
 
     private Pattern StartTagClose(Pattern p)
     {
-        if (_cache.StartTagClose.TryGetValue(p.Id, out var cached))
+        if (_cache.Memo(p.Id).StartTagClose is { } cached)
         {
             return cached;
         }
@@ -143,7 +150,8 @@ internal sealed partial class RelaxNgValidator
             PatternKind.Attribute => _b.NotAllowed,
             _ => p,
         };
-        _cache.StartTagClose[p.Id] = result;
+        _cache.Memo(p.Id).StartTagClose = result;
+        _cache.Rows++;
         return result;
     }
 
@@ -160,7 +168,7 @@ internal sealed partial class RelaxNgValidator
 
     private Pattern TextDeriv(Pattern p, string s, bool memo)
     {
-        if (memo && s.Length <= 256 && _cache.Text.TryGetValue((p.Id, s), out var cached))
+        if (memo && s.Length <= 256 && _cache.Memo(p.Id).Text is { } texts && texts.TryGetValue(s, out var cached))
         {
             return cached;
         }
@@ -209,7 +217,8 @@ internal sealed partial class RelaxNgValidator
 
         if (memo && s.Length <= 256)
         {
-            _cache.Text[(p.Id, s)] = result;
+            (_cache.Memo(p.Id).Text ??= new Dictionary<string, Pattern>(StringComparer.Ordinal))[s] = result;
+            _cache.Rows++;
         }
 
         return result;
@@ -232,7 +241,7 @@ internal sealed partial class RelaxNgValidator
 
     private Pattern EndTag(Pattern p)
     {
-        if (_cache.EndTag.TryGetValue(p.Id, out var cached))
+        if (_cache.Memo(p.Id).EndTag is { } cached)
         {
             return cached;
         }
@@ -243,7 +252,8 @@ internal sealed partial class RelaxNgValidator
             PatternKind.After => p.P1!.Nullable ? p.P2! : _b.NotAllowed,
             _ => _b.NotAllowed,
         };
-        _cache.EndTag[p.Id] = result;
+        _cache.Memo(p.Id).EndTag = result;
+        _cache.Rows++;
         return result;
     }
 

@@ -1,3 +1,5 @@
+using System.Xml.Linq;
+
 namespace Clustering.Cib.Validation;
 
 /// <summary>
@@ -29,12 +31,15 @@ internal sealed partial class RelaxNgValidator
     private Pattern Attribute(Pattern p, in AttributeItem attribute, ElementFrame? frame)
     {
         var name = attribute.Name;
-        if (!_cache.Candidates.TryGetValue((p.Id, name), out var candidates))
+        var memo = _cache.Memo(p.Id);
+        if (!memo.Candidates.TryGetValue(name, out var candidates))
         {
             var list = new List<Pattern>();
             CollectAttributes(p, list, [], name);
             candidates = [.. list];
-            _cache.Candidates[(p.Id, name)] = candidates;
+            memo = _cache.Memo(p.Id);
+            memo.Candidates.Set(name, candidates);
+            _cache.Rows++;
         }
 
         if (candidates.Length == 0)
@@ -74,12 +79,7 @@ internal sealed partial class RelaxNgValidator
         Pattern result;
         if (candidates.Length <= 64)
         {
-            var key = (p.Id, name, mask);
-            if (!_cache.Attribute.TryGetValue(key, out result!))
-            {
-                result = AttDeriv(p, name, candidates, mask);
-                _cache.Attribute[key] = result;
-            }
+            result = CachedAttDeriv(p, name, candidates, mask);
         }
         else
         {
@@ -94,7 +94,11 @@ internal sealed partial class RelaxNgValidator
             {
                 case IdKind.Id:
                     keepId = true;
-                    _ids.Add(stripped);
+                    if (!tentative)
+                    {
+                        _ids.Add(stripped);
+                    }
+
                     break;
                 case IdKind.IdRef:
                     _refs.Add((stripped, AttributeWhere(attribute, frame), name.LocalName));
@@ -117,15 +121,38 @@ internal sealed partial class RelaxNgValidator
         return result;
     }
 
-    private bool UsesIds(Pattern p)
+    /// <summary>The attribute derivative memoized by pattern, name and the mask of candidates accepting the value.</summary>
+    private Pattern CachedAttDeriv(Pattern p, XName name, Pattern[] candidates, ulong mask)
     {
-        if (!_cache.UsesIds.TryGetValue(p.Id, out var uses))
+        if (_cache.Memo(p.Id).Attribute.TryGetValue(name, out var rows))
         {
-            uses = HasIdTypes(p, []);
-            _cache.UsesIds[p.Id] = uses;
+            foreach (var row in rows)
+            {
+                if (row.Mask == mask)
+                {
+                    return row.Result;
+                }
+            }
         }
 
-        return uses;
+        var result = AttDeriv(p, name, candidates, mask);
+        var memo = _cache.Memo(p.Id);
+        memo.Attribute.TryGetValue(name, out rows);
+        memo.Attribute.Set(name, rows is null ? [new MaskRow(mask, result)] : [.. rows, new MaskRow(mask, result)]);
+        _cache.Rows++;
+        return result;
+    }
+
+    private bool UsesIds(Pattern p)
+    {
+        var memo = _cache.Memo(p.Id);
+        if (memo.UsesIds == 0)
+        {
+            memo.UsesIds = HasIdTypes(p, []) ? (byte)2 : (byte)1;
+            _cache.Rows++;
+        }
+
+        return memo.UsesIds == 2;
     }
 
     private static bool HasIdTypes(Pattern p, HashSet<int> seen) => seen.Add(p.Id) && p.Kind switch
@@ -139,7 +166,7 @@ internal sealed partial class RelaxNgValidator
     /// <summary>Checks a datatype; in attribute context (not memoized) also applies libxml2's ID rules.</summary>
     private bool DataAllows(Datatype type, string s, bool memo)
     {
-        if (!type.TryParse(s, out _))
+        if (!type.Allows(s))
         {
             return false;
         }

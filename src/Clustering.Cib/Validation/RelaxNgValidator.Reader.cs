@@ -15,6 +15,21 @@ internal sealed partial class RelaxNgValidator
     /// <summary>Names without a namespace by the reader's atomized local name: one reference lookup per tag.</summary>
     private readonly Dictionary<string, XName> _names = new(ReferenceEqualityComparer.Instance);
 
+    /// <summary>
+    /// A direct-mapped cache in front of <see cref="_names"/>, indexed by the local name's length and first and last
+    /// characters: a CIB uses a few dozen names, so nearly every tag and attribute is one reference comparison.
+    /// </summary>
+    private readonly (string Local, XName Name)[] _recentNames = new (string, XName)[256];
+
+    /// <summary>The reader's line information, looked up once per document rather than per node.</summary>
+    private IXmlLineInfo? _lineInfo;
+
+    /// <summary>
+    /// The reader names and attributes are read from: a hardened <see cref="LimitingXmlReader"/>'s inner reader (its
+    /// limits concern reading, which still goes through it), saving a virtual call per step.
+    /// </summary>
+    private XmlReader? _direct;
+
     /// <summary>Validates the element the reader is on, or the document's root element if it is before it.</summary>
     /// <exception cref="XmlException">The document is not well-formed (or breaks the reader's limits).</exception>
     public RelaxNgValidationResult Validate(XmlReader reader)
@@ -24,20 +39,29 @@ internal sealed partial class RelaxNgValidator
             return new RelaxNgValidationResult([new RelaxNgValidationError(0, 0, "/", "the document has no root element")]);
         }
 
-        var (line, position) = Position(reader);
+        _direct = reader is LimitingXmlReader limiting ? limiting.Inner : reader;
+        var lineInfo = reader is LimitingXmlReader hardened ? hardened.InnerLineInfo : reader as IXmlLineInfo;
+        _lineInfo = lineInfo is not null && lineInfo.HasLineInfo() ? lineInfo : null;
+        var (line, position) = Position();
         var after = ReadElement(reader, _start, null);
         return Finish(after, new Where(null, null, line, position));
     }
 
-    private static (int Line, int Position) Position(XmlReader reader)
-        => reader is IXmlLineInfo info && info.HasLineInfo() ? (info.LineNumber, info.LinePosition) : (0, 0);
+    private (int Line, int Position) Position() => _lineInfo is { } info ? (info.LineNumber, info.LinePosition) : (0, 0);
 
-    private XName NameOf(XmlReader reader)
+    private XName NameOf(XmlReader reader, string ns)
     {
         var local = reader.LocalName;
-        if (reader.NamespaceURI.Length != 0)
+        if (ns.Length != 0)
         {
-            return XName.Get(local, reader.NamespaceURI);
+            return XName.Get(local, ns);
+        }
+
+        var slot = local.Length == 0 ? 0 : ((local.Length * 7) + (local[0] * 3) + local[^1]) & 255;
+        ref var recent = ref _recentNames[slot];
+        if (ReferenceEquals(recent.Local, local))
+        {
+            return recent.Name;
         }
 
         if (!_names.TryGetValue(local, out var name))
@@ -46,6 +70,7 @@ internal sealed partial class RelaxNgValidator
             _names[local] = name;
         }
 
+        recent = (local, name);
         return name;
     }
 
@@ -59,8 +84,8 @@ internal sealed partial class RelaxNgValidator
             return p;
         }
 
-        var (line, position) = Position(reader);
-        var name = NameOf(reader);
+        var (line, position) = Position();
+        var name = NameOf(_direct!, _direct!.NamespaceURI);
         if (_depth >= MaxDepth)
         {
             Report(new Where(null, parent, line, position), $"element <{name.LocalName}> is nested deeper than {MaxDepth} levels; not validated");
@@ -71,28 +96,31 @@ internal sealed partial class RelaxNgValidator
         var isEmpty = reader.IsEmptyElement;
         string? id = null;
         _attributes.Clear();
-        if (reader.MoveToFirstAttribute())
+
+        var attributes = _direct!;
+        if (attributes.MoveToFirstAttribute())
         {
             do
             {
-                if (ReferenceEquals(reader.NamespaceURI, XmlnsNamespace) || reader.NamespaceURI == XmlnsNamespace)
+                var ns = attributes.NamespaceURI;
+                if (ns.Length != 0 && ns == XmlnsNamespace)
                 {
                     continue;
                 }
 
-                var (attributeLine, attributePosition) = Position(reader);
-                var attributeName = NameOf(reader);
-                var value = reader.Value;
-                if (reader.NamespaceURI.Length == 0 && reader.LocalName == "id")
+                var (attributeLine, attributePosition) = Position();
+                var attributeName = NameOf(attributes, ns);
+                var value = attributes.Value;
+                if (ns.Length == 0 && attributeName.LocalName == "id")
                 {
                     id = value;
                 }
 
                 _attributes.Add(new AttributeItem(attributeName, value, null, attributeLine, attributePosition));
             }
-            while (reader.MoveToNextAttribute());
+            while (attributes.MoveToNextAttribute());
 
-            reader.MoveToElement();
+            attributes.MoveToElement();
         }
 
         var frame = new ElementFrame(parent, name, id);
@@ -137,7 +165,7 @@ internal sealed partial class RelaxNgValidator
                 case XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.SignificantWhitespace or XmlNodeType.Whitespace:
                     if (pending is null)
                     {
-                        var (textLine, textPosition) = Position(reader);
+                        var (textLine, textPosition) = Position();
                         textAt = new Where(null, frame, textLine, textPosition);
                         pending = new StringBuilder();
                     }

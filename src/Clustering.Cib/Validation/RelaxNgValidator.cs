@@ -133,11 +133,14 @@ internal sealed partial class RelaxNgValidator
         Pattern next;
         if (text.Length == 0)
         {
-            if (!_cache.EmptyContent.TryGetValue(p.Id, out next!))
+            if (_cache.Memo(p.Id).EmptyContent is not { } empty)
             {
-                next = _b.Choice(p, TextDeriv(p, text, memo: true));
-                _cache.EmptyContent[p.Id] = next;
+                empty = _b.Choice(p, TextDeriv(p, text, memo: true));
+                _cache.Memo(p.Id).EmptyContent = empty;
+                _cache.Rows++;
             }
+
+            next = empty;
         }
         else
         {

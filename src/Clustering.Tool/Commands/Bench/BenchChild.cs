@@ -268,7 +268,7 @@ internal sealed class BenchChild
 
     private static void Diagnostic(string line) => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:HH:mm:ss.fff} {line}"));
 
-    private void Report(ReceiveStats stats) => WriteLine("RESULT " + JsonSerializer.Serialize(stats.Snapshot()));
+    private void Report(ReceiveStats stats) => WriteLine("RESULT " + JsonSerializer.Serialize(stats.Snapshot(), BenchJsonContext.Default.BenchMemberResult));
 
     private void WriteLine(string line)
     {

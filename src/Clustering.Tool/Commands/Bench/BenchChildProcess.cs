@@ -114,16 +114,20 @@ internal sealed class BenchChildProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    /// <summary>How to run clusterctl again: its apphost next to it, else the dotnet host with its assembly.</summary>
+    /// <summary>
+    /// How to run clusterctl again: the native executable itself when published with Native AOT, else its apphost
+    /// next to it, else the dotnet host with its assembly.
+    /// </summary>
     private static (string FileName, string[] Prefix) Launcher()
     {
-        var assembly = typeof(BenchChildProcess).Assembly.Location;
-        var directory = Path.GetDirectoryName(assembly) ?? AppContext.BaseDirectory;
+        var directory = AppContext.BaseDirectory;
         var apphost = Path.Combine(directory, OperatingSystem.IsWindows() ? "clusterctl.exe" : "clusterctl");
         if (File.Exists(apphost))
         {
             return (apphost, []);
         }
+
+        var assembly = Path.Combine(directory, "clusterctl.dll");
 
         var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
         if (string.IsNullOrEmpty(host))

@@ -135,7 +135,7 @@ internal static class BenchRunner
                         }
                         else if (line is not null && line.StartsWith("RESULT ", StringComparison.Ordinal))
                         {
-                            var result = JsonSerializer.Deserialize<BenchMemberResult>(line.AsSpan(7))
+                            var result = JsonSerializer.Deserialize(line.AsSpan(7), BenchJsonContext.Default.BenchMemberResult)
                                 ?? throw new BenchFailedException($"node {index + 1} sent an empty result");
                             results[index] ??= result;
                             received[index] = result.Received;
