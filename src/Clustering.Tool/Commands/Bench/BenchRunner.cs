@@ -163,11 +163,7 @@ internal static class BenchRunner
             if (now >= nextProgress && results.Contains(null))
             {
                 nextProgress = now + (long)(ProgressInterval.TotalSeconds * Stopwatch.Frequency);
-                var seconds = (double)(now - go) / Stopwatch.Frequency;
-                var slowest = received.Min();
-                await progress.WriteLineAsync(string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"bench: {seconds,5:0.0} s  sent {sent.Sum()}/{options.ExpectedMessages}  delivered {slowest}/{options.ExpectedMessages} at the slowest member ({(seconds > 0 ? slowest / seconds : 0):0} msgs/s)")).ConfigureAwait(false);
+                await WriteProgressAsync(now, sent.Sum()).ConfigureAwait(false);
             }
 
             if (reportAsked is null && Stopwatch.GetElapsedTime(lastChange) > options.StallTimeout)
@@ -190,7 +186,25 @@ internal static class BenchRunner
             }
         }
 
+        // The last line, also for a run shorter than one progress tick: every member's final count.
+        for (var i = 0; i < results.Length; i++)
+        {
+            received[i] = results[i]!.Received;
+        }
+
+        // Every member has everything only once every message was sent; otherwise the last count the senders gave.
+        var sentTotal = received.Min() >= options.ExpectedMessages ? options.ExpectedMessages : sent.Sum();
+        await WriteProgressAsync(Stopwatch.GetTimestamp(), sentTotal).ConfigureAwait(false);
         return [.. results.Select(r => r!)];
+
+        Task WriteProgressAsync(long now, long sentTotal)
+        {
+            var seconds = (double)(now - go) / Stopwatch.Frequency;
+            var slowest = received.Min();
+            return progress.WriteLineAsync(string.Create(
+                CultureInfo.InvariantCulture,
+                $"bench: {seconds,5:0.0} s  sent {sentTotal}/{options.ExpectedMessages}  delivered {slowest}/{options.ExpectedMessages} at the slowest member ({(seconds > 0 ? slowest / seconds : 0):0} msgs/s)"));
+        }
     }
 
     private static void Unexpected(BenchChildProcess child, string? line)
