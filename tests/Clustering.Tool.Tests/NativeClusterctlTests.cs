@@ -16,22 +16,7 @@ public sealed class NativeClusterctlTests
     /// <summary>The variable naming the native binary; otherwise <c>artifacts/native/clusterctl</c> under the repository.</summary>
     public const string Variable = "CLUSTERING_NATIVE_CLUSTERCTL";
 
-    private const string Schema = """
-        <grammar xmlns="http://relaxng.org/ns/structure/1.0" datatypeLibrary="http://www.w3.org/2001/XMLSchema-datatypes">
-          <start>
-            <element name="cib">
-              <attribute name="validate-with"><text/></attribute>
-              <attribute name="epoch"><data type="nonNegativeInteger"/></attribute>
-              <zeroOrMore>
-                <element name="node">
-                  <attribute name="id"><data type="ID"/></attribute>
-                  <optional><attribute name="peer"><data type="IDREF"/></attribute></optional>
-                </element>
-              </zeroOrMore>
-            </element>
-          </start>
-        </grammar>
-        """;
+    private const string Schema = ValidateCommandTests.Schema;
 
     private DirectoryInfo _dir = null!;
 

@@ -8,7 +8,8 @@ namespace Clustering.Tool.Tests;
 /// </summary>
 public sealed class ValidateCommandTests
 {
-    private const string Schema = """
+    /// <summary>The small schema directory's one grammar (pacemaker-9.1), shared with the native build's tests.</summary>
+    internal const string Schema = """
         <grammar xmlns="http://relaxng.org/ns/structure/1.0" datatypeLibrary="http://www.w3.org/2001/XMLSchema-datatypes">
           <start>
             <element name="cib">

@@ -197,17 +197,7 @@ internal sealed class PatternBuilder
         var items = new List<Pattern>();
         Flatten(a, items);
         Flatten(b, items);
-        items.Sort(static (x, y) => x.Id.CompareTo(y.Id));
-        var result = items[^1];
-        for (var i = items.Count - 2; i >= 0; i--)
-        {
-            if (!ReferenceEquals(items[i], items[i + 1]))
-            {
-                result = Intern(PatternKind.Choice, items[i], result);
-            }
-        }
-
-        return result;
+        return ChoiceOfFlattened(items);
     }
 
     /// <summary>
@@ -230,6 +220,12 @@ internal sealed class PatternBuilder
             return NotAllowed;
         }
 
+        return ChoiceOfFlattened(items);
+    }
+
+    /// <summary>The right-nested choice of flattened alternatives, in pattern-id order, duplicates once.</summary>
+    private Pattern ChoiceOfFlattened(List<Pattern> items)
+    {
         items.Sort(static (x, y) => x.Id.CompareTo(y.Id));
         var result = items[^1];
         for (var i = items.Count - 2; i >= 0; i--)

@@ -77,22 +77,9 @@ public sealed record GroupMessage : GroupEvent, IDisposable
             message = new GroupMessage();
         }
 
-        var buffer = message._buffer;
-        if (buffer is null || buffer.Length < payload.Length)
-        {
-            if (buffer is not null)
-            {
-                MessageBuffers.Return(buffer);
-            }
-
-            buffer = MessageBuffers.Rent(payload.Length);
-            message._buffer = buffer;
-        }
-
-        payload.CopyTo(buffer);
+        message.Payload = MessageBuffers.CopyIntoReused(ref message._buffer, payload);
         message.Group = group;
         message.Sender = sender;
-        message.Payload = buffer.AsMemory(0, payload.Length);
         Volatile.Write(ref message._leased, 1);
         return message;
     }

@@ -121,24 +121,11 @@ public sealed class TotemDelivery : TotemRingEvent, IDisposable
                 delivery = new TotemDelivery(this);
             }
 
-            var buffer = delivery._buffer;
-            if (buffer is null || buffer.Length < payload.Length)
-            {
-                if (buffer is not null)
-                {
-                    MessageBuffers.Return(buffer);
-                }
-
-                buffer = MessageBuffers.Rent(payload.Length);
-                delivery._buffer = buffer;
-            }
-
-            payload.CopyTo(buffer);
+            delivery.Payload = MessageBuffers.CopyIntoReused(ref delivery._buffer, payload);
             delivery.Sender = sender;
             delivery.Ring = ring;
             delivery.Sequence = sequence;
             delivery.Order = order;
-            delivery.Payload = buffer.AsMemory(0, payload.Length);
             delivery._leased = 1;
             return delivery;
         }

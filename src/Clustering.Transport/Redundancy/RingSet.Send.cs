@@ -286,20 +286,14 @@ public sealed partial class RingSet
         {
             pending.GetAwaiter().GetResult();
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
 #pragma warning disable CA1031 // A ring's failure must not stop the others: it is logged and counted by the ring.
-        catch (Exception e)
+        catch (Exception e) when (IsRingFailure(e, cancellationToken))
 #pragma warning restore CA1031
         {
-            TransportLog.SendFailed(_logger, ring, e);
-            return false;
+            return SendFailed(ring, e);
         }
 
-        _metrics.Sent(ring);
-        return true;
+        return Sent(ring);
     }
 
     /// <summary>Awaits a send that did not complete at once; a failing ring is logged, not thrown.</summary>
@@ -309,18 +303,28 @@ public sealed partial class RingSet
         {
             await pending.ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-#pragma warning disable CA1031 // A ring's failure must not stop the others: it is logged and counted by the ring.
-        catch (Exception e)
+#pragma warning disable CA1031 // As in EndSend.
+        catch (Exception e) when (IsRingFailure(e, cancellationToken))
 #pragma warning restore CA1031
         {
-            TransportLog.SendFailed(_logger, ring, e);
-            return false;
+            return SendFailed(ring, e);
         }
 
+        return Sent(ring);
+    }
+
+    /// <summary>Whether a send's exception is the ring's failure (logged) rather than the caller's cancellation (thrown).</summary>
+    private static bool IsRingFailure(Exception e, CancellationToken cancellationToken) =>
+        !(e is OperationCanceledException && cancellationToken.IsCancellationRequested);
+
+    private bool SendFailed(int ring, Exception e)
+    {
+        TransportLog.SendFailed(_logger, ring, e);
+        return false;
+    }
+
+    private bool Sent(int ring)
+    {
         _metrics.Sent(ring);
         return true;
     }

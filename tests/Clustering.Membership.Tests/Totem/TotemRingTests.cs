@@ -122,6 +122,17 @@ public sealed class TotemRingTests
             await _transports[^1].DisposeAsync();
             var rest = all[..^1];
             await WaitAsync(() => _totems[..^1].All(t => t.Configuration?.Members.SequenceEqual(rest) == true), "a ring without the stopped node");
+
+            // Configuration is set when the ring installs it; the reader may take the event a moment later.
+            await WaitAsync(
+                () => Enumerable.Range(0, _totems.Length - 1).All(n =>
+                {
+                    lock (_seen[n])
+                    {
+                        return _seen[n].OfType<TotemConfigurationChange>().LastOrDefault() is { IsTransitional: false } c && c.Members.SequenceEqual(rest);
+                    }
+                }),
+                "every survivor's reader has the new regular configuration");
             for (var n = 0; n < _totems.Length - 1; n++)
             {
                 List<TotemConfigurationChange> changes;

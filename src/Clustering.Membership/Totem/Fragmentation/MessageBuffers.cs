@@ -31,6 +31,26 @@ internal static class MessageBuffers
         return ArrayPool<byte>.Shared.Rent(size);
     }
 
+    /// <summary>
+    /// Copies <paramref name="payload"/> into <paramref name="buffer"/>, trading it for a larger one from <see cref="Rent"/>
+    /// when it is too small (or missing), and returns the copy's memory.
+    /// </summary>
+    public static Memory<byte> CopyIntoReused(ref byte[]? buffer, ReadOnlySpan<byte> payload)
+    {
+        if (buffer is null || buffer.Length < payload.Length)
+        {
+            if (buffer is not null)
+            {
+                Return(buffer);
+            }
+
+            buffer = Rent(payload.Length);
+        }
+
+        payload.CopyTo(buffer);
+        return buffer.AsMemory(0, payload.Length);
+    }
+
     /// <summary>Takes back a buffer from <see cref="Rent"/>.</summary>
     public static void Return(byte[] buffer)
     {
