@@ -59,9 +59,10 @@ public sealed class TotemRingCluster : IAsyncDisposable
                 {
                     while (reader.TryRead(out var e))
                     {
-                        if (e is TotemDelivery)
+                        if (e is TotemDelivery delivery)
                         {
                             delivered++;
+                            delivery.Dispose(); // the reader is done with it: the ring reuses it and its buffer
                         }
                     }
 
