@@ -71,12 +71,16 @@ public class RingSetBenchmarks
         frame.Dispose();
     }
 
-    private RingSet Node(int id) => new(
-        [
-            _network.CreateRing(0, new IPEndPoint(IPAddress.Parse($"127.0.0.{id}"), 5405)),
-            _network.CreateRing(1, new IPEndPoint(IPAddress.Parse($"127.0.1.{id}"), 5405)),
-        ],
+    private RingSet Node(int id) => ActiveSecauth(
+        id,
         _key,
+        _network.CreateRing(0, new IPEndPoint(IPAddress.Parse($"127.0.0.{id}"), 5405)),
+        _network.CreateRing(1, new IPEndPoint(IPAddress.Parse($"127.0.1.{id}"), 5405)));
+
+    /// <summary>A node's ring set as every transport benchmark measures it: two rings in rrp_mode active, sha256 + aes256.</summary>
+    internal static RingSet ActiveSecauth(int id, Authkey key, IRing ring0, IRing ring1) => new(
+        [ring0, ring1],
+        key,
         new RingSetOptions
         {
             NodeId = (uint)id,
@@ -95,11 +99,7 @@ public class RingSetBenchmarks
 [MemoryDiagnoser]
 public class UdpRingSetBenchmarks
 {
-    private System.Net.Sockets.Socket _bareSender = null!;
-    private System.Net.Sockets.Socket _bareReceiver = null!;
-    private System.Net.SocketAddress _bareDestination = null!;
-    private System.Net.SocketAddress _bareSource = null!;
-    private byte[] _receiveBuffer = null!;
+    private BareUdpPair _bare = null!;
     private RingSet _a = null!;
     private RingSet _b = null!;
     private Authkey _key = null!;
@@ -115,14 +115,7 @@ public class UdpRingSetBenchmarks
     {
         _payload = new byte[Size];
         Random.Shared.NextBytes(_payload);
-        _receiveBuffer = new byte[65_536];
-        var family = System.Net.Sockets.AddressFamily.InterNetwork;
-        _bareReceiver = new System.Net.Sockets.Socket(family, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
-        _bareReceiver.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _bareSender = new System.Net.Sockets.Socket(family, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
-        _bareSender.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _bareDestination = _bareReceiver.LocalEndPoint!.Serialize();
-        _bareSource = new System.Net.SocketAddress(family);
+        _bare = new BareUdpPair();
         _key = Authkey.Generate();
 
         for (var attempt = 0; ; attempt++)
@@ -163,8 +156,7 @@ public class UdpRingSetBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        _bareSender.Dispose();
-        _bareReceiver.Dispose();
+        _bare.Dispose();
         _a.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _b.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _key.Dispose();
@@ -173,11 +165,7 @@ public class UdpRingSetBenchmarks
     /// <summary>The floor: a synchronous send and a blocking receive of one datagram, nothing around them.</summary>
     /// <returns>The received length.</returns>
     [Benchmark(Baseline = true)]
-    public int BareSocketPair()
-    {
-        _bareSender.SendTo(_payload, System.Net.Sockets.SocketFlags.None, _bareDestination);
-        return _bareReceiver.ReceiveFrom(_receiveBuffer, System.Net.Sockets.SocketFlags.None, _bareSource);
-    }
+    public int BareSocketPair() => _bare.RoundTrip(_payload);
 
     /// <summary>The ring set over UDP: sealed on two rings, the first copy delivered, the second dropped.</summary>
     /// <returns>The delivered payload length.</returns>
@@ -189,14 +177,5 @@ public class UdpRingSetBenchmarks
         return frame.Payload.Length;
     }
 
-    private RingSet Node(int id, IRing ring0, IRing ring1) => new(
-        [ring0, ring1],
-        _key,
-        new RingSetOptions
-        {
-            NodeId = (uint)id,
-            Protection = new FrameProtectorOptions { ClusterName = "bench", Hash = CryptoHash.Sha256, Cipher = CryptoCipher.Aes256 },
-            Redundancy = new RedundancyOptions { Mode = RrpMode.Active },
-            ReplayWindow = 4096,
-        });
+    private RingSet Node(int id, IRing ring0, IRing ring1) => RingSetBenchmarks.ActiveSecauth(id, _key, ring0, ring1);
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using BenchmarkDotNet.Attributes;
 using Clustering.Transport.Rings;
 
@@ -13,11 +12,7 @@ namespace Clustering.Benchmarks;
 [MemoryDiagnoser]
 public class UdpRingBenchmarks
 {
-    private Socket _bareSender = null!;
-    private Socket _bareReceiver = null!;
-    private SocketAddress _bareDestination = null!;
-    private SocketAddress _bareSource = null!;
-    private byte[] _receiveBuffer = null!;
+    private BareUdpPair _bare = null!;
     private UdpUnicastRing _sender = null!;
     private UdpUnicastRing _receiver = null!;
     private byte[] _payload = null!;
@@ -32,14 +27,7 @@ public class UdpRingBenchmarks
     {
         _payload = new byte[Size];
         Random.Shared.NextBytes(_payload);
-        _receiveBuffer = new byte[65_536];
-
-        _bareReceiver = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        _bareReceiver.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _bareSender = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        _bareSender.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _bareDestination = _bareReceiver.LocalEndPoint!.Serialize();
-        _bareSource = new SocketAddress(AddressFamily.InterNetwork);
+        _bare = new BareUdpPair();
 
         for (var attempt = 0; ; attempt++)
         {
@@ -62,8 +50,7 @@ public class UdpRingBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        _bareSender.Dispose();
-        _bareReceiver.Dispose();
+        _bare.Dispose();
         _sender.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _receiver.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
@@ -71,11 +58,7 @@ public class UdpRingBenchmarks
     /// <summary>The floor: the operating system's send and receive with nothing around them.</summary>
     /// <returns>The received length.</returns>
     [Benchmark(Baseline = true)]
-    public async Task<int> BareSocketPair()
-    {
-        await _bareSender.SendToAsync(_payload, SocketFlags.None, _bareDestination).ConfigureAwait(false);
-        return await _bareReceiver.ReceiveFromAsync(_receiveBuffer, SocketFlags.None, _bareSource).ConfigureAwait(false);
-    }
+    public async Task<int> BareSocketPair() => await _bare.RoundTripAsync(_payload).ConfigureAwait(false);
 
     /// <summary>The ring: send, the receive loop's pooled copy into the queue, read and dispose.</summary>
     /// <returns>The received length.</returns>

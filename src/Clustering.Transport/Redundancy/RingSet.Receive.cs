@@ -234,12 +234,7 @@ public sealed partial class RingSet
             return false; // probes are per ring, never copies; they always go through authentication
         }
 
-        var sender = BinaryPrimitives.ReadUInt32BigEndian(data[FrameLayout.NodeIdOffset..]);
-        if (sender == NodeId)
-        {
-            return false;
-        }
-
+        var sender = BinaryPrimitives.ReadUInt32BigEndian(data[FrameLayout.NodeIdOffset..]); // never this node: Accept dropped those
         var incarnation = BinaryPrimitives.ReadUInt64BigEndian(data[FrameLayout.IncarnationOffset..]);
         var sequence = BinaryPrimitives.ReadUInt64BigEndian(data[FrameLayout.SequenceOffset..]);
         var now = Now;

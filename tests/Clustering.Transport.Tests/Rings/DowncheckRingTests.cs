@@ -75,18 +75,8 @@ public sealed class DowncheckRingTests
     [Test]
     public async Task A_multicast_ring_waits_for_its_bindnetaddr_and_then_talks_over_real_sockets()
     {
-        var interfaces = new List<(IPAddress Address, int PrefixLength)>();
-        var group = LoopbackRings.RandomGroup();
-        var port = LoopbackRings.RandomPort();
-        var local = LoopbackRings.RandomLoopback();
-        var options = new UdpMulticastRingOptions
-        {
-            BindNetAddress = new IPAddress([127, 0, 0, 0]),
-            Interfaces = interfaces,
-            MulticastAddress = group,
-            MulticastPort = port,
-        };
-        await using var ring = DowncheckRing.Create(() => UdpMulticastRing.Create(options), new DowncheckRingOptions { Downcheck = TimeSpan.FromMilliseconds(50) });
+        var (interfaces, group, port, local, waiting) = WaitingMulticastRing();
+        await using var ring = waiting;
         var down = (DowncheckRing)ring;
         Assert.That(down.IsUp, Is.False, "no interface matches 127.0.0.0 yet");
 
@@ -153,18 +143,8 @@ public sealed class DowncheckRingTests
     [Test]
     public async Task An_attached_receiver_is_passed_on_to_a_udp_ring_once_its_interface_appears()
     {
-        var interfaces = new List<(IPAddress Address, int PrefixLength)>();
-        var group = LoopbackRings.RandomGroup();
-        var port = LoopbackRings.RandomPort();
-        var local = LoopbackRings.RandomLoopback();
-        var options = new UdpMulticastRingOptions
-        {
-            BindNetAddress = new IPAddress([127, 0, 0, 0]),
-            Interfaces = interfaces,
-            MulticastAddress = group,
-            MulticastPort = port,
-        };
-        await using var ring = DowncheckRing.Create(() => UdpMulticastRing.Create(options), new DowncheckRingOptions { Downcheck = TimeSpan.FromMilliseconds(50) });
+        var (interfaces, group, port, local, waiting) = WaitingMulticastRing();
+        await using var ring = waiting;
         var receiver = new RecordingReceiver();
         ((IPushRing)ring).Attach(receiver);
         lock (interfaces)
@@ -210,5 +190,26 @@ public sealed class DowncheckRingTests
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             return await _got.Reader.ReadAsync(timeout.Token);
         }
+    }
+
+    /// <summary>
+    /// A multicast ring on random loopback group, port and address whose bindnetaddr (127.0.0.0) matches no interface
+    /// until the test adds <c>(local, 8)</c> to <c>interfaces</c> (under its lock); downcheck every 50 ms.
+    /// </summary>
+    private static (List<(IPAddress Address, int PrefixLength)> Interfaces, IPAddress Group, int Port, IPAddress Local, IRing Ring) WaitingMulticastRing()
+    {
+        var interfaces = new List<(IPAddress Address, int PrefixLength)>();
+        var group = LoopbackRings.RandomGroup();
+        var port = LoopbackRings.RandomPort();
+        var local = LoopbackRings.RandomLoopback();
+        var options = new UdpMulticastRingOptions
+        {
+            BindNetAddress = new IPAddress([127, 0, 0, 0]),
+            Interfaces = interfaces,
+            MulticastAddress = group,
+            MulticastPort = port,
+        };
+        var ring = DowncheckRing.Create(() => UdpMulticastRing.Create(options), new DowncheckRingOptions { Downcheck = TimeSpan.FromMilliseconds(50) });
+        return (interfaces, group, port, local, ring);
     }
 }
