@@ -7,8 +7,12 @@ namespace Clustering.Transport.Framing;
 /// </summary>
 public static class FrameLayout
 {
-    /// <summary>The wire-format version this library writes and the only one it reads.</summary>
-    public const byte Version = 1;
+    /// <summary>
+    /// The wire-format version this library writes and the only one it reads. Version 2 leaves the ring number out of
+    /// the authentication tag of frames that are not bound to one ring (<see cref="IsRingBound"/>), so a frame is
+    /// sealed once and sent on every ring.
+    /// </summary>
+    public const byte Version = 2;
 
     /// <summary>The size of the fixed header in bytes.</summary>
     public const int HeaderSize = 32;
@@ -21,6 +25,16 @@ public static class FrameLayout
 
     /// <summary>The AES block size; an encrypted body's ciphertext is a whole number of blocks.</summary>
     public const int CipherBlockSize = 16;
+
+    /// <summary>
+    /// Whether the authentication tag of a frame of <paramref name="type"/> covers its ring number: only for ring probes
+    /// and their replies, which test one ring and are never sent on another. Every other frame may be sent on several
+    /// rings; its tag is computed with the ring number read as 0, so the same sealed bytes serve every ring with only
+    /// the ring byte changed. See <c>docs/wire-format.md</c>.
+    /// </summary>
+    /// <param name="type">The frame type.</param>
+    /// <returns><see langword="true"/> when the ring number is authenticated.</returns>
+    public static bool IsRingBound(FrameType type) => type is FrameType.RingProbe or FrameType.RingProbeReply;
 
     internal const int VersionOffset = 0;
     internal const int TypeOffset = 1;

@@ -185,14 +185,28 @@ public sealed partial class RingSet
     /// </summary>
     private ValueTask<int> SendChosen(int count, bool addressed, FrameType type, ulong sequence, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
+        if (count == 0)
+        {
+            return new ValueTask<int>(0);
+        }
+
+        // Sealed once: every further ring gets the same bytes with only the ring number changed (it is outside the
+        // tag of a frame that is not ring-bound; see FrameLayout.IsRingBound and docs/wire-format.md).
+        // A ring-bound type (a probe, which the set itself only ever sends on one ring) is sealed for each ring.
+        var length = Seal(_chosen[0], type, sequence, payload);
         var sent = 0;
         for (var i = 0; i < count; i++)
         {
             var ring = _chosen[i];
-            var pending = SealAndStartSend(ring, addressed ? _targets[ring] : null, type, sequence, payload, cancellationToken);
+            if (i > 0 && FrameLayout.IsRingBound(type))
+            {
+                length = Seal(ring, type, sequence, payload);
+            }
+
+            var pending = StartSend(ring, addressed ? _targets[ring] : null, length, cancellationToken);
             if (!pending.IsCompleted)
             {
-                return ContinueSendingAsync(pending, i, sent, count, addressed, type, sequence, payload, cancellationToken);
+                return ContinueSendingAsync(pending, i, sent, count, addressed, type, sequence, payload, length, cancellationToken);
             }
 
             if (EndSend(pending, ring, cancellationToken))
@@ -205,7 +219,7 @@ public sealed partial class RingSet
     }
 
     /// <summary>The rest of <see cref="SendChosen"/> once a ring's send did not complete at once (a separate method, so the fast path captures nothing).</summary>
-    private async ValueTask<int> ContinueSendingAsync(ValueTask pending, int index, int sent, int count, bool addressed, FrameType type, ulong sequence, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    private async ValueTask<int> ContinueSendingAsync(ValueTask pending, int index, int sent, int count, bool addressed, FrameType type, ulong sequence, ReadOnlyMemory<byte> payload, int length, CancellationToken cancellationToken)
     {
         if (await AwaitSendAsync(pending, _chosen[index], cancellationToken).ConfigureAwait(false))
         {
@@ -215,7 +229,12 @@ public sealed partial class RingSet
         for (var i = index + 1; i < count; i++)
         {
             var ring = _chosen[i];
-            var next = SealAndStartSend(ring, addressed ? _targets[ring] : null, type, sequence, payload, cancellationToken);
+            if (FrameLayout.IsRingBound(type))
+            {
+                length = Seal(ring, type, sequence, payload);
+            }
+
+            var next = StartSend(ring, addressed ? _targets[ring] : null, length, cancellationToken);
             if (await AwaitSendAsync(next, ring, cancellationToken).ConfigureAwait(false))
             {
                 sent++;
@@ -259,11 +278,21 @@ public sealed partial class RingSet
         }
     }
 
+    /// <summary>Seals a frame for <paramref name="ring"/> into the send buffer; returns its length.</summary>
+    private int Seal(int ring, FrameType type, ulong sequence, ReadOnlyMemory<byte> payload) =>
+        _sealer.Seal(new FrameHeader(type, NodeId, Incarnation, (byte)ring, sequence), payload.Span, _sendBuffer);
+
     /// <summary>Seals one copy for <paramref name="ring"/> into the send buffer and starts sending it; a ring that throws gives a faulted task.</summary>
-    private ValueTask SealAndStartSend(int ring, IPEndPoint? destination, FrameType type, ulong sequence, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    private ValueTask SealAndStartSend(int ring, IPEndPoint? destination, FrameType type, ulong sequence, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>
+        StartSend(ring, destination, Seal(ring, type, sequence, payload), cancellationToken);
+
+    /// <summary>
+    /// Starts sending the sealed frame in the send buffer on <paramref name="ring"/>, relabelled with that ring's number
+    /// (the previous ring's send has completed: sends run one after another); a ring that throws gives a faulted task.
+    /// </summary>
+    private ValueTask StartSend(int ring, IPEndPoint? destination, int length, CancellationToken cancellationToken)
     {
-        var header = new FrameHeader(type, NodeId, Incarnation, (byte)ring, sequence);
-        var length = _sealer.Seal(header, payload.Span, _sendBuffer);
+        _sendBuffer[FrameLayout.RingOffset] = (byte)ring;
         var datagram = new ReadOnlyMemory<byte>(_sendBuffer, 0, length);
         try
         {

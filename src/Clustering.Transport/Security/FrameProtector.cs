@@ -244,8 +244,16 @@ public sealed class FrameProtector : IDisposable
 
         if (_tagLength > 0)
         {
+            // A frame that may travel on several rings is tagged with its ring number read as 0, so one sealed frame
+            // can be sent on every ring with only that byte changed (see FrameLayout.IsRingBound).
             var signed = destination[..(FrameLayout.HeaderSize + bodyLength)];
+            if (!FrameLayout.IsRingBound(header.Type))
+            {
+                signed[FrameLayout.RingOffset] = 0;
+            }
+
             _sealer!.ComputeTag(signed, destination.Slice(signed.Length, _tagLength));
+            signed[FrameLayout.RingOffset] = header.RingNumber;
         }
 
         return total;
@@ -304,7 +312,18 @@ public sealed class FrameProtector : IDisposable
         {
             Span<byte> computed = stackalloc byte[MaxTagLength];
             computed = computed[.._tagLength];
+
+            // The tag covers the ring number only for frames bound to one ring; for the others it was computed with
+            // that byte read as 0 (the type byte that decides this is itself covered by the tag either way).
+            var ringByte = frame[FrameLayout.RingOffset];
+            var ringBound = FrameLayout.IsRingBound((FrameType)frame[FrameLayout.TypeOffset]);
+            if (!ringBound)
+            {
+                frame[FrameLayout.RingOffset] = 0;
+            }
+
             _opener!.ComputeTag(frame[..signedLength], computed);
+            frame[FrameLayout.RingOffset] = ringByte;
             if (!CryptographicOperations.FixedTimeEquals(computed, frame[signedLength..]))
             {
                 return DiagnoseBadTag(frame);

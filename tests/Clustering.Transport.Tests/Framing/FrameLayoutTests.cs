@@ -37,7 +37,14 @@ public sealed class FrameLayoutTests
     {
         Assert.That(FrameLayout.MaxFrameSize - FrameLayout.HeaderSize, Is.LessThanOrEqualTo(ushort.MaxValue));
         Assert.That(FrameLayout.MaxFrameSize, Is.EqualTo(65535 - 20 - 8));
-        Assert.That(FrameLayout.Version, Is.EqualTo(1));
+        Assert.That(FrameLayout.Version, Is.EqualTo(2));
+    }
+
+    [Test]
+    public void Only_ring_probes_and_their_replies_are_bound_to_one_ring()
+    {
+        var bound = Enum.GetValues<FrameType>().Where(FrameLayout.IsRingBound);
+        Assert.That(bound, Is.EquivalentTo(new[] { FrameType.RingProbe, FrameType.RingProbeReply }));
     }
 
     [Test]

@@ -92,15 +92,39 @@ public sealed class FrameProtectorContractTests(CryptoProviderKind provider)
     }
 
     [Test]
-    public void The_tag_is_hmac_sha256_with_the_hkdf_derived_key_over_everything_before_it()
+    public void The_tag_is_hmac_sha256_with_the_hkdf_derived_key_over_everything_before_it_with_the_ring_number_read_as_0()
     {
         using var protector = Protector(CryptoHash.Sha256, CryptoCipher.None);
         var frame = Seal(protector, SampleHeader, Payload(100));
+        Assert.That(frame[FrameLayout.RingOffset], Is.EqualTo(SampleHeader.RingNumber).And.Not.Zero);
+
+        var macKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, _key.Bytes.ToArray(), 32, System.Text.Encoding.UTF8.GetBytes(Cluster), FrameCrypto.MacKeyInfo.ToArray());
+        var signed = frame.AsSpan(0, frame.Length - 32).ToArray();
+        signed[FrameLayout.RingOffset] = 0;
+        var expected = HMACSHA256.HashData(macKey, signed);
+
+        Assert.That(frame.AsSpan(frame.Length - 32).ToArray(), Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void The_tag_of_a_ring_probe_covers_its_ring_number()
+    {
+        using var protector = Protector(CryptoHash.Sha256, CryptoCipher.None);
+        var frame = Seal(protector, SampleHeader with { Type = FrameType.RingProbe }, Payload(4));
 
         var macKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, _key.Bytes.ToArray(), 32, System.Text.Encoding.UTF8.GetBytes(Cluster), FrameCrypto.MacKeyInfo.ToArray());
         var expected = HMACSHA256.HashData(macKey, frame.AsSpan(0, frame.Length - 32));
 
         Assert.That(frame.AsSpan(frame.Length - 32).ToArray(), Is.EqualTo(expected));
+    }
+
+    /// <summary>Tags a hand-made multi-ring frame as a sender does: over the first <paramref name="signedLength"/> bytes with the ring number read as 0.</summary>
+    private static void TagAsSent(FrameCrypto crypto, byte[] frame, int signedLength)
+    {
+        var ring = frame[FrameLayout.RingOffset];
+        frame[FrameLayout.RingOffset] = 0;
+        crypto.ComputeTag(frame.AsSpan(0, signedLength), frame.AsSpan(signedLength));
+        frame[FrameLayout.RingOffset] = ring;
     }
 
     [Test]
@@ -213,7 +237,7 @@ public sealed class FrameProtectorContractTests(CryptoProviderKind provider)
     {
         using var protector = Protector(hash, cipher);
         var frame = Seal(protector, SampleHeader, Payload(10));
-        foreach (var version in new byte[] { 0, 2, 0xFF })
+        foreach (var version in new byte[] { 0, 1, 3, 0xFF })
         {
             frame[0] = version;
             Assert.That(Open(protector, frame), Is.EqualTo(FrameDropReason.UnsupportedVersion));
@@ -234,17 +258,77 @@ public sealed class FrameProtectorContractTests(CryptoProviderKind provider)
             var index = bit / 8;
             frame[index] ^= (byte)(1 << (bit % 8));
 
-            var expected = index switch
+            FrameDropReason? expected = index switch
             {
                 FrameLayout.VersionOffset => FrameDropReason.UnsupportedVersion,
                 FrameLayout.HashOffset or FrameLayout.CipherOffset => FrameDropReason.CryptoMismatch,
                 >= FrameLayout.ClusterIdOffset and < FrameLayout.NodeIdOffset => FrameDropReason.WrongCluster,
+
+                // A multicast frame's ring number is outside the tag (it may be sent on every ring): any ring 0-7 opens.
+                FrameLayout.RingOffset => frame[index] < 8 ? null : FrameDropReason.Malformed,
                 _ => FrameDropReason.BadTag,
             };
             Assert.That(Open(receiver, frame), Is.EqualTo(expected), $"bit {bit % 8} of byte {index}");
         }
 
         Assert.That(Open(receiver, original), Is.Null, "the untouched frame still opens");
+    }
+
+    [TestCaseSource(typeof(CryptoCombinations), nameof(CryptoCombinations.AuthenticatedCases))]
+    public void A_frame_sealed_once_opens_on_every_ring_with_only_its_ring_number_changed(CryptoHash hash, CryptoCipher cipher)
+    {
+        using var sender = Protector(hash, cipher);
+        using var receiver = Protector(hash, cipher);
+        foreach (var type in Enum.GetValues<FrameType>().Where(t => !FrameLayout.IsRingBound(t)))
+        {
+            var sealedOnce = Seal(sender, SampleHeader with { Type = type, RingNumber = 0 }, Payload(60));
+            for (byte ring = 0; ring < 8; ring++)
+            {
+                var copy = (byte[])sealedOnce.Clone();
+                copy[FrameLayout.RingOffset] = ring;
+                Assert.That(receiver.TryOpen(copy, out var header, out _, out var reason), Is.True, $"{type} on ring {ring}: {reason}");
+                Assert.That(header, Is.EqualTo(SampleHeader with { Type = type, RingNumber = ring }));
+            }
+        }
+    }
+
+    [TestCaseSource(typeof(CryptoCombinations), nameof(CryptoCombinations.AuthenticatedCases))]
+    public void A_ring_probe_moved_to_another_ring_has_a_bad_tag(CryptoHash hash, CryptoCipher cipher)
+    {
+        using var sender = Protector(hash, cipher);
+        using var receiver = Protector(hash, cipher);
+        foreach (var type in new[] { FrameType.RingProbe, FrameType.RingProbeReply })
+        {
+            var probe = Seal(sender, SampleHeader with { Type = type, RingNumber = 1 }, Payload(4));
+            Assert.That(Open(receiver, probe), Is.Null, $"{type} on its own ring");
+            for (byte ring = 0; ring < 8; ring++)
+            {
+                if (ring == 1)
+                {
+                    continue;
+                }
+
+                var moved = (byte[])probe.Clone();
+                moved[FrameLayout.RingOffset] = ring;
+                Assert.That(Open(receiver, moved), Is.EqualTo(FrameDropReason.BadTag), $"{type} moved to ring {ring}");
+            }
+        }
+    }
+
+    [TestCaseSource(typeof(CryptoCombinations), nameof(CryptoCombinations.AuthenticatedCases))]
+    public void Changing_the_type_between_a_ring_bound_and_a_multi_ring_one_has_a_bad_tag(CryptoHash hash, CryptoCipher cipher)
+    {
+        using var sender = Protector(hash, cipher);
+        using var receiver = Protector(hash, cipher);
+        var multicast = Seal(sender, SampleHeader with { Type = FrameType.Multicast, RingNumber = 0 }, Payload(4));
+        multicast[FrameLayout.TypeOffset] = (byte)FrameType.RingProbe;
+        var probe = Seal(sender, SampleHeader with { Type = FrameType.RingProbe, RingNumber = 0 }, Payload(4));
+        probe[FrameLayout.TypeOffset] = (byte)FrameType.Multicast;
+        Assert.Multiple(() =>
+        {
+            Assert.That(Open(receiver, multicast), Is.EqualTo(FrameDropReason.BadTag));
+            Assert.That(Open(receiver, probe), Is.EqualTo(FrameDropReason.BadTag));
+        });
     }
 
     [TestCaseSource(typeof(CryptoCombinations), nameof(CryptoCombinations.AuthenticatedCases))]
@@ -329,7 +413,7 @@ public sealed class FrameProtectorContractTests(CryptoProviderKind provider)
         BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(FrameLayout.BodyLengthOffset), 48);
         iv.CopyTo(frame, 32);
         padded.AsSpan(0, 32).CopyTo(frame.AsSpan(48));
-        crypto.ComputeTag(frame.AsSpan(0, 80), frame.AsSpan(80));
+        TagAsSent(crypto, frame, 80);
 
         Assert.That(Open(protector, frame), Is.EqualTo(FrameDropReason.Malformed));
     }
@@ -344,7 +428,7 @@ public sealed class FrameProtectorContractTests(CryptoProviderKind provider)
             var frame = new byte[32 + bodyLength + 32];
             Seal(protector, SampleHeader, []).AsSpan(0, 32).CopyTo(frame);
             BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(FrameLayout.BodyLengthOffset), (ushort)bodyLength);
-            crypto.ComputeTag(frame.AsSpan(0, 32 + bodyLength), frame.AsSpan(32 + bodyLength));
+            TagAsSent(crypto, frame, 32 + bodyLength);
             Assert.That(Open(protector, frame), Is.EqualTo(FrameDropReason.Malformed), $"body {bodyLength}");
         }
     }
