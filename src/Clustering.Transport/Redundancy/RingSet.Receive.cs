@@ -25,9 +25,30 @@ public sealed partial class RingSet
             return;
         }
 
-        var opener = _openers[(ringNumber * IRingReceiver.LaneCount) + lane];
-        var followup = Accept(ringNumber, opener, source, datagram, owned: null, out var round);
+        var index = (ringNumber * IRingReceiver.LaneCount) + lane;
+        var followup = Accept(ringNumber, _openers[index], source, datagram, owned: null, out var round, out var queued);
+        if (queued)
+        {
+            _queuedInBatch[index] = true; // announced once, at the end of the ring's batch
+        }
+
         RunFollowup(ringNumber, followup, round, source);
+    }
+
+    /// <summary>The end of a ring's receive batch: the consumer hears once about the frames the batch queued.</summary>
+    void IRingReceiver.OnBatchEnd(int ringNumber, int lane)
+    {
+        if ((uint)ringNumber >= (uint)_rings.Length || (uint)lane >= IRingReceiver.LaneCount)
+        {
+            return;
+        }
+
+        var index = (ringNumber * IRingReceiver.LaneCount) + lane;
+        if (_queuedInBatch[index])
+        {
+            _queuedInBatch[index] = false;
+            NotifyFramesAvailable(ringNumber);
+        }
     }
 
     /// <summary>The pull path, for rings without a push path: one loop per ring reads its queue.</summary>
@@ -58,11 +79,18 @@ public sealed partial class RingSet
     private void DrainQueued(int ring)
     {
         var reader = _rings[ring].Received;
+        var any = false;
         while (reader.TryRead(out var datagram))
         {
             var source = datagram.Source;
-            var followup = Accept(ring, _pullOpeners[ring], source, datagram.WritableData, datagram, out var round);
+            var followup = Accept(ring, _pullOpeners[ring], source, datagram.WritableData, datagram, out var round, out var queued);
+            any |= queued;
             RunFollowup(ring, followup, round, source);
+        }
+
+        if (any)
+        {
+            NotifyFramesAvailable(ring); // once for what the queue held
         }
     }
 
@@ -95,9 +123,11 @@ public sealed partial class RingSet
     /// <see langword="null"/> when <paramref name="data"/> is a receive buffer that is copied into a pooled one on delivery.
     /// </param>
     /// <param name="round">The probe round, for <see cref="Followup.ReplyToProbe"/>.</param>
-    private Followup Accept(int ring, FrameProtector opener, IPEndPoint source, Span<byte> data, RingDatagram? owned, out int round)
+    /// <param name="queued">Whether a frame was added to <see cref="Received"/> (the caller announces it).</param>
+    private Followup Accept(int ring, FrameProtector opener, IPEndPoint source, Span<byte> data, RingDatagram? owned, out int round, out bool queued)
     {
         round = 0;
+        queued = false;
 
         // Multicast loops this node's own frames back: they are dropped before authentication (a forgery naming this
         // node would be dropped after it anyway), which saves the sender a decryption of every frame it sends.
@@ -135,15 +165,10 @@ public sealed partial class RingSet
         // The frame is copied out of a receive buffer before the lock, so the lock covers only bookkeeping and the
         // hand-over; delivering inside it keeps each sender's frames in order when several rings race to deliver.
         var delivered = isProbe ? default(RingDatagram?) : owned ?? CopyToPool(ring, source, data);
-        var followup = AcceptLocked(ring, source, data, header, payload, isProbe, delivered, out round, out var queued);
+        var followup = AcceptLocked(ring, source, data, header, payload, isProbe, delivered, out round, out queued);
         if (isProbe)
         {
             owned?.Dispose(); // a probe is never delivered; its payload was read under the lock
-        }
-
-        if (queued)
-        {
-            NotifyFramesAvailable(ring);
         }
 
         return followup;

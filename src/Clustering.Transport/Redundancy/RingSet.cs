@@ -43,6 +43,7 @@ public sealed partial class RingSet : IAsyncDisposable, IRingReceiver
     private readonly RedundancyMonitor _monitor;
     private readonly Dictionary<uint, IPEndPoint?[]> _peers = [];
     private readonly Channel<ReceivedFrame> _delivered;
+    private readonly bool[] _queuedInBatch; // per push lane: a frame was queued since the lane's last batch end
     private Action? _framesAvailable;
 
     // Send side: everything below is used only while _sendLock is held.
@@ -97,6 +98,7 @@ public sealed partial class RingSet : IAsyncDisposable, IRingReceiver
         _skipRedundantCopies = options.Redundancy.Mode == RrpMode.Active;
         _pullOpeners = new FrameProtector[_rings.Length];
         _openers = new FrameProtector[_rings.Length * IRingReceiver.LaneCount];
+        _queuedInBatch = new bool[_openers.Length];
         for (var i = 0; i < _rings.Length; i++)
         {
             _pullOpeners[i] = new FrameProtector(authkey, options.Protection);
@@ -166,8 +168,10 @@ public sealed partial class RingSet : IAsyncDisposable, IRingReceiver
     public ChannelReader<ReceivedFrame> Received => _delivered.Reader;
 
     /// <summary>
-    /// Sets the code run each time a frame is added to <see cref="Received"/>, on the thread that added it (a ring's
-    /// receive thread, or the set's loop for a ring without one) and after the set's locks are released. A consumer
+    /// Sets the code run when frames have been added to <see cref="Received"/>, on the thread that added them (a ring's
+    /// receive thread, or the set's loop for a ring without one) and after the set's locks are released: once per
+    /// receive batch that added any (a UDP ring on Linux takes up to 16 datagrams per system call; elsewhere a batch is
+    /// one datagram), so the consumer finds all of the batch's frames waiting. A consumer
     /// that reads <see cref="Received"/> from it handles a frame on the thread that received it, with no hand-off to
     /// another thread; while it runs, that ring receives nothing, so it must not block (hand long work on). One
     /// callback at a time; <see langword="null"/> removes it. An exception it throws is logged and swallowed.

@@ -234,12 +234,14 @@ public sealed class DowncheckRing : IRing, IPushRing, IRingReceiver
         {
             while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
+                IRingReceiver? forwardedTo = null;
                 while (reader.TryRead(out var datagram))
                 {
                     Counters.OnReceived(datagram.Length);
                     if (Volatile.Read(ref _receiver) is { } receiver)
                     {
                         Forward(receiver, datagram);
+                        forwardedTo = receiver;
                         continue;
                     }
 
@@ -247,6 +249,11 @@ public sealed class DowncheckRing : IRing, IPushRing, IRingReceiver
                     {
                         await _received.Writer.WriteAsync(datagram, cancellationToken).ConfigureAwait(false);
                     }
+                }
+
+                if (forwardedTo is not null)
+                {
+                    EndPumpBatch(forwardedTo);
                 }
             }
         }
@@ -260,6 +267,24 @@ public sealed class DowncheckRing : IRing, IPushRing, IRingReceiver
     {
         Counters.OnReceived(datagram.Length);
         Volatile.Read(ref _receiver)?.OnReceived(ringNumber, lane, source, datagram);
+    }
+
+    /// <summary>The real ring's end of a batch, passed on.</summary>
+    void IRingReceiver.OnBatchEnd(int ringNumber, int lane) => Volatile.Read(ref _receiver)?.OnBatchEnd(ringNumber, lane);
+
+    private void EndPumpBatch(IRingReceiver receiver)
+    {
+        try
+        {
+            receiver.OnBatchEnd(RingNumber, IRingReceiver.PumpLane);
+        }
+#pragma warning disable CA1031 // As in Forward.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Counters.OnReceiveError();
+            RingLog.ReceiverFailed(_logger, RingNumber, e);
+        }
     }
 
     private void Forward(IRingReceiver receiver, RingDatagram datagram)

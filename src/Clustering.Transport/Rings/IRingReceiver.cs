@@ -31,6 +31,15 @@ internal interface IRingReceiver
     /// <param name="source">The sender's address on the ring.</param>
     /// <param name="datagram">The datagram's bytes.</param>
     void OnReceived(int ringNumber, int lane, IPEndPoint source, Span<byte> datagram);
+
+    /// <summary>
+    /// Ends a batch: the datagrams handed to <see cref="OnReceived"/> on this lane since the last call arrived together
+    /// (one <c>recvmmsg</c>, or a single datagram where there is no batching). A receiver may hold work back until
+    /// then, such as waking its consumer once per batch instead of once per datagram. Called on the same thread.
+    /// </summary>
+    /// <param name="ringNumber">The ring.</param>
+    /// <param name="lane">The receiving thread's lane.</param>
+    void OnBatchEnd(int ringNumber, int lane);
 }
 
 /// <summary>A ring that can push its datagrams to an <see cref="IRingReceiver"/>.</summary>

@@ -32,7 +32,10 @@ public sealed class UdpMulticastRing : IRing, IPushRing
         GroupEndPoint = new IPEndPoint(group, options.MulticastPort);
         _groupAddress = GroupEndPoint.Serialize();
         _core = new UdpRingCore(this, options.RingNumber, LocalEndPoint, options.MaxDatagramSize ?? UdpRingValidation.MaxPayload(family),
-            options.ReceiveQueueCapacity, logger, options.TimeProvider);
+            options.ReceiveQueueCapacity, logger, options.TimeProvider)
+        {
+            BatchedIo = options.BatchedIo,
+        };
 
         _sendSocket = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
         _groupSocket = new Socket(family, SocketType.Dgram, ProtocolType.Udp);

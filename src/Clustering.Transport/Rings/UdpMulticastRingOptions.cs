@@ -45,6 +45,12 @@ public sealed class UdpMulticastRingOptions
     /// <summary>The largest datagram sent or accepted (default and maximum: 65 507 bytes for IPv4, 65 527 for IPv6).</summary>
     public int? MaxDatagramSize { get; init; }
 
+    /// <summary>
+    /// Whether receives batch datagrams with <c>recvmmsg</c> (and fan-out sends use <c>sendmmsg</c>) where the platform
+    /// has them (Linux); tests turn it off to run the portable path. Default on.
+    /// </summary>
+    internal bool BatchedIo { get; init; } = true;
+
     /// <summary>The clock used for the receive loop's pause after an unexpected error.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
@@ -56,6 +57,15 @@ internal sealed class UdpRingCore : IAsyncDisposable
     public IPEndPoint LocalEndPoint { get; }
 
     public int MaxDatagramSize { get; }
+
+    /// <summary>
+    /// Whether the receive threads use <c>recvmmsg</c> where the platform has it (Linux); <see langword="false"/> keeps
+    /// the portable one-datagram-per-call path. Set before the first <see cref="StartReceiving"/>.
+    /// </summary>
+    public bool BatchedIo { get; init; } = true;
+
+    /// <summary>The most datagrams one batched receive takes.</summary>
+    public const int BatchSize = 16;
 
     public RingCounters Counters { get; } = new();
 
@@ -156,10 +166,17 @@ internal sealed class UdpRingCore : IAsyncDisposable
     /// <summary>
     /// One socket's receive thread: blocking receives into one reused buffer, so a steady stream allocates nothing.
     /// With a receiver attached the datagram is handed on inline; otherwise it is copied into a pooled buffer of its
-    /// size and queued. Disposing the ring closes the socket, which ends the blocking receive.
+    /// size and queued. Disposing the ring closes the socket, which ends the blocking receive. On Linux the batched
+    /// loop (<see cref="BatchReceiveLoop"/>) runs instead.
     /// </summary>
     private void ReceiveLoop(Socket socket, EndPoint localEndPoint, Func<IPAddress, bool>? accept, int lane)
     {
+        if (BatchedIo && LinuxSocketBatch.IsSupported)
+        {
+            BatchReceiveLoop(socket, localEndPoint, accept, lane);
+            return;
+        }
+
         var buffer = GC.AllocateUninitializedArray<byte>(ReceiveBufferSize);
         var address = new SocketAddress(socket.AddressFamily);
         var sources = new Dictionary<SocketAddress, IPEndPoint>();
@@ -178,7 +195,7 @@ internal sealed class UdpRingCore : IAsyncDisposable
             {
                 break;
             }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionRefused or SocketError.HostUnreachable or SocketError.NetworkUnreachable)
+            catch (SocketException e) when (IsIcmpError(e.SocketErrorCode))
             {
                 // A late ICMP error for an earlier send (a member that is down): not a receive failure.
                 RingLog.IcmpError(_logger, RingNumber, localEndPoint, e.SocketErrorCode);
@@ -188,9 +205,7 @@ internal sealed class UdpRingCore : IAsyncDisposable
             catch (Exception e)
 #pragma warning restore CA1031
             {
-                Counters.OnReceiveError();
-                RingLog.ReceiveError(_logger, RingNumber, localEndPoint, e);
-                if (!PauseAfterError())
+                if (!OnReceiveFailure(localEndPoint, e))
                 {
                     break;
                 }
@@ -203,51 +218,191 @@ internal sealed class UdpRingCore : IAsyncDisposable
                 break; // a closed socket may report an empty datagram
             }
 
-            if (address.Equals(_localAddress))
+            var receiver = Volatile.Read(ref _receiver);
+            if (Take(receiver, lane, accept, sources, address, buffer.AsSpan(0, length), truncated: false) && receiver is not null)
             {
-                continue; // our own multicast, looped back
+                EndBatch(receiver, lane);
             }
+        }
+    }
 
-            if (!sources.TryGetValue(address, out var source))
+    /// <summary>
+    /// The Linux receive thread: one <c>recvmmsg</c> with <c>MSG_WAITFORONE</c> blocks for the first datagram and takes
+    /// up to <see cref="BatchSize"/> that are already queued, into preallocated native headers over one pinned buffer
+    /// (no allocation per call). The batch is handed on datagram by datagram, then the receiver hears once that the
+    /// batch ended (so its consumer runs once per batch, not per datagram). Disposal shuts the socket down for reading,
+    /// which wakes a blocked call.
+    /// </summary>
+    private unsafe void BatchReceiveLoop(Socket socket, EndPoint localEndPoint, Func<IPAddress, bool>? accept, int lane)
+    {
+        using var batch = new ReceiveBatch(BatchSize, Math.Min(MaxDatagramSize + 1, ReceiveBufferSize));
+        var address = new SocketAddress(socket.AddressFamily);
+        var sources = new Dictionary<SocketAddress, IPEndPoint>();
+        var handle = socket.SafeHandle;
+        var added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            var fd = (int)handle.DangerousGetHandle();
+            var used = batch.Count;
+            while (!IsDisposed)
             {
-                if (sources.Count >= EndPointCacheLimit)
+                batch.Reset(used);
+                var count = LinuxSocketBatch.RecvMmsg(fd, batch.Messages, (uint)batch.Count, LinuxSocketBatch.MsgWaitForOne, null);
+                if (IsDisposed)
                 {
-                    sources.Clear();
+                    break; // a shut-down socket reports an empty datagram
                 }
 
-                source = (IPEndPoint)EndPointFactory.Create(address);
-                var key = new SocketAddress(address.Family, address.Size);
-                address.Buffer.Span[..address.Size].CopyTo(key.Buffer.Span);
-                sources.Add(key, source);
+                if (count < 0)
+                {
+                    used = batch.Count;
+                    if (!OnBatchReceiveError(fd, Marshal.GetLastPInvokeError(), localEndPoint))
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
+                used = count;
+                var receiver = Volatile.Read(ref _receiver);
+                var handed = false;
+                for (var i = 0; i < count; i++)
+                {
+                    var source = batch.Source(i);
+                    if (source.Length > address.Buffer.Length)
+                    {
+                        continue; // not an address of this socket's family
+                    }
+
+                    address.Size = source.Length;
+                    source.CopyTo(address.Buffer.Span);
+                    handed |= Take(receiver, lane, accept, sources, address, batch.Datagram(i), batch.Truncated(i));
+                }
+
+                if (handed && receiver is not null)
+                {
+                    EndBatch(receiver, lane);
+                }
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // The socket was closed before the loop took hold of it.
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>Handles a failed <c>recvmmsg</c>; returns whether the loop goes on.</summary>
+    private unsafe bool OnBatchReceiveError(int fd, int errno, EndPoint localEndPoint)
+    {
+        switch (errno)
+        {
+            case LinuxSocketBatch.EIntr:
+                return true;
+            case LinuxSocketBatch.EAgain:
+                // A non-blocking socket: wait until it is readable (or shut down), then receive again.
+                var poll = new LinuxSocketBatch.PollFd { Fd = fd, Events = LinuxSocketBatch.PollIn };
+                _ = LinuxSocketBatch.Poll(&poll, 1, -1);
+                return true;
+        }
+
+        var error = LinuxSocketBatch.ToSocketError(errno);
+        if (IsIcmpError(error))
+        {
+            RingLog.IcmpError(_logger, RingNumber, localEndPoint, error);
+            return true;
+        }
+
+        return OnReceiveFailure(localEndPoint, new SocketException((int)error, $"recvmmsg failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})"));
+    }
+
+    private static bool IsIcmpError(SocketError error) =>
+        error is SocketError.ConnectionReset or SocketError.ConnectionRefused or SocketError.HostUnreachable or SocketError.NetworkUnreachable;
+
+    /// <summary>Counts and logs a receive failure and pauses; returns whether the loop goes on.</summary>
+    private bool OnReceiveFailure(EndPoint localEndPoint, Exception e)
+    {
+        Counters.OnReceiveError();
+        RingLog.ReceiveError(_logger, RingNumber, localEndPoint, e);
+        return PauseAfterError();
+    }
+
+    /// <summary>
+    /// Takes one received datagram: drops this node's own multicast, unlisted sources and oversize datagrams, then hands
+    /// it to <paramref name="receiver"/> inline or queues a pooled copy. Returns whether it went to the receiver.
+    /// </summary>
+    private bool Take(IRingReceiver? receiver, int lane, Func<IPAddress, bool>? accept, Dictionary<SocketAddress, IPEndPoint> sources, SocketAddress address, Span<byte> datagram, bool truncated)
+    {
+        if (address.Equals(_localAddress))
+        {
+            return false; // our own multicast, looped back
+        }
+
+        if (!sources.TryGetValue(address, out var source))
+        {
+            if (sources.Count >= EndPointCacheLimit)
+            {
+                sources.Clear();
             }
 
-            if (accept is not null && !accept(source.Address))
-            {
-                Counters.OnUnlistedSource();
-                RingLog.UnlistedSource(_logger, RingNumber, source);
-                continue;
-            }
+            source = (IPEndPoint)EndPointFactory.Create(address);
+            var key = new SocketAddress(address.Family, address.Size);
+            address.Buffer.Span[..address.Size].CopyTo(key.Buffer.Span);
+            sources.Add(key, source);
+        }
 
-            if (length > MaxDatagramSize)
-            {
-                Counters.OnReceiveError();
-                RingLog.Oversize(_logger, RingNumber, source, length, MaxDatagramSize);
-                continue;
-            }
+        if (accept is not null && !accept(source.Address))
+        {
+            Counters.OnUnlistedSource();
+            RingLog.UnlistedSource(_logger, RingNumber, source);
+            return false;
+        }
 
-            if (Volatile.Read(ref _receiver) is { } receiver)
-            {
-                Counters.OnReceived(length);
-                Deliver(receiver, lane, source, buffer.AsSpan(0, length));
-                continue;
-            }
+        var length = datagram.Length;
+        if (truncated || length > MaxDatagramSize)
+        {
+            Counters.OnReceiveError();
+            RingLog.Oversize(_logger, RingNumber, source, truncated ? length + 1 : length, MaxDatagramSize);
+            return false;
+        }
 
-            var rented = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
-            buffer.AsSpan(0, length).CopyTo(rented);
-            if (!RingQueue.Write(_queue.Writer, Counters, new RingDatagram(RingNumber, source, rented, length, ArrayPool<byte>.Shared)))
-            {
-                RingLog.ReceiveOverflow(_logger, RingNumber, Counters.ReceiveOverflows);
-            }
+        if (receiver is not null)
+        {
+            Counters.OnReceived(length);
+            Deliver(receiver, lane, source, datagram);
+            return true;
+        }
+
+        var rented = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+        datagram.CopyTo(rented);
+        if (!RingQueue.Write(_queue.Writer, Counters, new RingDatagram(RingNumber, source, rented, length, ArrayPool<byte>.Shared)))
+        {
+            RingLog.ReceiveOverflow(_logger, RingNumber, Counters.ReceiveOverflows);
+        }
+
+        return false;
+    }
+
+    private void EndBatch(IRingReceiver receiver, int lane)
+    {
+        try
+        {
+            receiver.OnBatchEnd(RingNumber, lane);
+        }
+#pragma warning disable CA1031 // As in Deliver.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Counters.OnReceiveError();
+            RingLog.ReceiverFailed(_logger, RingNumber, e);
         }
     }
 
@@ -279,6 +434,37 @@ internal sealed class UdpRingCore : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Shuts <paramref name="socket"/> down for reading, which wakes a thread blocked in <c>recvmmsg</c> on it (closing
+    /// alone would wait for that call to return). On an unconnected UDP socket Linux reports ENOTCONN but still wakes
+    /// the waiters, which is all this is for.
+    /// </summary>
+    private void WakeReceiver(Socket socket)
+    {
+        if (!BatchedIo || !LinuxSocketBatch.IsSupported)
+        {
+            return;
+        }
+
+        var added = false;
+        try
+        {
+            socket.SafeHandle.DangerousAddRef(ref added);
+            _ = LinuxSocketBatch.Shutdown((int)socket.SafeHandle.DangerousGetHandle(), LinuxSocketBatch.ShutRead);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already closed: no thread can be blocked in it.
+        }
+        finally
+        {
+            if (added)
+            {
+                socket.SafeHandle.DangerousRelease();
+            }
+        }
+    }
+
     /// <summary>Makes <paramref name="socket"/> closed with the ring.</summary>
     public void Own(Socket socket) => _sockets.Add(socket);
 
@@ -307,6 +493,7 @@ internal sealed class UdpRingCore : IAsyncDisposable
         await _stop.CancelAsync().ConfigureAwait(false);
         foreach (var socket in _sockets)
         {
+            WakeReceiver(socket);
             socket.Dispose();
         }
 

@@ -21,7 +21,10 @@ public sealed class UdpUnicastRing : IRing, IPushRing
         LocalEndPoint = options.LocalEndPoint!;
         var family = LocalEndPoint.AddressFamily;
         _core = new UdpRingCore(this, options.RingNumber, LocalEndPoint, options.MaxDatagramSize ?? UdpRingValidation.MaxPayload(family),
-            options.ReceiveQueueCapacity, logger, options.TimeProvider);
+            options.ReceiveQueueCapacity, logger, options.TimeProvider)
+        {
+            BatchedIo = options.BatchedIo,
+        };
         Members = options.Members.Distinct().ToArray();
         _peers = Members.Where(m => !m.Equals(LocalEndPoint)).Select(m => (m, m.Serialize())).ToArray();
         var listed = Members.Select(m => m.Address).ToHashSet();

@@ -285,6 +285,8 @@ public sealed class RingSetPushPathTests(string transport)
             }
         }
 
+        public void OnBatchEnd(int ringNumber, int lane) => _receiver?.OnBatchEnd(ringNumber, lane);
+
         public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 }

@@ -185,6 +185,10 @@ public sealed class DowncheckRingTests
 
         public void OnReceived(int ringNumber, int lane, IPEndPoint source, Span<byte> datagram) => _got.Writer.TryWrite((lane, datagram.ToArray()));
 
+        public void OnBatchEnd(int ringNumber, int lane)
+        {
+        }
+
         public async Task<(int Lane, byte[] Data)> NextAsync()
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));

@@ -32,7 +32,7 @@ internal static class LoopbackRings
         return [.. set];
     }
 
-    public static UdpMulticastRing[] Multicast(int count, int receiveQueueCapacity = 1024, int ringNumber = 0)
+    public static UdpMulticastRing[] Multicast(int count, int receiveQueueCapacity = 1024, int ringNumber = 0, bool batchedIo = true, int? maxDatagramSize = null)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -50,6 +50,8 @@ internal static class LoopbackRings
                         MulticastAddress = group,
                         MulticastPort = port,
                         ReceiveQueueCapacity = receiveQueueCapacity,
+                        BatchedIo = batchedIo,
+                        MaxDatagramSize = maxDatagramSize,
                     }));
                 }
 
@@ -65,7 +67,7 @@ internal static class LoopbackRings
         }
     }
 
-    public static UdpUnicastRing[] Unicast(int count, int receiveQueueCapacity = 1024, bool blockUnlisted = true, int ringNumber = 0)
+    public static UdpUnicastRing[] Unicast(int count, int receiveQueueCapacity = 1024, bool blockUnlisted = true, int ringNumber = 0, bool batchedIo = true, int? maxDatagramSize = null)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -83,6 +85,8 @@ internal static class LoopbackRings
                         Members = members,
                         BlockUnlistedSources = blockUnlisted,
                         ReceiveQueueCapacity = receiveQueueCapacity,
+                        BatchedIo = batchedIo,
+                        MaxDatagramSize = maxDatagramSize,
                     }));
                 }
 

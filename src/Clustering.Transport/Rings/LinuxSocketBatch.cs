@@ -1,0 +1,207 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+
+namespace Clustering.Transport.Rings;
+
+/// <summary>
+/// The Linux system calls that move several datagrams per call (<c>recvmmsg</c>, <c>sendmmsg</c>), with the structures
+/// they take. Source-generated, blittable <see cref="LibraryImportAttribute"/> stubs: no marshalling and no allocation
+/// per call, trimming- and AOT-safe. Only used when <see cref="IsSupported"/>; anything else keeps the portable path.
+/// </summary>
+internal static unsafe partial class LinuxSocketBatch
+{
+    /// <summary><c>MSG_WAITFORONE</c>: block for the first datagram only, then take what is already queued.</summary>
+    public const int MsgWaitForOne = 0x10000;
+
+    /// <summary><c>MSG_TRUNC</c> in a message's returned flags: the datagram was longer than the buffer.</summary>
+    public const int MsgTrunc = 0x20;
+
+    /// <summary><c>POLLIN</c>.</summary>
+    public const short PollIn = 0x1;
+
+    /// <summary><c>SHUT_RD</c>.</summary>
+    public const int ShutRead = 0;
+
+    public const int EIntr = 4;
+    public const int EAgain = 11;
+    public const int ENetUnreach = 101;
+    public const int EConnReset = 104;
+    public const int ENotConn = 107;
+    public const int EConnRefused = 111;
+    public const int EHostUnreach = 113;
+
+    private const string LibC = "libc";
+
+    private static readonly Lazy<bool> Supported = new(Probe);
+
+    /// <summary>Whether this process can use the batched calls: Linux on a 64-bit process, and libc resolves them.</summary>
+    public static bool IsSupported => Supported.Value;
+
+    [LibraryImport(LibC, EntryPoint = "recvmmsg", SetLastError = true)]
+    public static partial int RecvMmsg(int fd, MMsgHdr* messages, uint count, int flags, void* timeout);
+
+    [LibraryImport(LibC, EntryPoint = "sendmmsg", SetLastError = true)]
+    public static partial int SendMmsg(int fd, MMsgHdr* messages, uint count, int flags);
+
+    [LibraryImport(LibC, EntryPoint = "poll", SetLastError = true)]
+    public static partial int Poll(PollFd* fds, nuint count, int timeout);
+
+    [LibraryImport(LibC, EntryPoint = "shutdown", SetLastError = true)]
+    public static partial int Shutdown(int fd, int how);
+
+    /// <summary>Maps an <c>errno</c> of a receive to the <see cref="SocketError"/> the managed path would report.</summary>
+    public static SocketError ToSocketError(int errno) => errno switch
+    {
+        ENetUnreach => SocketError.NetworkUnreachable,
+        EConnReset => SocketError.ConnectionReset,
+        EConnRefused => SocketError.ConnectionRefused,
+        EHostUnreach => SocketError.HostUnreachable,
+        ENotConn => SocketError.NotConnected,
+        EAgain => SocketError.WouldBlock,
+        EIntr => SocketError.Interrupted,
+        _ => SocketError.SocketError,
+    };
+
+    private static bool Probe()
+    {
+        if (!OperatingSystem.IsLinux() || !Environment.Is64BitProcess || sizeof(MMsgHdr) != 64)
+        {
+            return false;
+        }
+
+        try
+        {
+            // Resolves every entry point without side effects: an empty poll returns at once.
+            _ = Poll(null, 0, 0);
+            _ = RecvMmsg(-1, null, 0, 0, null);
+            _ = SendMmsg(-1, null, 0, 0);
+            _ = Shutdown(-1, ShutRead);
+            return true;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary><c>struct iovec</c>.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct IoVec
+    {
+        public void* Base;
+        public nuint Length;
+    }
+
+    /// <summary><c>struct msghdr</c> (64-bit layout, 56 bytes).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct MsgHdr
+    {
+        public void* Name;
+        public uint NameLength;
+        public IoVec* Iov;
+        public nuint IovLength;
+        public void* Control;
+        public nuint ControlLength;
+        public int Flags;
+    }
+
+    /// <summary><c>struct mmsghdr</c> (64 bytes).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct MMsgHdr
+    {
+        public MsgHdr Header;
+        public uint Length;
+    }
+
+    /// <summary><c>struct pollfd</c>.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+}
+
+/// <summary>
+/// The native memory of one receive thread's <c>recvmmsg</c>: <see cref="Count"/> message headers, each with one
+/// <c>iovec</c> over its own slot of a single pinned buffer and room for a source address. Allocated once per thread;
+/// every batch only resets the lengths the kernel overwrote.
+/// </summary>
+internal sealed unsafe class ReceiveBatch : IDisposable
+{
+    private const int AddressSize = 128; // sizeof(struct sockaddr_storage)
+
+    private readonly byte[] _buffer;
+    private readonly byte* _base;
+    private readonly GCHandle _pin;
+    private LinuxSocketBatch.MMsgHdr* _messages;
+    private LinuxSocketBatch.IoVec* _iovecs;
+    private byte* _addresses;
+
+    public ReceiveBatch(int count, int slotSize)
+    {
+        Count = count;
+        SlotSize = slotSize;
+        _buffer = GC.AllocateUninitializedArray<byte>(count * slotSize, pinned: true);
+        _pin = GCHandle.Alloc(_buffer, GCHandleType.Pinned);
+        _base = (byte*)_pin.AddrOfPinnedObject();
+        _messages = (LinuxSocketBatch.MMsgHdr*)NativeMemory.AllocZeroed((nuint)count, (nuint)sizeof(LinuxSocketBatch.MMsgHdr));
+        _iovecs = (LinuxSocketBatch.IoVec*)NativeMemory.AllocZeroed((nuint)count, (nuint)sizeof(LinuxSocketBatch.IoVec));
+        _addresses = (byte*)NativeMemory.AllocZeroed((nuint)count, AddressSize);
+        for (var i = 0; i < count; i++)
+        {
+            _iovecs[i].Base = _base + ((nint)i * slotSize);
+            _iovecs[i].Length = (nuint)slotSize;
+            _messages[i].Header.Iov = &_iovecs[i];
+            _messages[i].Header.IovLength = 1;
+            _messages[i].Header.Name = _addresses + ((nint)i * AddressSize);
+        }
+    }
+
+    /// <summary>The number of datagrams one call can take.</summary>
+    public int Count { get; }
+
+    /// <summary>The bytes each datagram can hold.</summary>
+    public int SlotSize { get; }
+
+    /// <summary>The message headers, for <c>recvmmsg</c>.</summary>
+    public LinuxSocketBatch.MMsgHdr* Messages => _messages;
+
+    /// <summary>Restores what the kernel overwrote in the previous call (address lengths, flags, lengths).</summary>
+    public void Reset(int used)
+    {
+        for (var i = 0; i < used; i++)
+        {
+            _messages[i].Header.NameLength = AddressSize;
+            _messages[i].Header.Flags = 0;
+            _messages[i].Length = 0;
+        }
+    }
+
+    /// <summary>Datagram <paramref name="index"/> of the last call (writable: decryption works in place).</summary>
+    public Span<byte> Datagram(int index) => _buffer.AsSpan(index * SlotSize, (int)Math.Min(_messages[index].Length, (uint)SlotSize));
+
+    /// <summary>Whether datagram <paramref name="index"/> was longer than its slot.</summary>
+    public bool Truncated(int index) => (_messages[index].Header.Flags & LinuxSocketBatch.MsgTrunc) != 0;
+
+    /// <summary>The source address of datagram <paramref name="index"/>, in the native <c>sockaddr</c> layout.</summary>
+    public ReadOnlySpan<byte> Source(int index) =>
+        new(_addresses + ((nint)index * AddressSize), (int)Math.Min(_messages[index].Header.NameLength, (uint)AddressSize));
+
+    public void Dispose()
+    {
+        if (_messages is null)
+        {
+            return;
+        }
+
+        NativeMemory.Free(_messages);
+        NativeMemory.Free(_iovecs);
+        NativeMemory.Free(_addresses);
+        _messages = null;
+        _iovecs = null;
+        _addresses = null;
+        _pin.Free();
+    }
+}
