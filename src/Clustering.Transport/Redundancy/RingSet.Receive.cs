@@ -10,6 +10,9 @@ namespace Clustering.Transport.Redundancy;
 
 public sealed partial class RingSet
 {
+    /// <summary>The most frames the pull path queues before announcing them, as a UDP ring's batched receive does.</summary>
+    private const int PullBatchSize = 16;
+
     private enum Followup
     {
         None,
@@ -79,16 +82,22 @@ public sealed partial class RingSet
     private void DrainQueued(int ring)
     {
         var reader = _rings[ring].Received;
-        var any = false;
+        var unannounced = 0;
         while (reader.TryRead(out var datagram))
         {
             var source = datagram.Source;
             var followup = Accept(ring, _pullOpeners[ring], source, datagram.WritableData, datagram, out var round, out var queued);
-            any |= queued;
+            if (queued && ++unannounced == PullBatchSize)
+            {
+                // A queue that keeps filling must not starve the consumer (and overflow Received): announce in batches.
+                unannounced = 0;
+                NotifyFramesAvailable(ring);
+            }
+
             RunFollowup(ring, followup, round, source);
         }
 
-        if (any)
+        if (unannounced > 0)
         {
             NotifyFramesAvailable(ring); // once for what the queue held
         }
