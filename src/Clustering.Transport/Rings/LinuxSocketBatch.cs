@@ -4,8 +4,8 @@ using System.Runtime.InteropServices;
 namespace Clustering.Transport.Rings;
 
 /// <summary>
-/// The Linux system calls that move several datagrams per call (<c>recvmmsg</c>, <c>sendmmsg</c>), with the structures
-/// they take. Source-generated, blittable <see cref="LibraryImportAttribute"/> stubs: no marshalling and no allocation
+/// The Linux system calls of the batched receive (<c>recvmmsg</c>, and <c>poll</c> and <c>shutdown</c> around it), with the
+/// structures they take. Source-generated, blittable <see cref="LibraryImportAttribute"/> stubs: no marshalling and no allocation
 /// per call, trimming- and AOT-safe. Only used when <see cref="IsSupported"/>; anything else keeps the portable path.
 /// </summary>
 internal static unsafe partial class LinuxSocketBatch
@@ -40,9 +40,6 @@ internal static unsafe partial class LinuxSocketBatch
     [LibraryImport(LibC, EntryPoint = "recvmmsg", SetLastError = true)]
     public static partial int RecvMmsg(int fd, MMsgHdr* messages, uint count, int flags, void* timeout);
 
-    [LibraryImport(LibC, EntryPoint = "sendmmsg", SetLastError = true)]
-    public static partial int SendMmsg(int fd, MMsgHdr* messages, uint count, int flags);
-
     [LibraryImport(LibC, EntryPoint = "poll", SetLastError = true)]
     public static partial int Poll(PollFd* fds, nuint count, int timeout);
 
@@ -74,7 +71,6 @@ internal static unsafe partial class LinuxSocketBatch
             // Resolves every entry point without side effects: an empty poll returns at once.
             _ = Poll(null, 0, 0);
             _ = RecvMmsg(-1, null, 0, 0, null);
-            _ = SendMmsg(-1, null, 0, 0);
             _ = Shutdown(-1, ShutRead);
             return true;
         }

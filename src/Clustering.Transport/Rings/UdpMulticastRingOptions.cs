@@ -46,8 +46,8 @@ public sealed class UdpMulticastRingOptions
     public int? MaxDatagramSize { get; init; }
 
     /// <summary>
-    /// Whether receives batch datagrams with <c>recvmmsg</c> (and fan-out sends use <c>sendmmsg</c>) where the platform
-    /// has them (Linux); tests turn it off to run the portable path. Default on.
+    /// Whether receives batch datagrams with <c>recvmmsg</c> where the platform has it (64-bit Linux); tests turn it off
+    /// to run the portable path. Default on.
     /// </summary>
     internal bool BatchedIo { get; init; } = true;
 

@@ -271,9 +271,9 @@ internal sealed class UdpRingCore : IAsyncDisposable
                 for (var i = 0; i < count; i++)
                 {
                     var source = batch.Source(i);
-                    if (source.Length > address.Buffer.Length)
+                    if (source.Length < sizeof(ushort) || source.Length > address.Buffer.Length)
                     {
-                        continue; // not an address of this socket's family
+                        continue; // no address, or not one of this socket's family
                     }
 
                     address.Size = source.Length;
