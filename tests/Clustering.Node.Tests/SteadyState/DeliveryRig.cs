@@ -1,12 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
 using System.Net;
 using System.Net.Sockets;
+using System.Reflection;
 using Clustering.Membership.Groups;
 using Clustering.Membership.Quorum;
 using Clustering.Membership.Totem;
-using Clustering.Transport.Configuration;
 using Clustering.Transport.Redundancy;
 using Clustering.Transport.Rings;
 using Clustering.Transport.Security;
@@ -172,7 +171,7 @@ public sealed class DeliveryRig : IAsyncDisposable
                 CryptoHash = CryptoHash.Sha256,
                 CryptoCipher = CryptoCipher.Aes256,
                 Redundancy = new RedundancyOptions { Mode = RrpMode.Active },
-                Timings = new TotemTimings { Token = TimeSpan.FromMilliseconds(1000), Consensus = TimeSpan.FromMilliseconds(1200) },
+                Timings = new Clustering.Transport.Configuration.TotemTimings { Token = TimeSpan.FromMilliseconds(1000), Consensus = TimeSpan.FromMilliseconds(1200) },
                 Quorum = new VoteQuorumOptions { ExpectedVotes = 3 },
                 SendQueueCapacity = SendQueueCapacity,
                 GroupEventQueueCapacity = SendQueueCapacity,
