@@ -25,7 +25,7 @@ public sealed class SteadyStateDeliveryTests
     private const int Messages = 5000;
     private const int Batch = 1000;
     private const int WarmUpRounds = 3;
-    private const int Rounds = 5;
+    private const int Rounds = 8;
     private const double BytesPerMessage = 2.0;
     private static readonly TimeSpan TimeLimit = TimeSpan.FromSeconds(20);
 
