@@ -164,41 +164,59 @@ public sealed class InMemoryPushPathTests
     [Test]
     public async Task A_steady_flow_between_threads_takes_every_buffer_from_the_pool()
     {
+        const int window = 256;
         var net = new InMemoryNetwork(TimeProvider.System, seed: 1);
         await using var a = net.CreateRing(0, A);
         await using var b = net.CreateRing(0, B);
-        var receiver = new CountingReceiver();
+        using var open = new ManualResetEventSlim(initialState: true);
+        var receiver = new CountingReceiver(open);
         ((IPushRing)b).Attach(receiver);
         var datagram = new byte[1000];
 
-        // Synchronous (an in-memory send completes at once), so that the test's own code allocates nothing either; at
-        // most about 768 datagrams are in flight, fewer than the inbox holds.
-        void Send(int count)
+        void SendOne()
         {
-            var target = receiver.Count + count;
-            for (var i = 0; i < count; i++)
+            var sent = a.SendToAllAsync(datagram);
+            if (!sent.IsCompletedSuccessfully)
             {
-                var sent = a.SendToAllAsync(datagram);
-                if (!sent.IsCompletedSuccessfully)
-                {
-                    throw new InvalidOperationException("an in-memory send completes at once");
-                }
-                if (i % 256 == 255)
-                {
-                    while (receiver.Count < target - count + i - 512)
-                    {
-                        Thread.Yield();
-                    }
-                }
+                throw new InvalidOperationException("an in-memory send completes at once");
             }
+        }
 
+        void WaitFor(long count)
+        {
             var deadline = DateTime.UtcNow + Wait;
-            while (receiver.Count < target && DateTime.UtcNow < deadline)
+            while (receiver.Count < count && DateTime.UtcNow < deadline)
             {
                 Thread.Yield();
             }
         }
 
+        // Synchronous (an in-memory send completes at once), so that the test's own code allocates nothing either;
+        // never more than the window in flight.
+        void Send(int count)
+        {
+            var start = receiver.Count;
+            for (var i = 1; i <= count; i++)
+            {
+                SendOne();
+                if (i % 64 == 0)
+                {
+                    WaitFor(start + i - window + 64);
+                }
+            }
+
+            WaitFor(start + count);
+        }
+
+        // Warm-up: one burst of more than the window while the receiver is held fills the pool, then a steady flow.
+        open.Reset();
+        for (var i = 0; i < window + 64; i++)
+        {
+            SendOne();
+        }
+
+        open.Set();
+        WaitFor(window + 64);
         Send(5000);
         var allocations = net.Pool.Allocations;
         var sender = GC.GetAllocatedBytesForCurrentThread();
@@ -210,7 +228,7 @@ public sealed class InMemoryPushPathTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(receiver.Count, Is.EqualTo(25_000), "every datagram arrived");
+            Assert.That(receiver.Count, Is.EqualTo(window + 64 + 25_000), "every datagram arrived");
             Assert.That(poolAllocated, Is.Zero, "buffers the pool had to allocate");
             Assert.That(senderAllocated, Is.Zero, "bytes allocated by the sending thread");
             Assert.That(deliveryAllocated, Is.Zero, "bytes allocated by the delivery thread");
@@ -322,7 +340,7 @@ public sealed class InMemoryPushPathTests
         }
     }
 
-    private sealed class CountingReceiver : IRingReceiver
+    private sealed class CountingReceiver(ManualResetEventSlim open) : IRingReceiver
     {
         private long _count;
         private long _threadAllocated;
@@ -334,6 +352,7 @@ public sealed class InMemoryPushPathTests
 
         public void OnReceived(int ringNumber, int lane, IPEndPoint source, Span<byte> datagram)
         {
+            open.Wait(Wait);
             Volatile.Write(ref _threadAllocated, GC.GetAllocatedBytesForCurrentThread());
             Interlocked.Increment(ref _count);
         }
