@@ -106,7 +106,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
 
     private TimeSpan Now => _time.GetElapsedTime(_start);
 
-    private TotemRing Totem => _totem ?? throw new InvalidOperationException("The node is not started.");
+    internal TotemRing Totem => _totem ?? throw new InvalidOperationException("The node is not started.");
 
     /// <summary>Creates the rings, starts Totem and the dispatcher: the node forms a ring alone, then merges with every node it hears.</summary>
     /// <param name="cancellationToken">Cancels the start.</param>

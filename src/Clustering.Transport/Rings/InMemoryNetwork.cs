@@ -1,5 +1,6 @@
-using System.Buffers;
 using System.Net;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Clustering.Transport.Rings;
 
@@ -15,6 +16,10 @@ namespace Clustering.Transport.Rings;
 /// send returns; otherwise each copy is scheduled with a timer on the time provider.</para>
 /// <para>Partitions and cuts are applied when a datagram is sent: a copy already in flight still arrives,
 /// as on a real wire.</para>
+/// <para>A ring read through <see cref="IRing.Received"/> gets each copy in that queue. A ring whose reader takes the
+/// push path (a <see cref="Redundancy.RingSet"/> does) gets it on the ring's own delivery thread, as a UDP ring gets
+/// it on its receive thread: the sender only queues the copy. Copies live in buffers of the network's own pool, so a
+/// steady flow of datagrams allocates nothing.</para>
 /// </remarks>
 public sealed class InMemoryNetwork
 {
@@ -25,6 +30,7 @@ public sealed class InMemoryNetwork
     public const int DefaultReceiveQueueCapacity = 1024;
 
     private readonly Lock _gate = new();
+    private readonly InMemoryDatagramPool _pool = new();
     private readonly TimeProvider _timeProvider;
     private readonly Random _random;
     private readonly Dictionary<int, Wire> _wires = [];
@@ -96,6 +102,9 @@ public sealed class InMemoryNetwork
         }
     }
 
+    /// <summary>Where rings created from now on log (a receiver that throws on the push path); nowhere when <see langword="null"/>.</summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
     /// <summary>What the network did with the datagrams it carried.</summary>
     public InMemoryNetworkCounters Counters { get; } = new();
 
@@ -123,7 +132,8 @@ public sealed class InMemoryNetwork
                 throw new ArgumentException($"Ring {ringNumber} already has a node attached at {endPoint}.", nameof(endPoint));
             }
 
-            var ring = new InMemoryRing(this, ringNumber, endPoint, _maxDatagramSize, _receiveQueueCapacity);
+            var logger = (ILogger?)LoggerFactory?.CreateLogger<InMemoryNetwork>() ?? NullLogger.Instance;
+            var ring = new InMemoryRing(this, _pool, logger, ringNumber, endPoint, _maxDatagramSize, _receiveQueueCapacity);
             wire.ByEndPoint.Add(endPoint, ring);
             wire.Members.Add(ring);
             return ring;
@@ -212,6 +222,9 @@ public sealed class InMemoryNetwork
             }
         }
     }
+
+    /// <summary>The pool every copy is rented from (for tests).</summary>
+    internal InMemoryDatagramPool Pool => _pool;
 
     internal void Send(InMemoryRing sender, IPEndPoint? destination, ReadOnlySpan<byte> data)
     {
@@ -302,7 +315,7 @@ public sealed class InMemoryNetwork
 
         for (var copy = 0; copy < copies; copy++)
         {
-            var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, data.Length));
+            var buffer = _pool.Rent(data.Length);
             data.CopyTo(buffer);
             if (data.Length > 0 && _random.NextDouble() < faults.Corruption)
             {
@@ -349,7 +362,7 @@ public sealed class InMemoryNetwork
                 Timer?.Dispose();
                 if (receiver.IsDisposed)
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    network._pool.Return(buffer);
                     network.Counters.OnUnreachable();
                     return;
                 }

@@ -126,7 +126,7 @@ public sealed class DowncheckRingTests
         await using var peer = net.CreateRing(0, B);
         var attempts = 0;
         var options = new DowncheckRingOptions { Downcheck = TimeSpan.FromMilliseconds(1000), TimeProvider = time };
-        await using var ring = DowncheckRing.Create(() => ++attempts < 2 ? throw Missing() : net.CreateRing(0, A), options);
+        await using var ring = DowncheckRing.Create(() => ++attempts < 2 ? throw Missing() : new InMemoryPullOnlyRing(net.CreateRing(0, A)), options);
         var receiver = new RecordingReceiver();
         ((IPushRing)ring).Attach(receiver);
         Assert.That(() => ((IPushRing)ring).Attach(receiver), Throws.InvalidOperationException, "one receiver per ring");
