@@ -14,6 +14,9 @@ namespace Clustering.Transport.Rings;
 /// </summary>
 internal sealed class InMemoryRing : IRing, IPushRing
 {
+    /// <summary>The most datagrams delivered before a batch is ended, while more keep arriving.</summary>
+    private const int MaxBatch = 16;
+
     private readonly InMemoryNetwork _network;
     private readonly InMemoryDatagramPool _pool;
     private readonly ILogger _logger;
@@ -166,6 +169,7 @@ internal sealed class InMemoryRing : IRing, IPushRing
         try
         {
             var receiver = _receiver!;
+            var batched = 0;
             while (true)
             {
                 Pending next;
@@ -191,6 +195,14 @@ internal sealed class InMemoryRing : IRing, IPushRing
                 }
 
                 Deliver(receiver, next);
+
+                // A batch ends when the inbox is empty (or after a bounded run), as a UDP ring's ends with its
+                // recvmmsg: the receiver may wake its consumer once per batch.
+                if (++batched >= MaxBatch || Volatile.Read(ref _count) == 0)
+                {
+                    batched = 0;
+                    EndBatch(receiver);
+                }
             }
         }
         finally
@@ -215,6 +227,21 @@ internal sealed class InMemoryRing : IRing, IPushRing
         finally
         {
             _pool.Return(datagram.Buffer);
+        }
+    }
+
+    private void EndBatch(IRingReceiver receiver)
+    {
+        try
+        {
+            receiver.OnBatchEnd(RingNumber, IRingReceiver.SocketLane);
+        }
+#pragma warning disable CA1031 // As in Deliver: logged and counted, the delivery thread goes on.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Counters.OnReceiveError();
+            RingLog.ReceiverFailed(_logger, RingNumber, e);
         }
     }
 
