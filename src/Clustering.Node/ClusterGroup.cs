@@ -22,12 +22,16 @@ public sealed class ClusterGroup : IAsyncDisposable
     private IReadOnlyList<GroupMember> _members = [];
     private int _state; // 0 joining, 1 joined, 2 left or ended
 
-    internal ClusterGroup(ClusterNode node, string name, GroupMember member, int capacity)
+    internal ClusterGroup(ClusterNode node, string name, GroupMember member, int capacity, bool inlineReader)
     {
         _node = node;
         Name = name;
         Member = member;
-        _events = Channel.CreateBounded<GroupEvent>(new BoundedChannelOptions(capacity) { SingleWriter = true });
+        _events = Channel.CreateBounded<GroupEvent>(new BoundedChannelOptions(capacity)
+        {
+            SingleWriter = true,
+            AllowSynchronousContinuations = inlineReader,
+        });
 
         // Service byte and the group table's Data header, encoded once: a send only appends the payload.
         _dataHeader = ClusterNode.Frame(ProcessGroupTable.Send(name, member.ProcessId, []));

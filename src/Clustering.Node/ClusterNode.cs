@@ -147,6 +147,10 @@ public sealed partial class ClusterNode : IAsyncDisposable
                 NetMtu = _options.NetMtu,
                 SendQueueCapacity = _options.SendQueueCapacity,
                 StateDirectory = _options.StateDirectory,
+
+                // The dispatcher only hands events on (and awaits a full group buffer): it runs on the thread that
+                // delivered, once that thread has sent the token on, with no hand-off to the thread pool.
+                InlineEventReader = true,
             }, _time, _options.LoggerFactory);
         }
         catch
@@ -226,7 +230,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
         ProcessGroupTable.ValidateGroupName(name);
         EnsureRunning();
         var member = new GroupMember(NodeId, Interlocked.Increment(ref _nextMemberId));
-        var group = new ClusterGroup(this, name, member, _options.GroupEventQueueCapacity);
+        var group = new ClusterGroup(this, name, member, _options.GroupEventQueueCapacity, _options.InlineGroupReaders);
         lock (_gate)
         {
             var next = new Dictionary<string, ClusterGroup[]>(_handles, StringComparer.Ordinal);

@@ -77,6 +77,16 @@ public sealed class ClusterNodeOptions
     /// </summary>
     public int GroupEventQueueCapacity { get; set; } = 4096;
 
+    /// <summary>
+    /// When <see langword="true"/>, a reader waiting on a group's <see cref="ClusterGroup.Events"/> (or in
+    /// <see cref="ClusterGroup.ReadEventsAsync"/>) resumes on the thread that delivers the event — the ring's receive
+    /// thread that brought the message, after it has sent the token on — instead of being scheduled on the thread
+    /// pool: the lowest latency, with no thread hand-off between the network and the reader. Only for readers that do
+    /// little per event and never block (hand the message on, await when they must wait): while a reader runs, this
+    /// node reads no frames, and a reader that stalls stalls the ring. Default <see langword="false"/>.
+    /// </summary>
+    public bool InlineGroupReaders { get; set; }
+
     /// <summary>The clock; the system clock by default.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 

@@ -115,15 +115,15 @@ internal sealed partial class TotemProcessor
         // Then new messages: application messages when operational, the old ring's messages in recovery.
         if (State == TotemState.Operational)
         {
-            // Packed: each frame carries as many queued messages (or fragments of one) as fit; window and max_messages count frames.
-            while (sent < budget && _packer.Count > 0)
+            var queued = SendQueued(ring, t, budget - sent);
+            sent += queued;
+
+            // This visit changed the ring's seq: the ring is not idle (Corosync counts every seq change, its own
+            // included). Holding the token right after sending would leave the new messages' safe point, and the
+            // detection of a lost copy, to the hold timer.
+            if (queued > 0)
             {
-                var length = _packer.WriteChunk(_chunk, out var order);
-                var message = TotemCodec.CreateMcast(ring.Id, t.Seq + 1, _me, order, _chunk.AsSpan(0, length), _pool);
-                t.Seq = message.Seq;
-                StoreMessage(ring, message);
-                Output.Frames.Add(new OutboundFrame(0, FrameType.Multicast, message.Encoded!) { Length = message.EncodedLength });
-                sent++;
+                ring.SeqUnchanged = 0;
             }
         }
         else
@@ -216,6 +216,61 @@ internal sealed partial class TotemProcessor
         ForwardToken(ring, t);
     }
 
+    /// <summary>
+    /// Multicasts up to <paramref name="budget"/> frames of queued application messages on token <paramref name="t"/>,
+    /// packed (each frame carries as many queued messages, or fragments of one, as fit; window and max_messages count
+    /// frames): each gets the next seq, is stored (and so counts in this node's aru) and goes out.
+    /// </summary>
+    /// <returns>The frames sent.</returns>
+    private uint SendQueued(RingState ring, TokenMessage t, uint budget)
+    {
+        uint sent = 0;
+        while (sent < budget && _packer.Count > 0)
+        {
+            var length = _packer.WriteChunk(_chunk, out var order);
+            var message = TotemCodec.CreateMcast(ring.Id, t.Seq + 1, _me, order, _chunk.AsSpan(0, length), _pool);
+            t.Seq = message.Seq;
+            StoreMessage(ring, message);
+            Output.Frames.Add(new OutboundFrame(0, FrameType.Multicast, message.Encoded!) { Length = message.EncodedLength });
+            sent++;
+        }
+
+        return sent;
+    }
+
+    /// <summary>
+    /// The held token, released because this node has messages of its own, is used as a token visit before it is
+    /// forwarded: the queued messages go out on it (within what is left of max_messages and the window), and the
+    /// token's seq, fcc, backlog and aru are updated as a visit updates them. Without this the messages would wait a
+    /// whole rotation for the token to come back. The ring is busy again, so the idle count restarts (as Corosync
+    /// restarts it on a hold cancel) and the token goes round the ring for the safe point.
+    /// </summary>
+    private void SendOnHeldToken(RingState ring, TokenMessage t)
+    {
+        if (_packer.Count == 0)
+        {
+            return;
+        }
+
+        var left = Math.Min(_timings.MaxMessages - (long)ring.MyLastSent, _timings.WindowSize - (long)t.Fcc);
+        var sent = SendQueued(ring, t, (uint)Math.Max(0, left));
+        t.Fcc += sent;
+        ring.MyLastSent += sent;
+        Statistics.OnFramesSent(sent);
+        var backlog = (uint)_packer.PendingChunks;
+        t.Backlog = Sub(t.Backlog, ring.MyLastBacklog) + backlog;
+        ring.MyLastBacklog = backlog;
+        if (ring.Aru < t.Aru || t.AruAddr == _me || t.AruAddr == 0)
+        {
+            t.Aru = ring.Aru;
+            t.AruAddr = t.Aru == t.Seq ? 0 : _me;
+        }
+
+        ring.SeqUnchanged = 0;
+        _lastTokenIdle = false;
+        Deliver(ring);
+    }
+
     private void SendNew(RingState ring, TokenMessage t, McastMessage message)
     {
         t.Seq = message.Seq;
@@ -277,6 +332,7 @@ internal sealed partial class TotemProcessor
             _heldToken = null;
             if (State == TotemState.Operational && token.Ring == _ring.Id)
             {
+                SendOnHeldToken(_ring, token);
                 ForwardToken(_ring, token);
             }
 

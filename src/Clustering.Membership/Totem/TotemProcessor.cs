@@ -215,8 +215,10 @@ internal sealed partial class TotemProcessor
             {
                 ReleaseHeldToken();
             }
-            else if (_lastTokenIdle && !_holdCancelSent && _ring.Members.Length > 1)
+            else if (_lastTokenIdle && !_holdCancelSent && _ring.Members.Length > 1 && _ring.Members[0] != _me)
             {
+                // Only the representative holds the token: it releases its own hold above, and a cancel from it would
+                // only cost every member a frame.
                 MulticastRing(FrameType.TokenHoldCancel, _ring.Id);
                 _holdCancelSent = true;
             }
@@ -367,7 +369,16 @@ internal sealed partial class TotemProcessor
 
     private void OnHoldCancel(RingId ring)
     {
-        if (_heldToken is not null && ring == _ring.Id)
+        if (State != TotemState.Operational || ring != _ring.Id)
+        {
+            return;
+        }
+
+        // Someone has messages: the ring is not idle. Restarting the idle count also covers a cancel that arrives
+        // while the token is still on its way here (the representative would otherwise hold it on arrival, and the
+        // sender's message would wait for the hold timer), as Corosync does.
+        _ring.SeqUnchanged = 0;
+        if (_heldToken is not null)
         {
             ReleaseHeldToken();
         }

@@ -39,6 +39,7 @@ public sealed class TotemRing : IAsyncDisposable
     private readonly Channel<TotemRingEvent> _events;
     private readonly Queue<TotemRingEvent> _spill = new();
     private readonly List<OutboundFrame> _sends = [];
+    private readonly List<TotemRingEvent> _published = [];
     private readonly TotemDelivery.DeliveryPool _deliveries = new(PooledDeliveries);
     private readonly int _queueCapacity;
     private readonly CancellationTokenSource _stop = new();
@@ -87,7 +88,11 @@ public sealed class TotemRing : IAsyncDisposable
             RingIdStore = options.StateDirectory is null ? null : new FileRingIdStore(options.StateDirectory, transport.NodeId),
             Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<TotemRing>(),
         });
-        _events = Channel.CreateBounded<TotemRingEvent>(new BoundedChannelOptions(options.EventQueueCapacity) { SingleWriter = true });
+        _events = Channel.CreateBounded<TotemRingEvent>(new BoundedChannelOptions(options.EventQueueCapacity)
+        {
+            SingleWriter = true,
+            AllowSynchronousContinuations = options.InlineEventReader,
+        });
         _kick = Kick;
         _kickItem = new KickItem(this);
         var kinds = Enum.GetValues<TotemTimer>();
@@ -232,6 +237,13 @@ public sealed class TotemRing : IAsyncDisposable
             (spilled as TotemDelivery)?.Dispose();
         }
 
+        foreach (var unpublished in _published)
+        {
+            (unpublished as TotemDelivery)?.Dispose();
+        }
+
+        _published.Clear();
+
         _events.Writer.TryComplete();
         lock (_spaceGate)
         {
@@ -348,6 +360,7 @@ public sealed class TotemRing : IAsyncDisposable
         {
             Handle(new Input(InputKind.Frame) { Frame = frame });
             SendFrames(token);
+            Publish();
         }
 
         var inputs = 0;
@@ -355,6 +368,7 @@ public sealed class TotemRing : IAsyncDisposable
         {
             Handle(input);
             SendFrames(token);
+            Publish();
         }
 
         // Timers last: a frame already waiting (the token, say) re-arms the deadline a timer would otherwise miss.
@@ -367,6 +381,7 @@ public sealed class TotemRing : IAsyncDisposable
                 {
                     Handle(new Input(InputKind.Timer) { Timer = (TotemTimer)index });
                     SendFrames(token);
+                    Publish();
                 }
             }
         }
@@ -475,6 +490,34 @@ public sealed class TotemRing : IAsyncDisposable
     }
 
     /// <summary>
+    /// Hands the events of the last input to the consumer, after its frames went out (the token is not delayed by the
+    /// consumer, which may run right here: <see cref="TotemRingOptions.InlineEventReader"/>); what it has no room for
+    /// waits in the spill queue.
+    /// </summary>
+    private void Publish()
+    {
+        if (_published.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            foreach (var published in _published)
+            {
+                if (_spill.Count > 0 || !_events.Writer.TryWrite(published))
+                {
+                    _spill.Enqueue(published);
+                }
+            }
+        }
+        finally
+        {
+            _published.Clear();
+        }
+    }
+
+    /// <summary>
     /// Hands spilled events to the consumer; <see langword="false"/> while it has no room, after arranging for a
     /// <see cref="Kick"/> when it has (back-pressure: meanwhile no input is processed).
     /// </summary>
@@ -550,9 +593,9 @@ public sealed class TotemRing : IAsyncDisposable
                 Volatile.Write(ref _configuration, regular);
             }
 
-            if (published is not null && (_spill.Count > 0 || !_events.Writer.TryWrite(published)))
+            if (published is not null)
             {
-                _spill.Enqueue(published);
+                _published.Add(published);
             }
         }
 

@@ -131,7 +131,9 @@ public sealed class PackingSimulationTests
     {
         var sim = new TotemSimulation(new SimulationOptions
         {
-            Seed = 22,
+            // A seed whose schedule has a fragmented message on the wire when node 3 comes back (the test's premise,
+            // checked below); seed 22 had one until the held token started carrying the holder's own frames.
+            Seed = 25,
             Nodes = 3,
             Faults = false,
             Duration = TimeSpan.FromSeconds(8),

@@ -64,6 +64,10 @@ internal sealed class BenchChild
         try
         {
             var builder = ClusterNodeBuilder.FromCorosyncConfig(_config, _key, _nodeId);
+
+            // The reader below only records each message's latency and returns it to the pool: it may run on the
+            // thread that delivers (no thread-pool hand-off between the network and the measurement).
+            builder.Options.InlineGroupReaders = true;
             if (_options.Transport == "udp")
             {
                 BindMulticastRingsExactly(builder.Options);
