@@ -160,4 +160,48 @@ public sealed class RelaxNgEngineTests
             dir.Delete(recursive: true);
         }
     }
+
+    [Test]
+    public void Foreign_elements_and_text_between_patterns_are_skipped_and_ID_attributes_are_found_however_their_content_is_shaped()
+    {
+        // Annotations (a foreign namespace) and whitespace sit between the RELAX NG children the compiler walks;
+        // 'id' is a single ID leaf, 'key' an ID inside a choice, 'ref' an IDREF inside a group with a list.
+        const string Text = """
+            <grammar xmlns='http://relaxng.org/ns/structure/1.0' xmlns:a='urn:annotations'
+                     datatypeLibrary='http://www.w3.org/2001/XMLSchema-datatypes'>
+              <a:doc>the start</a:doc>
+              <start>
+                <element name='r'>
+                  <a:doc>items</a:doc>
+                  <oneOrMore>
+                    <element name='i'>
+                      <optional><attribute name='id'><data type='ID'/></attribute></optional>
+                      <a:note/>
+                      <optional><attribute name='key'><choice><value type='string'>none</value><data type='ID'/></choice></attribute></optional>
+                      <optional><attribute name='ref'><data type='IDREF'/></attribute></optional>
+                    </element>
+                  </oneOrMore>
+                </element>
+              </start>
+            </grammar>
+            """;
+        var dir = Directory.CreateTempSubdirectory("rng-shapes-");
+        try
+        {
+            var path = Path.Combine(dir.FullName, "main.rng");
+            File.WriteAllText(path, Text);
+            var schema = RelaxNgSchema.Load(path);
+
+            RelaxNgValidationResult Check(string xml) => schema.Validate(CibDocument.Parse(xml).Document);
+            Assert.That(Check("<r><i id='a'/><i key='b'/><i key='none'/><i ref='a'/><i ref='b'/></r>").Errors, Is.Empty);
+            Assert.That(Check("<r><i id='a'/><i id='a'/></r>").Errors.Select(e => e.Message), Has.Some.Contain("already used"));
+            Assert.That(Check("<r><i id='a'/><i key='a'/></r>").Errors.Select(e => e.Message), Has.Some.Contain("already used"));
+            Assert.That(Check("<r><i ref='zz'/></r>").Errors.Select(e => e.Message), Has.Some.Contain("unknown ID 'zz'"));
+            Assert.That(Check("<r><a:doc xmlns:a='urn:annotations'/></r>").IsValid, Is.False, "annotations in the schema are not patterns");
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
 }

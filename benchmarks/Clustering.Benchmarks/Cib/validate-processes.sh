@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Times whole processes validating one CIB: the Native-AOT `clusterctl validate` against
 # `xmllint --noout --relaxng`, run alternately (so both see the same machine load), N runs each.
-# Prints per tool the median and minimum wall time and the median CPU time (user + sys), then the ratios.
+# Prints the load average, per tool the median and minimum wall time and the median CPU time (user + sys), then the
+# ratios. Median CPU is the figure that moves least with other work on the machine.
 #
 #   benchmarks/Clustering.Benchmarks/Cib/validate-processes.sh CIB.xml [RUNS] [SCHEMA]
 #
@@ -44,6 +45,8 @@ read -r ours_cpu _ <<<"$(stat "$ours" 2)"
 read -r xml_wall xml_wall_min <<<"$(stat "$theirs" 1)"
 read -r xml_cpu _ <<<"$(stat "$theirs" 2)"
 
+# The machine's load beside the figures: on a shared machine the ratio moves with it (xmllint more than clusterctl).
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-28s %12s %12s %12s\n' "$(basename "$cib"), $runs runs" "median wall" "min wall" "median CPU"
 printf '%-28s %9s ms %9s ms %9s ms\n' "clusterctl validate (AOT)" "$ours_wall" "$ours_wall_min" "$ours_cpu"
 printf '%-28s %9s ms %9s ms %9s ms\n' "xmllint --relaxng" "$xml_wall" "$xml_wall_min" "$xml_cpu"

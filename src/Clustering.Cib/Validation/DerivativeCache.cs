@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Xml.Linq;
 
 namespace Clustering.Cib.Validation;
@@ -18,11 +19,15 @@ internal sealed class DerivativeCache
     /// <summary>A cache grown past this many entries (patterns plus memo rows) is dropped instead of kept warm.</summary>
     public const int MaxEntries = 1 << 20;
 
-    private PatternMemo?[] _memos = new PatternMemo?[1024];
+    private PatternMemo?[] _memos;
 
     public DerivativeCache(PatternBuilder schemaBuilder)
     {
         Builder = new PatternBuilder(schemaBuilder);
+
+        // Room for every schema pattern and the derivatives a first validation makes, so the table is not regrown
+        // (and copied) while a fresh process validates its one document.
+        _memos = new PatternMemo?[(int)BitOperations.RoundUpToPowerOf2((uint)schemaBuilder.NextId + 1024)];
     }
 
     public PatternBuilder Builder { get; }

@@ -93,12 +93,21 @@ internal sealed class Pattern
 /// </summary>
 internal sealed class PatternBuilder
 {
+    /// <summary>
+    /// Starting table sizes: a compiled Pacemaker grammar interns a few thousand composite patterns, and the first
+    /// validation of a CIB adds a few hundred; sizing the tables up front spares a fresh process the rehashing.
+    /// </summary>
+    private const int SchemaTableCapacity = 2048;
+
+    private const int DerivativeTableCapacity = 1024;
+
     private readonly PatternBuilder? _parent;
-    private readonly Dictionary<InternKey, Pattern> _table = [];
+    private readonly Dictionary<InternKey, Pattern> _table;
     private int _nextId;
 
     public PatternBuilder()
     {
+        _table = new Dictionary<InternKey, Pattern>(SchemaTableCapacity);
         NotAllowed = new Pattern(0, PatternKind.NotAllowed, null, null);
         Empty = new Pattern(1, PatternKind.Empty, null, null);
         Text = new Pattern(2, PatternKind.Text, null, null);
@@ -107,6 +116,7 @@ internal sealed class PatternBuilder
 
     public PatternBuilder(PatternBuilder parent)
     {
+        _table = new Dictionary<InternKey, Pattern>(DerivativeTableCapacity);
         _parent = parent;
         NotAllowed = parent.NotAllowed;
         Empty = parent.Empty;
@@ -122,10 +132,13 @@ internal sealed class PatternBuilder
 
     public int Count => _table.Count;
 
+    /// <summary>The id the next pattern made will get (ids are dense: every id below it is taken).</summary>
+    public int NextId => _nextId;
+
     public Pattern Element(NameClass nameClass) => new(_nextId++, PatternKind.Element, null, null) { NameClass = nameClass };
 
     public Pattern Attribute(NameClass nameClass, Pattern content)
-        => new(_nextId++, PatternKind.Attribute, content, null) { NameClass = nameClass, HasIdContent = UsesIdTypes(content, []) };
+        => new(_nextId++, PatternKind.Attribute, content, null) { NameClass = nameClass, HasIdContent = UsesIdTypes(content) };
 
     public Pattern Data(Datatype datatype, Pattern? except)
         => except is null || except.Kind == PatternKind.NotAllowed
@@ -238,6 +251,14 @@ internal sealed class PatternBuilder
 
         return result;
     }
+
+    /// <summary>Whether an attribute's content uses ID, IDREF or IDREFS; most contents are one leaf, checked without a set.</summary>
+    private static bool UsesIdTypes(Pattern p) => p.Kind switch
+    {
+        PatternKind.Data or PatternKind.DataExcept or PatternKind.Value => p.Datatype!.IdKind != IdKind.None,
+        PatternKind.Text or PatternKind.Empty or PatternKind.NotAllowed => false,
+        _ => UsesIdTypes(p, []),
+    };
 
     private static bool UsesIdTypes(Pattern p, HashSet<int> seen) => seen.Add(p.Id) && p.Kind switch
     {

@@ -80,7 +80,20 @@ internal sealed class RelaxNgCompiler
 
     private static bool IsRng(XElement e) => ReferenceEquals(e.Name.Namespace, RngNs);
 
-    private static IEnumerable<XElement> RngChildren(XElement e) => e.Elements().Where(IsRng);
+    /// <summary>The child elements in the RELAX NG namespace, in order (a plain walk: no iterator or LINQ objects).</summary>
+    private static List<XElement> RngChildren(XElement e)
+    {
+        var children = new List<XElement>();
+        for (var node = e.FirstNode; node is not null; node = node.NextNode)
+        {
+            if (node is XElement child && IsRng(child))
+            {
+                children.Add(child);
+            }
+        }
+
+        return children;
+    }
 
     private static string? Attr(XElement e, XName name)
     {
@@ -167,7 +180,7 @@ internal sealed class RelaxNgCompiler
     {
         _cancellationToken.ThrowIfCancellationRequested();
         env = Enter(e, env);
-        var children = RngChildren(e).ToList();
+        var children = RngChildren(e);
         switch (e.Name.LocalName)
         {
             case "element":
@@ -233,9 +246,9 @@ internal sealed class RelaxNgCompiler
             {
                 RequireChildren(e, env, children);
                 var result = Pattern(children[0], env);
-                foreach (var child in children.Skip(1))
+                for (var i = 1; i < children.Count; i++)
                 {
-                    result = _builder.Interleave(result, Pattern(child, env));
+                    result = _builder.Interleave(result, Pattern(children[i], env));
                 }
 
                 return result;
@@ -356,7 +369,7 @@ internal sealed class RelaxNgCompiler
                     }
                     else if (child.Name.LocalName == "except")
                     {
-                        var exceptChildren = RngChildren(child).ToList();
+                        var exceptChildren = RngChildren(child);
                         RequireChildren(child, env, exceptChildren);
                         except = Pattern(exceptChildren[0], Enter(child, env));
                         foreach (var more in exceptChildren.Skip(1))
@@ -438,7 +451,7 @@ internal sealed class RelaxNgCompiler
         var alternatives = new List<Pattern>(parts.Count);
         foreach (var part in parts)
         {
-            var children = RngChildren(part.Element).ToList();
+            var children = RngChildren(part.Element);
             if (children.Count == 0)
             {
                 throw Error(part.Element, part.Env, $"'{name}' has no pattern");
@@ -560,7 +573,7 @@ internal sealed class RelaxNgCompiler
             throw Error(e, env, "a name class must be in the RELAX NG namespace");
         }
 
-        var children = RngChildren(e).ToList();
+        var children = RngChildren(e);
         switch (e.Name.LocalName)
         {
             case "name":
@@ -602,7 +615,7 @@ internal sealed class RelaxNgCompiler
             throw Error(at, env, $"<{at.Name.LocalName}> takes only an <except>");
         }
 
-        var inner = RngChildren(children[0]).ToList();
+        var inner = RngChildren(children[0]);
         if (inner.Count == 0)
         {
             throw Error(children[0], env, "<except> needs a name class");
