@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Net;
 using Clustering.Transport.Diagnostics;
@@ -309,11 +308,15 @@ public sealed partial class RingSet
         }
     }
 
-    private static RingDatagram CopyToPool(int ring, IPEndPoint source, ReadOnlySpan<byte> data)
+    /// <summary>
+    /// Copies an accepted frame out of the receive buffer into <see cref="_copies"/>: rented on a receive thread and
+    /// returned by the consumer's thread, which the shared array pool serves by allocating in bursts.
+    /// </summary>
+    private RingDatagram CopyToPool(int ring, IPEndPoint source, ReadOnlySpan<byte> data)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(data.Length, 1));
+        var buffer = _copies.Rent(Math.Max(data.Length, 1));
         data.CopyTo(buffer);
-        return new RingDatagram(ring, source, buffer, data.Length, ArrayPool<byte>.Shared);
+        return new RingDatagram(ring, source, buffer, data.Length, _copies);
     }
 
     private void Drop(IPEndPoint source, int ring, FrameDropReason reason, RingDatagram? owned)

@@ -40,6 +40,7 @@ public sealed partial class RingSet : IAsyncDisposable, IRingReceiver
     private readonly uint _clusterId;
     private readonly bool _skipRedundantCopies;
     private readonly ReplayGuard _replay;
+    private readonly DatagramPool _copies = new();
     private readonly RedundancyMonitor _monitor;
     private readonly Dictionary<uint, IPEndPoint?[]> _peers = [];
     private readonly Channel<ReceivedFrame> _delivered;

@@ -30,7 +30,7 @@ public sealed class InMemoryNetwork
     public const int DefaultReceiveQueueCapacity = 1024;
 
     private readonly Lock _gate = new();
-    private readonly InMemoryDatagramPool _pool = new();
+    private readonly DatagramPool _pool = new();
     private readonly TimeProvider _timeProvider;
     private readonly Random _random;
     private readonly Dictionary<int, Wire> _wires = [];
@@ -224,7 +224,7 @@ public sealed class InMemoryNetwork
     }
 
     /// <summary>The pool every copy is rented from (for tests).</summary>
-    internal InMemoryDatagramPool Pool => _pool;
+    internal DatagramPool Pool => _pool;
 
     internal void Send(InMemoryRing sender, IPEndPoint? destination, ReadOnlySpan<byte> data)
     {

@@ -18,7 +18,7 @@ internal sealed class InMemoryRing : IRing, IPushRing
     private const int MaxBatch = 16;
 
     private readonly InMemoryNetwork _network;
-    private readonly InMemoryDatagramPool _pool;
+    private readonly DatagramPool _pool;
     private readonly ILogger _logger;
     private readonly Channel<RingDatagram> _queue;
 
@@ -34,7 +34,7 @@ internal sealed class InMemoryRing : IRing, IPushRing
     private readonly TaskCompletionSource _deliveryEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _disposed;
 
-    public InMemoryRing(InMemoryNetwork network, InMemoryDatagramPool pool, ILogger logger, int ringNumber, IPEndPoint localEndPoint, int maxDatagramSize, int receiveQueueCapacity)
+    public InMemoryRing(InMemoryNetwork network, DatagramPool pool, ILogger logger, int ringNumber, IPEndPoint localEndPoint, int maxDatagramSize, int receiveQueueCapacity)
     {
         _network = network;
         _pool = pool;

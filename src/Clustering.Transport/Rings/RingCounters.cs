@@ -48,6 +48,14 @@ public sealed class RingCounters
         Interlocked.Add(ref _bytesReceived, bytes);
     }
 
+    /// <summary>Takes back an <see cref="OnReceived"/> counted before a queue refused the datagram, as an overflow.</summary>
+    internal void OnReceivedThenOverflowed(int bytes)
+    {
+        Interlocked.Decrement(ref _datagramsReceived);
+        Interlocked.Add(ref _bytesReceived, -bytes);
+        Interlocked.Increment(ref _receiveOverflows);
+    }
+
     internal void OnSendError() => Interlocked.Increment(ref _sendErrors);
 
     internal void OnReceiveOverflow() => Interlocked.Increment(ref _receiveOverflows);

@@ -17,15 +17,16 @@ internal static class RingQueue
     /// <summary>Queues <paramref name="datagram"/>, or returns its buffer and counts an overflow when the queue is full or closed.</summary>
     public static bool Write(ChannelWriter<RingDatagram> writer, RingCounters counters, RingDatagram datagram)
     {
+        // Counted before it is queued: a reader that took it must find it counted.
         var length = datagram.Length;
+        counters.OnReceived(length);
         if (writer.TryWrite(datagram))
         {
-            counters.OnReceived(length);
             return true;
         }
 
         datagram.Dispose();
-        counters.OnReceiveOverflow();
+        counters.OnReceivedThenOverflowed(length);
         return false;
     }
 

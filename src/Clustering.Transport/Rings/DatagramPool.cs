@@ -4,9 +4,10 @@ using System.Numerics;
 namespace Clustering.Transport.Rings;
 
 /// <summary>
-/// The datagram buffers of one <see cref="InMemoryNetwork"/>: every copy the network makes is rented here by the
-/// sending thread and returned by another one (a receiving ring's delivery thread, or whoever disposes a queued
-/// <see cref="RingDatagram"/>). The shared array pool keeps its buffers per thread and a few per core, so a steady
+/// Datagram buffers rented on one thread and returned on another: the copies an <see cref="InMemoryNetwork"/> makes
+/// (rented by the sending thread, returned by a receiving ring's delivery thread or whoever disposes a queued
+/// <see cref="RingDatagram"/>), and a ring set's copies of accepted frames (rented on a socket's receive thread,
+/// returned by the thread that consumed the frame). The shared array pool keeps its buffers per thread and a few per core, so a steady
 /// one-way flow between threads drains it on one side and overfills it on the other, and it allocates for most
 /// datagrams; here each size class is one stack that every thread rents from and returns to.
 /// </summary>
@@ -17,7 +18,7 @@ namespace Clustering.Transport.Rings;
 /// buffers per class): a buffer returned to a full class is left to the garbage collector. Rent allocates only
 /// while a class has not yet held as many buffers as are in flight at once.
 /// </remarks>
-internal sealed class InMemoryDatagramPool : ArrayPool<byte>
+internal sealed class DatagramPool : ArrayPool<byte>
 {
     /// <summary>The smallest buffer handed out, in bytes.</summary>
     public const int SmallestClass = 64;
@@ -36,7 +37,7 @@ internal sealed class InMemoryDatagramPool : ArrayPool<byte>
     private readonly SizeClass[] _classes;
     private long _allocations;
 
-    public InMemoryDatagramPool()
+    public DatagramPool()
     {
         var count = BitOperations.Log2(LargestClass) - SmallestShift + 1;
         _classes = new SizeClass[count];
