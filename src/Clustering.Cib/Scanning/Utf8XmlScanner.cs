@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Xml;
@@ -60,6 +61,7 @@ internal sealed class Utf8XmlScanner
     private (string Prefix, string Uri)[] _bindings = new (string, string)[8];
     private int _bindingCount;
     private char[] _chars = new char[256];
+    private readonly string?[] _values = new string?[1024];
     private int _charCount;
 
     private XmlScanAttribute[] _attributes = new XmlScanAttribute[8];
@@ -315,6 +317,12 @@ internal sealed class Utf8XmlScanner
     private bool SkipWhitespace()
     {
         var start = _pos;
+        if (start + 1 < _end && _data[start] == ' ' && _data[start + 1] > ' ')
+        {
+            _pos = start + 1;
+            return true;
+        }
+
         while (_pos < _end)
         {
             var b = _data[_pos];
@@ -438,45 +446,123 @@ internal sealed class Utf8XmlScanner
     /// <summary>An ASCII name (a QName: at most one colon, not first or last) at the current index, atomised.</summary>
     private XmlScanName ScanName()
     {
+        // A scalar loop over a class table: names are short, where a vectorised search costs more to set up.
         var start = _pos;
-        var b = At(_pos);
-        if (!(char.IsAsciiLetter((char)b) || b == '_'))
-        {
-            throw new XmlScanGaveUpException("a name is expected (or one not in ASCII)");
-        }
-
+        var rest = _data.AsSpan(start, _end - start);
+        var classes = NameClasses;
         var colon = -1;
-        _pos++;
-        while (_pos < _end)
+        var i = 0;
+        for (; i < rest.Length; i++)
         {
-            b = _data[_pos];
-            if (char.IsAsciiLetterOrDigit((char)b) || b is (byte)'_' or (byte)'-' or (byte)'.')
+            var kind = classes[rest[i]];
+            if (kind == NameColon)
             {
-                _pos++;
-            }
-            else if (b == ':')
-            {
-                if (colon >= 0 || !(char.IsAsciiLetter((char)At(_pos + 1)) || At(_pos + 1) == '_'))
+                if (colon >= 0)
                 {
                     throw new XmlScanGaveUpException("not a qualified name");
                 }
 
-                colon = _pos - start;
-                _pos++;
+                colon = i;
             }
-            else
+            else if (kind == 0)
             {
                 break;
             }
         }
 
-        if (b >= 0x80)
+        if (i < rest.Length && rest[i] >= 0x80)
         {
             throw new XmlScanGaveUpException("a name not in ASCII");
         }
 
-        return _names.Get(_data.AsSpan(start, _pos - start), colon);
+        var name = rest[..i];
+        if (i == 0 || classes[name[0]] != NameStart || (colon >= 0 && (colon == i - 1 || classes[name[colon + 1]] != NameStart)))
+        {
+            throw new XmlScanGaveUpException("a name is expected, or not a qualified name");
+        }
+
+        _pos = start + i;
+        return _names.Get(name, colon, (int)QuickHash(name) & int.MaxValue);
     }
+
+    /// <summary>
+    /// A hash of a short byte string from its length and its first and last eight bytes (all of it up to 16 bytes):
+    /// constant work, no per-byte dependency chain. Equal strings hash equal; the table compares bytes anyway.
+    /// </summary>
+    internal static uint QuickHash(ReadOnlySpan<byte> bytes)
+    {
+        ulong a;
+        ulong b;
+        var length = bytes.Length;
+        if (length >= 8)
+        {
+            a = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+            b = BinaryPrimitives.ReadUInt64LittleEndian(bytes[^8..]);
+        }
+        else if (length >= 4)
+        {
+            a = BinaryPrimitives.ReadUInt32LittleEndian(bytes);
+            b = BinaryPrimitives.ReadUInt32LittleEndian(bytes[^4..]);
+        }
+        else
+        {
+            a = length == 0 ? 0 : bytes[0] | ((ulong)bytes[length / 2] << 8) | ((ulong)bytes[length - 1] << 16);
+            b = 0;
+        }
+
+        var h = (a * 0x9E3779B97F4A7C15UL) ^ ((b + (ulong)length) * 0xC2B2AE3D27D4EB4FUL);
+        h ^= h >> 29;
+        return (uint)(h >> 32) ^ (uint)h;
+    }
+
+    /// <summary>Printable ASCII other than quotes, '&amp;' and '&lt;': 1, everything else 0.</summary>
+    private static ReadOnlySpan<byte> PlainValueBytes =>
+    [
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        1, 1, 0, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ];
+
+    private const byte NameStart = 1;
+    private const byte NamePart = 2;
+    private const byte NameColon = 3;
+
+    /// <summary>
+    /// The ASCII name characters by byte: letters and '_' start a name, digits, '-' and '.' continue it, ':' separates
+    /// a prefix; everything else (non-ASCII included, which makes the scanner give up) ends it.
+    /// </summary>
+    private static ReadOnlySpan<byte> NameClasses =>
+    [
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 0,
+        2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 0, 0, 0, 0, 0,
+        0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1,
+        0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ];
 
     private void StartTag()
     {
@@ -678,16 +764,26 @@ internal sealed class Utf8XmlScanner
 
         var start = ++_pos;
         var specials = quote == '"' ? DoubleQuotedSpecials : SingleQuotedSpecials;
-        var run = _data.AsSpan(start, _end - start).IndexOfAny(specials);
+
+        // Most values are short and plain: a scalar loop finds their end before a vectorised search would start.
+        var rest = _data.AsSpan(start, _end - start);
+        var plain = PlainValueBytes;
+        var run = 0;
+        while (run < rest.Length && plain[rest[run]] != 0)
+        {
+            run++;
+        }
+
+        if (run < rest.Length && rest[run] == quote)
+        {
+            _pos = start + run + 1;
+            return AsciiValue(start, run);
+        }
+
+        run = rest.IndexOfAny(specials);
         if (run < 0)
         {
             throw new XmlScanGaveUpException("unexpected end in an attribute value");
-        }
-
-        if (_data[start + run] == quote)
-        {
-            _pos = start + run + 1;
-            return run == 0 ? "" : Encoding.Latin1.GetString(_data, start, run);
         }
 
         _charCount = 0;
@@ -733,6 +829,32 @@ internal sealed class Utf8XmlScanner
                     throw new XmlScanGaveUpException("a character not allowed in an attribute value");
             }
         }
+    }
+
+    /// <summary>
+    /// A plain ASCII value: short ones come from a small direct-mapped cache of the values met so far (a CIB repeats
+    /// "true", "0", "Started", "monitor" thousands of times), so most cost a hash and a comparison, not a string.
+    /// </summary>
+    private string AsciiValue(int start, int length)
+    {
+        if (length == 0)
+        {
+            return "";
+        }
+
+        var bytes = _data.AsSpan(start, length);
+        if (length > 24)
+        {
+            return Encoding.Latin1.GetString(bytes);
+        }
+
+        ref var slot = ref _values[QuickHash(bytes) & (uint)(_values.Length - 1)];
+        if (slot is { } cached && cached.Length == length && Ascii.Equals(bytes, cached))
+        {
+            return cached;
+        }
+
+        return slot = Encoding.Latin1.GetString(bytes);
     }
 
     /// <summary>A text node. <see langword="false"/> when it was whitespace only and is ignored.</summary>

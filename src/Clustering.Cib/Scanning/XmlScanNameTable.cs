@@ -13,10 +13,12 @@ internal sealed class XmlScanNameTable
     private XmlScanName?[] _slots = new XmlScanName?[256];
     private int _count;
 
-    /// <summary>The entry for the qualified name in <paramref name="bytes"/>, whose colon (if any) is at <paramref name="colon"/>.</summary>
-    public XmlScanName Get(ReadOnlySpan<byte> bytes, int colon)
+    /// <summary>
+    /// The entry for the qualified name in <paramref name="bytes"/>, whose colon (if any) is at <paramref name="colon"/>
+    /// and whose hash (any function of the bytes alone) the caller computed while scanning it.
+    /// </summary>
+    public XmlScanName Get(ReadOnlySpan<byte> bytes, int colon, int hash)
     {
-        var hash = Hash(bytes);
         var mask = _slots.Length - 1;
         for (var i = hash & mask; ; i = (i + 1) & mask)
         {
@@ -31,17 +33,6 @@ internal sealed class XmlScanNameTable
                 return entry;
             }
         }
-    }
-
-    private static int Hash(ReadOnlySpan<byte> bytes)
-    {
-        var h = (uint)bytes.Length * 0x9E3779B1u;
-        foreach (var b in bytes)
-        {
-            h = (h ^ b) * 0x01000193u;
-        }
-
-        return (int)(h ^ (h >> 15)) & int.MaxValue;
     }
 
     private XmlScanName Add(ReadOnlySpan<byte> bytes, int colon, int hash, int slot)
