@@ -572,6 +572,7 @@ internal sealed class Utf8XmlScanner
         var position = LinePosition;
         var name = ScanName();
         _attributeCount = 0;
+        var qualified = false;
         bool empty;
         while (true)
         {
@@ -610,8 +611,27 @@ internal sealed class Utf8XmlScanner
                 Array.Resize(ref _rawAttributeNames, _attributes.Length);
             }
 
+            // A plain name resolves at once (no declaration can change it) and is a duplicate only of the same
+            // plain name; prefixed names and declarations are resolved and checked below, once all are known.
+            XName? plainName = null;
+            if (attributeName.Prefix.Length == 0 && !attributeName.IsNamespaceDeclaration)
+            {
+                plainName = attributeName.In("");
+                for (var j = 0; j < _attributeCount; j++)
+                {
+                    if (ReferenceEquals(_rawAttributeNames[j], attributeName))
+                    {
+                        throw new XmlScanGaveUpException("a duplicate attribute");
+                    }
+                }
+            }
+            else
+            {
+                qualified = true;
+            }
+
             _rawAttributeNames[_attributeCount] = attributeName;
-            _attributes[_attributeCount++] = new XmlScanAttribute(null!, attributeName.Prefix, value, attributeName.IsNamespaceDeclaration, attributeLine, attributePosition);
+            _attributes[_attributeCount++] = new XmlScanAttribute(plainName!, attributeName.Prefix, value, attributeName.IsNamespaceDeclaration, attributeLine, attributePosition);
             if (_attributeCount > _maxAttributes)
             {
                 throw new XmlScanGaveUpException("over the attribute limit");
@@ -624,6 +644,24 @@ internal sealed class Utf8XmlScanner
         }
 
         Push(name);
+        if (qualified)
+        {
+            ResolveQualifiedAttributes();
+        }
+
+        Name = name.In(Lookup(name.Prefix));
+        Prefix = name.Prefix;
+        NodeType = XmlNodeType.Element;
+        LineNumber = line;
+        LinePosition = position;
+        IsEmptyElement = empty;
+        _rootSeen = true;
+        _popPending = empty;
+    }
+
+    /// <summary>Declares the start tag's namespaces, then resolves and checks its attributes by expanded name.</summary>
+    private void ResolveQualifiedAttributes()
+    {
         var declarations = false;
         for (var i = 0; i < _attributeCount; i++)
         {
@@ -658,15 +696,6 @@ internal sealed class Utf8XmlScanner
                 }
             }
         }
-
-        Name = name.In(Lookup(name.Prefix));
-        Prefix = name.Prefix;
-        NodeType = XmlNodeType.Element;
-        LineNumber = line;
-        LinePosition = position;
-        IsEmptyElement = empty;
-        _rootSeen = true;
-        _popPending = empty;
     }
 
     private void Push(XmlScanName name)
