@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Xml;
+using Clustering.Cib.Scanning;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -116,10 +117,50 @@ public sealed partial class CibSchemaSet
     public RelaxNgValidationResult ValidateStream(Stream stream, string? schemaName = null, CibLoadOptions? loadOptions = null, RelaxNgValidationOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        loadOptions ??= CibLoadOptions.Default;
+        loadOptions.Check();
+        using var document = BufferedDocument.Read(stream, loadOptions.MaxCharactersInDocument);
+        if (document.Complete)
+        {
+            try
+            {
+                return ValidateScanned(new Utf8XmlScanner(document.Buffer, document.Length, loadOptions), schemaName, options, cancellationToken);
+            }
+            catch (XmlScanGaveUpException)
+            {
+                // Anything unusual or wrong: XmlReader reads the same bytes and accepts or refuses them as it always has.
+            }
+        }
+
+        using var replay = document.Replay();
+        return ValidateRead(replay, schemaName, loadOptions, options, cancellationToken);
+    }
+
+    /// <summary>The fast path of <see cref="ValidateStream"/>: the same steps over our own scanner.</summary>
+    private RelaxNgValidationResult ValidateScanned(Utf8XmlScanner scanner, string? schemaName, RelaxNgValidationOptions? options, CancellationToken cancellationToken)
+    {
+        scanner.MoveToContent();
+        var name = schemaName ?? scanner.GetAttribute("validate-with") ?? "";
+        if (name != None && !_schemas.ContainsKey(name))
+        {
+            scanner.ReadToEnd();
+            throw new CibSchemaNotFoundException(name, Directory);
+        }
+
+        var result = name == None
+            ? new RelaxNgValidationResult([])
+            : GetSchema(name).ValidateScanner(scanner, options, cancellationToken);
+        scanner.ReadToEnd();
+        return result with { SchemaName = name };
+    }
+
+    /// <summary>The path through <see cref="XmlReader"/>: the reference, and the fallback when the scanner gives up.</summary>
+    private RelaxNgValidationResult ValidateRead(Stream stream, string? schemaName, CibLoadOptions loadOptions, RelaxNgValidationOptions? options, CancellationToken cancellationToken)
+    {
         LimitingXmlReader? reader = null;
         try
         {
-            reader = CibDocument.OpenReader(stream, loadOptions ?? CibLoadOptions.Default);
+            reader = CibDocument.OpenReader(stream, loadOptions);
             if (reader.MoveToContent() != XmlNodeType.Element)
             {
                 throw new CibLoadException("the document has no root element", reader.LineNumber, reader.LinePosition);
@@ -147,6 +188,14 @@ public sealed partial class CibSchemaSet
         {
             reader?.Dispose();
         }
+    }
+
+    /// <summary>Validates with the XmlReader path only (the reference the scanner's results are compared with).</summary>
+    internal RelaxNgValidationResult ValidateStreamWithReader(Stream stream, string? schemaName = null, CibLoadOptions? loadOptions = null, RelaxNgValidationOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        loadOptions ??= CibLoadOptions.Default;
+        loadOptions.Check();
+        return ValidateRead(stream, schemaName, loadOptions, options, cancellationToken);
     }
 
     private static void Drain(XmlReader reader)

@@ -66,6 +66,14 @@ public sealed class RelaxNgSchema
     }
 
     /// <summary>
+    /// Validates a document from our own scanner (the fast path of <see cref="CibSchemaSet.ValidateStream"/>): the
+    /// same walk, errors and positions as <see cref="ValidateReader"/>.
+    /// </summary>
+    /// <exception cref="Scanning.XmlScanGaveUpException">The scanner gave up; validate from an <see cref="XmlReader"/> instead.</exception>
+    internal RelaxNgValidationResult ValidateScanner(Scanning.Utf8XmlScanner scanner, RelaxNgValidationOptions? options, CancellationToken cancellationToken)
+        => Run(options, validator => validator.Validate(scanner), cancellationToken);
+
+    /// <summary>
     /// Runs one validation over the schema's warm derivative cache when no other validation holds it (a concurrent
     /// one gets a fresh cache), and keeps the cache warm afterwards unless it has grown too large.
     /// </summary>

@@ -43,7 +43,7 @@ internal sealed partial class RelaxNgValidator
         var lineInfo = reader is LimitingXmlReader hardened ? hardened.InnerLineInfo : reader as IXmlLineInfo;
         _lineInfo = lineInfo is not null && lineInfo.HasLineInfo() ? lineInfo : null;
         var (line, position) = Position();
-        var after = ReadElement(reader, _start, null);
+        var after = ReadElement(new ReaderSource(this, reader), _start, null);
         return Finish(after, new Where(null, null, line, position));
     }
 
@@ -74,113 +74,53 @@ internal sealed partial class RelaxNgValidator
         return name;
     }
 
-    /// <summary>Validates the element the reader is on and leaves the reader just past its end.</summary>
-    private Pattern ReadElement(XmlReader reader, Pattern p, ElementFrame? parent)
+    /// <summary>The XmlReader side of the shared walk (<c>RelaxNgValidator.Walk.cs</c>).</summary>
+    private readonly struct ReaderSource(RelaxNgValidator validator, XmlReader reader) : IWalkSource
     {
-        CountVisit();
-        if (p.Kind == PatternKind.NotAllowed)
-        {
-            reader.Skip();
-            return p;
-        }
+        public XmlNodeType NodeType => reader.NodeType;
 
-        var (line, position) = Position();
-        var name = NameOf(_direct!, _direct!.NamespaceURI);
-        if (_depth >= MaxDepth)
-        {
-            Report(new Where(null, parent, line, position), $"element <{name.LocalName}> is nested deeper than {MaxDepth} levels; not validated");
-            reader.Skip();
-            return _b.NotAllowed;
-        }
+        public bool IsEmptyElement => reader.IsEmptyElement;
 
-        var isEmpty = reader.IsEmptyElement;
-        string? id = null;
-        _attributes.Clear();
+        public (int Line, int Position) Position() => validator.Position();
 
-        var attributes = _direct!;
-        if (attributes.MoveToFirstAttribute())
+        public XName ElementName() => validator.NameOf(validator._direct!, validator._direct!.NamespaceURI);
+
+        public string? ReadAttributes(List<AttributeItem> into)
         {
-            do
+            string? id = null;
+            var attributes = validator._direct!;
+            if (attributes.MoveToFirstAttribute())
             {
-                var ns = attributes.NamespaceURI;
-                if (ns.Length != 0 && ns == XmlnsNamespace)
+                do
                 {
-                    continue;
-                }
-
-                var (attributeLine, attributePosition) = Position();
-                var attributeName = NameOf(attributes, ns);
-                var value = attributes.Value;
-                if (ns.Length == 0 && attributeName.LocalName == "id")
-                {
-                    id = value;
-                }
-
-                _attributes.Add(new AttributeItem(attributeName, value, null, attributeLine, attributePosition));
-            }
-            while (attributes.MoveToNextAttribute());
-
-            attributes.MoveToElement();
-        }
-
-        var frame = new ElementFrame(parent, name, id);
-        var at = new Where(null, frame, line, position);
-        _depth++;
-        try
-        {
-            var q = StartTag(p, name, at, frame);
-            if (q is null)
-            {
-                reader.Skip();
-                return p;
-            }
-
-            q = isEmpty ? TextOnly(q, "", at) : ReadContent(reader, q, frame, at);
-            reader.Read();
-            return EndTagOf(q, name, at);
-        }
-        finally
-        {
-            _depth--;
-        }
-    }
-
-    /// <summary>Reads the content of a non-empty element up to its end tag (the reader stays on the end tag).</summary>
-    private Pattern ReadContent(XmlReader reader, Pattern q, ElementFrame frame, in Where at)
-    {
-        StringBuilder? pending = null;
-        var textAt = at;
-        var sawElement = false;
-        reader.Read();
-        while (reader.NodeType != XmlNodeType.EndElement)
-        {
-            switch (reader.NodeType)
-            {
-                case XmlNodeType.Element:
-                    q = MixedText(q, pending, textAt);
-                    pending = null;
-                    sawElement = true;
-                    q = ReadElement(reader, q, frame);
-                    continue;
-                case XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.SignificantWhitespace or XmlNodeType.Whitespace:
-                    if (pending is null)
+                    var ns = attributes.NamespaceURI;
+                    if (ns.Length != 0 && ns == XmlnsNamespace)
                     {
-                        var (textLine, textPosition) = Position();
-                        textAt = new Where(null, frame, textLine, textPosition);
-                        pending = new StringBuilder();
+                        continue;
                     }
 
-                    pending.Append(reader.Value);
-                    break;
-                case XmlNodeType.None:
-                    throw new XmlException("unexpected end of the document");
-                default:
-                    break;
+                    var (attributeLine, attributePosition) = validator.Position();
+                    var attributeName = validator.NameOf(attributes, ns);
+                    var value = attributes.Value;
+                    if (ns.Length == 0 && attributeName.LocalName == "id")
+                    {
+                        id = value;
+                    }
+
+                    into.Add(new AttributeItem(attributeName, value, null, attributeLine, attributePosition));
+                }
+                while (attributes.MoveToNextAttribute());
+
+                attributes.MoveToElement();
             }
 
-            reader.Read();
+            return id;
         }
 
-        return sawElement ? MixedText(q, pending, textAt) : TextOnly(q, pending?.ToString() ?? "", at);
+        public void Read() => reader.Read();
+
+        public void Skip() => reader.Skip();
+
+        public void AppendValue(StringBuilder text) => text.Append(reader.Value);
     }
 }

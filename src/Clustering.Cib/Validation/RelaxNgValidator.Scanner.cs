@@ -1,0 +1,62 @@
+using System.Text;
+using System.Xml;
+using System.Xml.Linq;
+using Clustering.Cib.Scanning;
+
+namespace Clustering.Cib.Validation;
+
+/// <summary>
+/// The walk over our own <see cref="Utf8XmlScanner"/>: the same steps as over an <see cref="XmlReader"/>
+/// (<c>RelaxNgValidator.Walk.cs</c>), with the scanner's atomised names and its line information.
+/// </summary>
+internal sealed partial class RelaxNgValidator
+{
+    /// <summary>Validates the root element the scanner is on (or before).</summary>
+    /// <exception cref="XmlScanGaveUpException">The scanner gave up: validate again from an <see cref="XmlReader"/>.</exception>
+    public RelaxNgValidationResult Validate(Utf8XmlScanner scanner)
+    {
+        scanner.MoveToContent();
+        var root = new Where(null, null, scanner.LineNumber, scanner.LinePosition);
+        var after = ReadElement(new ScannerSource(scanner), _start, null);
+        return Finish(after, root);
+    }
+
+    /// <summary>The scanner side of the shared walk.</summary>
+    private readonly struct ScannerSource(Utf8XmlScanner scanner) : IWalkSource
+    {
+        public XmlNodeType NodeType => scanner.NodeType;
+
+        public bool IsEmptyElement => scanner.IsEmptyElement;
+
+        public (int Line, int Position) Position() => (scanner.LineNumber, scanner.LinePosition);
+
+        public XName ElementName() => scanner.Name;
+
+        public string? ReadAttributes(List<AttributeItem> into)
+        {
+            string? id = null;
+            foreach (ref readonly var attribute in scanner.Attributes)
+            {
+                if (attribute.IsNamespaceDeclaration)
+                {
+                    continue;
+                }
+
+                if (attribute.Prefix.Length == 0 && attribute.Name.LocalName == "id")
+                {
+                    id = attribute.Value;
+                }
+
+                into.Add(new AttributeItem(attribute.Name, attribute.Value, null, attribute.Line, attribute.Position));
+            }
+
+            return id;
+        }
+
+        public void Read() => scanner.Read();
+
+        public void Skip() => scanner.Skip();
+
+        public void AppendValue(StringBuilder text) => text.Append(scanner.Value);
+    }
+}

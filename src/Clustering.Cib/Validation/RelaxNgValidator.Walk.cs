@@ -1,0 +1,127 @@
+using System.Text;
+using System.Xml;
+using System.Xml.Linq;
+
+namespace Clustering.Cib.Validation;
+
+/// <summary>
+/// The streamed walk, shared by the two sources a document can be read from without a tree: an
+/// <see cref="XmlReader"/> (<c>RelaxNgValidator.Reader.cs</c>) and our own UTF-8 scanner
+/// (<c>RelaxNgValidator.Scanner.cs</c>). Generic over a struct source, so each gets its own compiled walk with
+/// direct calls; both report the same errors at the same lines, positions and paths.
+/// </summary>
+internal sealed partial class RelaxNgValidator
+{
+    /// <summary>The current node of a streamed document, as the walk needs it.</summary>
+    private interface IWalkSource
+    {
+        /// <summary>Element, EndElement, a text kind (Text, CDATA, Whitespace, SignificantWhitespace), None at the end, or another node to pass over.</summary>
+        XmlNodeType NodeType { get; }
+
+        /// <summary>Whether the current element has no end tag.</summary>
+        bool IsEmptyElement { get; }
+
+        /// <summary>The current node's line and position (0, 0 when unknown).</summary>
+        (int Line, int Position) Position();
+
+        /// <summary>The current element's name.</summary>
+        XName ElementName();
+
+        /// <summary>Adds the current element's attributes (not namespace declarations) and returns its <c>id</c>.</summary>
+        string? ReadAttributes(List<AttributeItem> into);
+
+        /// <summary>Moves to the next node.</summary>
+        void Read();
+
+        /// <summary>Moves past the current element and its content.</summary>
+        void Skip();
+
+        /// <summary>Appends the current text node's value.</summary>
+        void AppendValue(StringBuilder text);
+    }
+
+    /// <summary>Validates the element the source is on and leaves the source just past its end.</summary>
+    private Pattern ReadElement<TSource>(TSource source, Pattern p, ElementFrame? parent)
+        where TSource : struct, IWalkSource
+    {
+        CountVisit();
+        if (p.Kind == PatternKind.NotAllowed)
+        {
+            source.Skip();
+            return p;
+        }
+
+        var (line, position) = source.Position();
+        var name = source.ElementName();
+        if (_depth >= MaxDepth)
+        {
+            Report(new Where(null, parent, line, position), $"element <{name.LocalName}> is nested deeper than {MaxDepth} levels; not validated");
+            source.Skip();
+            return _b.NotAllowed;
+        }
+
+        var isEmpty = source.IsEmptyElement;
+        _attributes.Clear();
+        var id = source.ReadAttributes(_attributes);
+        var frame = new ElementFrame(parent, name, id);
+        var at = new Where(null, frame, line, position);
+        _depth++;
+        try
+        {
+            var q = StartTag(p, name, at, frame);
+            if (q is null)
+            {
+                source.Skip();
+                return p;
+            }
+
+            q = isEmpty ? TextOnly(q, "", at) : ReadContent(source, q, frame, at);
+            source.Read();
+            return EndTagOf(q, name, at);
+        }
+        finally
+        {
+            _depth--;
+        }
+    }
+
+    /// <summary>Reads the content of a non-empty element up to its end tag (the source stays on the end tag).</summary>
+    private Pattern ReadContent<TSource>(TSource source, Pattern q, ElementFrame frame, in Where at)
+        where TSource : struct, IWalkSource
+    {
+        StringBuilder? pending = null;
+        var textAt = at;
+        var sawElement = false;
+        source.Read();
+        while (source.NodeType != XmlNodeType.EndElement)
+        {
+            switch (source.NodeType)
+            {
+                case XmlNodeType.Element:
+                    q = MixedText(q, pending, textAt);
+                    pending = null;
+                    sawElement = true;
+                    q = ReadElement(source, q, frame);
+                    continue;
+                case XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.SignificantWhitespace or XmlNodeType.Whitespace:
+                    if (pending is null)
+                    {
+                        var (textLine, textPosition) = source.Position();
+                        textAt = new Where(null, frame, textLine, textPosition);
+                        pending = new StringBuilder();
+                    }
+
+                    source.AppendValue(pending);
+                    break;
+                case XmlNodeType.None:
+                    throw new XmlException("unexpected end of the document");
+                default:
+                    break;
+            }
+
+            source.Read();
+        }
+
+        return sawElement ? MixedText(q, pending, textAt) : TextOnly(q, pending?.ToString() ?? "", at);
+    }
+}
