@@ -147,12 +147,7 @@ internal sealed partial class TotemProcessor
 
         RequestMissing(ring, t);
 
-        // The aru: lowered by whoever lacks messages; only its owner (or anyone, when nobody owns it) may raise it.
-        if (ring.Aru < t.Aru || t.AruAddr == _me || t.AruAddr == 0)
-        {
-            t.Aru = ring.Aru;
-            t.AruAddr = t.Aru == t.Seq ? 0 : _me;
-        }
+        UpdateAru(ring, t);
 
         // Safe point: what this node forwarded last time and what came back after a full rotation are both lower
         // bounds that nobody raised in between, so every member holds everything up to the smaller one.
@@ -260,15 +255,20 @@ internal sealed partial class TotemProcessor
         var backlog = (uint)_packer.PendingChunks;
         t.Backlog = Sub(t.Backlog, ring.MyLastBacklog) + backlog;
         ring.MyLastBacklog = backlog;
+        UpdateAru(ring, t);
+        ring.SeqUnchanged = 0;
+        _lastTokenIdle = false;
+        Deliver(ring);
+    }
+
+    /// <summary>The token's aru: lowered by whoever lacks messages; only its owner (or anyone, when nobody owns it) may raise it.</summary>
+    private void UpdateAru(RingState ring, TokenMessage t)
+    {
         if (ring.Aru < t.Aru || t.AruAddr == _me || t.AruAddr == 0)
         {
             t.Aru = ring.Aru;
             t.AruAddr = t.Aru == t.Seq ? 0 : _me;
         }
-
-        ring.SeqUnchanged = 0;
-        _lastTokenIdle = false;
-        Deliver(ring);
     }
 
     private void SendNew(RingState ring, TokenMessage t, McastMessage message)

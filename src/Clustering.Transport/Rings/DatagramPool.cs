@@ -6,8 +6,8 @@ namespace Clustering.Transport.Rings;
 /// <summary>
 /// Datagram buffers rented on one thread and returned on another: the copies an <see cref="InMemoryNetwork"/> makes
 /// (rented by the sending thread, returned by a receiving ring's delivery thread or whoever disposes a queued
-/// <see cref="RingDatagram"/>), and a ring set's copies of accepted frames (rented on a socket's receive thread,
-/// returned by the thread that consumed the frame). The shared array pool keeps its buffers per thread and a few per core, so a steady
+/// <see cref="RingDatagram"/>), a UDP ring's queued copies and a ring set's copies of accepted frames (both rented
+/// on a socket's receive thread, returned by the thread that consumed the datagram). The shared array pool keeps its buffers per thread and a few per core, so a steady
 /// one-way flow between threads drains it on one side and overfills it on the other, and it allocates for most
 /// datagrams; here each size class is one stack that every thread rents from and returns to.
 /// </summary>
@@ -101,7 +101,9 @@ internal sealed class DatagramPool : ArrayPool<byte>
     private sealed class SizeClass(int size, int capacity)
     {
         private readonly Lock _gate = new();
-        private readonly byte[]?[] _stack = new byte[capacity][];
+
+        // Grown by doubling up to the capacity as buffers come back: a pool that never holds many costs little.
+        private byte[]?[] _stack = new byte[Math.Min(capacity, 16)][];
         private int _count;
 
         public int Size => size;
@@ -127,6 +129,11 @@ internal sealed class DatagramPool : ArrayPool<byte>
         {
             lock (_gate)
             {
+                if (_count == _stack.Length && _count < capacity)
+                {
+                    Array.Resize(ref _stack, Math.Min(capacity, _count * 2));
+                }
+
                 if (_count < _stack.Length)
                 {
                     _stack[_count++] = buffer;

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
@@ -29,6 +28,7 @@ internal sealed class UdpRingCore : IAsyncDisposable
     private static readonly IPEndPoint EndPointFactory = new(IPAddress.Any, 0);
 
     private readonly Channel<RingDatagram> _queue;
+    private readonly DatagramPool _copies = new();
     private readonly SocketAddress _localAddress;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
@@ -381,9 +381,10 @@ internal sealed class UdpRingCore : IAsyncDisposable
             return true;
         }
 
-        var rented = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+        // Rented here, returned by whoever reads the queue: a pool that serves every thread alike.
+        var rented = _copies.Rent(Math.Max(length, 1));
         datagram.CopyTo(rented);
-        if (!RingQueue.Write(_queue.Writer, Counters, new RingDatagram(RingNumber, source, rented, length, ArrayPool<byte>.Shared)))
+        if (!RingQueue.Write(_queue.Writer, Counters, new RingDatagram(RingNumber, source, rented, length, _copies)))
         {
             RingLog.ReceiveOverflow(_logger, RingNumber, Counters.ReceiveOverflows);
         }

@@ -1,0 +1,429 @@
+using System.Buffers.Binary;
+using System.Text;
+using System.Xml;
+using System.Xml.Linq;
+
+namespace Clustering.Cib.Scanning;
+
+/// <summary>The scanner's markup: the XML declaration, names, start and end tags, attributes' names and namespaces.</summary>
+internal sealed partial class Utf8XmlScanner
+{
+    private void Start()
+    {
+        _started = true;
+        if (StartsWith(0, [0xEF, 0xBB, 0xBF]))
+        {
+            _pos = 3;
+            _lineStart = 3;
+        }
+
+        if (StartsWith(_pos, "<?xml"u8) && IsWhitespaceByte(At(_pos + 5)))
+        {
+            Declaration();
+        }
+    }
+
+    /// <summary>The XML declaration: version 1.0, encoding UTF-8 or none, standalone yes/no, in this order.</summary>
+    private void Declaration()
+    {
+        _pos += 5;
+        SkipWhitespace();
+        Expect("version"u8);
+        if (PseudoAttribute() != "1.0")
+        {
+            throw new XmlScanGaveUpException("not XML 1.0");
+        }
+
+        var space = SkipWhitespace();
+        if (space && StartsWith(_pos, "encoding"u8))
+        {
+            _pos += "encoding".Length;
+            if (!string.Equals(PseudoAttribute(), "utf-8", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new XmlScanGaveUpException("an encoding other than UTF-8");
+            }
+
+            space = SkipWhitespace();
+        }
+
+        if (space && StartsWith(_pos, "standalone"u8))
+        {
+            _pos += "standalone".Length;
+            if (PseudoAttribute() is not ("yes" or "no"))
+            {
+                throw new XmlScanGaveUpException("standalone is neither yes nor no");
+            }
+
+            SkipWhitespace();
+        }
+
+        Expect("?>"u8);
+    }
+
+    private string PseudoAttribute()
+    {
+        SkipWhitespace();
+        Expect((byte)'=');
+        SkipWhitespace();
+        var quote = At(_pos);
+        if (quote is not ((byte)'"' or (byte)'\''))
+        {
+            throw new XmlScanGaveUpException("quote expected");
+        }
+
+        var start = ++_pos;
+        while (_pos < _end && _data[_pos] != quote)
+        {
+            var b = _data[_pos];
+            if (!(char.IsAsciiLetterOrDigit((char)b) || b is (byte)'.' or (byte)'-' or (byte)'_'))
+            {
+                throw new XmlScanGaveUpException("unexpected character in the XML declaration");
+            }
+
+            _pos++;
+        }
+
+        Expect(quote);
+        return Encoding.ASCII.GetString(_data, start, _pos - 1 - start);
+    }
+
+    /// <summary>An ASCII name (a QName: at most one colon, not first or last) at the current index, atomised.</summary>
+    private XmlScanName ScanName()
+    {
+        // A scalar loop over a class table: names are short, where a vectorised search costs more to set up.
+        var start = _pos;
+        var rest = _data.AsSpan(start, _end - start);
+        var classes = NameClasses;
+        var colon = -1;
+        var i = 0;
+        for (; i < rest.Length; i++)
+        {
+            var kind = classes[rest[i]];
+            if (kind == NameColon)
+            {
+                if (colon >= 0)
+                {
+                    throw new XmlScanGaveUpException("not a qualified name");
+                }
+
+                colon = i;
+            }
+            else if (kind == 0)
+            {
+                break;
+            }
+        }
+
+        if (i < rest.Length && rest[i] >= 0x80)
+        {
+            throw new XmlScanGaveUpException("a name not in ASCII");
+        }
+
+        var name = rest[..i];
+        if (i == 0 || classes[name[0]] != NameStart || (colon >= 0 && (colon == i - 1 || classes[name[colon + 1]] != NameStart)))
+        {
+            throw new XmlScanGaveUpException("a name is expected, or not a qualified name");
+        }
+
+        _pos = start + i;
+        return _names.Get(name, colon, (int)QuickHash(name) & int.MaxValue);
+    }
+
+    /// <summary>
+    /// A hash of a short byte string from its length and its first and last eight bytes (all of it up to 16 bytes):
+    /// constant work, no per-byte dependency chain. Equal strings hash equal; the table compares bytes anyway.
+    /// </summary>
+    internal static uint QuickHash(ReadOnlySpan<byte> bytes)
+    {
+        ulong a;
+        ulong b;
+        var length = bytes.Length;
+        if (length >= 8)
+        {
+            a = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+            b = BinaryPrimitives.ReadUInt64LittleEndian(bytes[^8..]);
+        }
+        else if (length >= 4)
+        {
+            a = BinaryPrimitives.ReadUInt32LittleEndian(bytes);
+            b = BinaryPrimitives.ReadUInt32LittleEndian(bytes[^4..]);
+        }
+        else
+        {
+            a = length == 0 ? 0 : bytes[0] | ((ulong)bytes[length / 2] << 8) | ((ulong)bytes[length - 1] << 16);
+            b = 0;
+        }
+
+        var h = (a * 0x9E3779B97F4A7C15UL) ^ ((b + (ulong)length) * 0xC2B2AE3D27D4EB4FUL);
+        h ^= h >> 29;
+        return (uint)(h >> 32) ^ (uint)h;
+    }
+
+    /// <summary>Printable ASCII other than quotes, '&amp;' and '&lt;': 1, everything else 0.</summary>
+    private static ReadOnlySpan<byte> PlainValueBytes =>
+    [
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        1, 1, 0, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ];
+
+    private const byte NameStart = 1;
+    private const byte NamePart = 2;
+    private const byte NameColon = 3;
+
+    /// <summary>
+    /// The ASCII name characters by byte: letters and '_' start a name, digits, '-' and '.' continue it, ':' separates
+    /// a prefix; everything else (non-ASCII included, which makes the scanner give up) ends it.
+    /// </summary>
+    private static ReadOnlySpan<byte> NameClasses =>
+    [
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 0,
+        2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 0, 0, 0, 0, 0,
+        0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1,
+        0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ];
+
+    private void StartTag()
+    {
+        _pos++;
+        MarkNode(_pos);
+        var line = LineNumber;
+        var position = LinePosition;
+        var name = ScanName();
+        _attributeCount = 0;
+        var qualified = false;
+        bool empty;
+        while (true)
+        {
+            var space = SkipWhitespace();
+            var b = At(_pos);
+            if (b == '>')
+            {
+                _pos++;
+                empty = false;
+                break;
+            }
+
+            if (b == '/')
+            {
+                _pos++;
+                Expect((byte)'>');
+                empty = true;
+                break;
+            }
+
+            if (!space)
+            {
+                throw new XmlScanGaveUpException("whitespace expected before an attribute");
+            }
+
+            var attributeLine = _line;
+            var attributePosition = Column(_pos);
+            var attributeName = ScanName();
+            SkipWhitespace();
+            Expect((byte)'=');
+            SkipWhitespace();
+            var value = AttributeValue();
+            if (_attributeCount == _attributes.Length)
+            {
+                Array.Resize(ref _attributes, _attributes.Length * 2);
+                Array.Resize(ref _rawAttributeNames, _attributes.Length);
+            }
+
+            // A plain name resolves at once (no declaration can change it) and is a duplicate only of the same
+            // plain name; prefixed names and declarations are resolved and checked below, once all are known.
+            XName? plainName = null;
+            if (attributeName.Prefix.Length == 0 && !attributeName.IsNamespaceDeclaration)
+            {
+                plainName = attributeName.In("");
+                for (var j = 0; j < _attributeCount; j++)
+                {
+                    if (ReferenceEquals(_rawAttributeNames[j], attributeName))
+                    {
+                        throw new XmlScanGaveUpException("a duplicate attribute");
+                    }
+                }
+            }
+            else
+            {
+                qualified = true;
+            }
+
+            _rawAttributeNames[_attributeCount] = attributeName;
+            _attributes[_attributeCount++] = new XmlScanAttribute(plainName!, attributeName.Prefix, value, attributeName.IsNamespaceDeclaration, attributeLine, attributePosition);
+            if (_attributeCount > _maxAttributes)
+            {
+                throw new XmlScanGaveUpException("over the attribute limit");
+            }
+        }
+
+        if (_depth + 1 > _maxDepth)
+        {
+            throw new XmlScanGaveUpException("over the depth limit");
+        }
+
+        Push(name);
+        if (qualified)
+        {
+            ResolveQualifiedAttributes();
+        }
+
+        Name = name.In(Lookup(name.Prefix));
+        Prefix = name.Prefix;
+        NodeType = XmlNodeType.Element;
+        LineNumber = line;
+        LinePosition = position;
+        IsEmptyElement = empty;
+        _rootSeen = true;
+        _popPending = empty;
+    }
+
+    /// <summary>Declares the start tag's namespaces, then resolves and checks its attributes by expanded name.</summary>
+    private void ResolveQualifiedAttributes()
+    {
+        var declarations = false;
+        for (var i = 0; i < _attributeCount; i++)
+        {
+            if (_rawAttributeNames[i]!.IsNamespaceDeclaration)
+            {
+                Declare(_rawAttributeNames[i]!, _attributes[i].Value);
+                declarations = true;
+            }
+        }
+
+        var xmlnsNames = declarations ? XNamespace.Xmlns : null;
+        for (var i = 0; i < _attributeCount; i++)
+        {
+            var raw = _rawAttributeNames[i]!;
+            XName resolved;
+            if (raw.IsNamespaceDeclaration)
+            {
+                resolved = raw.Prefix.Length == 0 ? XName.Get("xmlns", XmlnsNamespace) : xmlnsNames!.GetName(raw.LocalName);
+            }
+            else
+            {
+                resolved = raw.In(raw.Prefix.Length == 0 ? "" : Lookup(raw.Prefix));
+            }
+
+            ref var attribute = ref _attributes[i];
+            attribute = attribute with { Name = resolved };
+            for (var j = 0; j < i; j++)
+            {
+                if (ReferenceEquals(_rawAttributeNames[j], raw) || _attributes[j].Name == resolved)
+                {
+                    throw new XmlScanGaveUpException("a duplicate attribute");
+                }
+            }
+        }
+    }
+
+    private void Push(XmlScanName name)
+    {
+        if (_depth == _open.Length)
+        {
+            Array.Resize(ref _open, _depth * 2);
+            Array.Resize(ref _openBindings, _depth * 2);
+        }
+
+        _open[_depth] = name;
+        _openBindings[_depth] = _bindingCount;
+        _depth++;
+    }
+
+    private void Pop()
+    {
+        _popPending = false;
+        _depth--;
+        _bindingCount = _openBindings[_depth];
+    }
+
+    private void Declare(XmlScanName raw, string uri)
+    {
+        var prefix = raw.Prefix.Length == 0 ? "" : raw.LocalName;
+        if (prefix.StartsWith("xml", StringComparison.OrdinalIgnoreCase) || uri is XmlNamespace or XmlnsNamespace || (prefix.Length != 0 && uri.Length == 0))
+        {
+            throw new XmlScanGaveUpException("a reserved or empty namespace declaration");
+        }
+
+        if (!_namespaces.TryGetValue(uri, out var atom))
+        {
+            _namespaces[uri] = atom = uri;
+        }
+
+        if (_bindingCount == _bindings.Length)
+        {
+            Array.Resize(ref _bindings, _bindingCount * 2);
+        }
+
+        _bindings[_bindingCount++] = (prefix, atom);
+    }
+
+    private string Lookup(string prefix)
+    {
+        for (var i = _bindingCount - 1; i >= 0; i--)
+        {
+            if (_bindings[i].Prefix == prefix)
+            {
+                return _bindings[i].Uri;
+            }
+        }
+
+        if (prefix.Length == 0)
+        {
+            return "";
+        }
+
+        // Unbound prefixes, and xml: and xmlns: names, are left to XmlReader.
+        throw new XmlScanGaveUpException($"prefix '{prefix}' is not declared here");
+    }
+
+    private void EndTag()
+    {
+        if (_depth == 0)
+        {
+            throw new XmlScanGaveUpException("an end tag without a start tag");
+        }
+
+        _pos += 2;
+        MarkNode(_pos);
+        var open = _open[_depth - 1];
+        if (!StartsWith(_pos, open.Bytes))
+        {
+            throw new XmlScanGaveUpException("the end tag does not match");
+        }
+
+        _pos += open.Bytes.Length;
+        SkipWhitespace();
+        Expect((byte)'>');
+        Name = open.In(Lookup(open.Prefix));
+        Prefix = open.Prefix;
+        NodeType = XmlNodeType.EndElement;
+        IsEmptyElement = false;
+        _popPending = true;
+    }
+}
