@@ -27,6 +27,7 @@ internal sealed partial class TotemProcessor
         }
 
         _heldToken = null;
+        _tokenHeldElsewhere = false;
         _commit = null;
         Cancel(TotemTimer.Hold);
         Cancel(TotemTimer.TokenLoss);

@@ -198,10 +198,16 @@ internal sealed partial class TotemProcessor
         }
 
         ring.Free(_releasedMessages);
-        _lastTokenIdle = t.Aru == t.Seq && t.Rtr.Count == 0;
-        _holdCancelSent = false;
+        // Corosync's hold rule: the representative holds an idle token once more than seqno_unchanged_const visits in a
+        // row saw the seq unchanged (here also only with nothing to retransmit, queued or missing); every other member
+        // expects it held from seqno_unchanged_const on. When the representative holds, every other member's count at
+        // its last visit is at most one below the representative's (one below when the representative changed the seq
+        // last), so each of them expects the hold and cancels it for its next message. The seq alone decides, not the
+        // aru: a member further on may raise the aru before the token reaches the representative.
+        _tokenHeldElsewhere = State == TotemState.Operational && ring.Members[0] != _me
+            && ring.SeqUnchanged >= _timings.SeqnoUnchangedConst;
         if (State == TotemState.Operational && ring.Members[0] == _me && t.Rtr.Count == 0 && _packer.Count == 0
-            && t.Aru == t.Seq && ring.SeqUnchanged >= _timings.SeqnoUnchangedConst)
+            && t.Aru == t.Seq && ring.SeqUnchanged > _timings.SeqnoUnchangedConst)
         {
             _heldToken = t;
             Arm(TotemTimer.Hold, _timings.Hold);
@@ -257,7 +263,6 @@ internal sealed partial class TotemProcessor
         ring.MyLastBacklog = backlog;
         UpdateAru(ring, t);
         ring.SeqUnchanged = 0;
-        _lastTokenIdle = false;
         Deliver(ring);
     }
 

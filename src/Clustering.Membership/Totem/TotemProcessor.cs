@@ -37,8 +37,14 @@ internal sealed partial class TotemProcessor
     private OutboundFrame? _retransmitFrame;
     private byte[]? _retransmitBuffer;
     private TokenMessage? _heldToken;
-    private bool _lastTokenIdle;
-    private bool _holdCancelSent;
+
+    /// <summary>
+    /// Corosync's <c>my_token_held</c> on a member that is not the representative: set at each token visit when the seq
+    /// had stood still for <see cref="TotemTimings.SeqnoUnchangedConst"/> visits (the representative holds the token
+    /// one visit later), cleared once this node has sent a hold cancel, so a burst of messages costs one cancel per
+    /// visit, not one per message.
+    /// </summary>
+    private bool _tokenHeldElsewhere;
 
     /// <summary>Creates the processor of node <paramref name="nodeId"/>.</summary>
     public TotemProcessor(uint nodeId, TotemProcessorOptions options)
@@ -215,12 +221,12 @@ internal sealed partial class TotemProcessor
             {
                 ReleaseHeldToken();
             }
-            else if (_lastTokenIdle && !_holdCancelSent && _ring.Members.Length > 1 && _ring.Members[0] != _me)
+            else if (_tokenHeldElsewhere && _ring.Members.Length > 1 && _ring.Members[0] != _me)
             {
                 // Only the representative holds the token: it releases its own hold above, and a cancel from it would
-                // only cost every member a frame.
+                // only cost every member a frame. Like Corosync's token_hold_cancel_send: at most one per token visit.
                 MulticastRing(FrameType.TokenHoldCancel, _ring.Id);
-                _holdCancelSent = true;
+                _tokenHeldElsewhere = false;
             }
         }
     }

@@ -38,7 +38,11 @@ internal sealed record TotemTimings
     /// <summary>Token rotations with the representative's own aru stuck before it declares a failure to receive (Corosync <c>fail_recv_const</c>, 2500).</summary>
     public int FailReceiveConst { get; init; } = 2500;
 
-    /// <summary>Rotations without any new message before the representative starts holding the token (Corosync <c>seqno_unchanged_const</c>, 30).</summary>
+    /// <summary>
+    /// Token visits without any new message after which the ring counts as idle (Corosync <c>seqno_unchanged_const</c>,
+    /// 30): the representative holds the token once more visits than this in a row saw the seq unchanged, and the other
+    /// members, expecting it held from this many on, send a hold cancel when they have a message.
+    /// </summary>
     public int SeqnoUnchangedConst { get; init; } = 30;
 
     /// <summary>Token visits a missing message must stay missing before it is requested (Corosync <c>miss_count_const</c>, 5).</summary>

@@ -119,6 +119,88 @@ public sealed class TokenHoldLatencyTests
         }
     }
 
+    [Test]
+    public void The_representative_holds_the_token_only_after_more_than_seqno_unchanged_const_idle_visits()
+    {
+        // Corosync holds when my_seq_unchanged > seqno_unchanged_const. The representative's message goes out on the
+        // held token (its seq changes there), then every arrival back at the representative with the seq unchanged
+        // counts one: the hold comes at the (const + 1)th arrival, after (const + 1) rotations of 3 hops.
+        const int Const = 4;
+        var ring = new HoldRing(new TotemTimings { SeqnoUnchangedConst = Const });
+        ring.FormAndIdle();
+
+        ring.Enqueue(0, "m");
+
+        Assert.That(ring.PumpQuietCountingTokens(), Is.EqualTo(3 * (Const + 1)), "token hops until the representative holds it");
+        Assert.That(ring.HoldTimerArmed, Is.True, "the representative holds the token");
+    }
+
+    [Test]
+    public void A_member_sends_no_hold_cancel_while_the_seq_is_still_changing()
+    {
+        // The representative's message went out on the released token: node 2 sees the seq change at its visit, so
+        // the representative cannot hold the token for seqno_unchanged_const more visits and a cancel is wasted on
+        // every member. (All delivered, aru == seq, is not the test: Corosync looks at the seq's idle count only.)
+        var ring = new HoldRing(new TotemTimings { SeqnoUnchangedConst = 4 });
+        ring.FormAndIdle();
+        ring.Enqueue(0, "m");
+        ring.PumpUntilTokenVisited(node: 1);
+
+        var output = ring.Enqueue(1, "from 2");
+
+        Assert.That(output.Select(f => f.Type), Has.No.Member(FrameType.TokenHoldCancel));
+        Assert.That(ring.PumpUntilDelivered("from 2"), Is.LessThanOrEqualTo(3), "node 2 sends at its next visit, no timer needed");
+    }
+
+    [Test]
+    public void A_burst_at_a_member_costs_one_hold_cancel_per_token_visit()
+    {
+        var ring = new HoldRing();
+        ring.FormAndIdle();
+
+        var first = ring.Enqueue(1, "a");
+        var second = ring.Enqueue(1, "b");
+        var third = ring.Enqueue(1, "c");
+        var other = ring.Enqueue(2, "d");
+
+        Assert.That(first.Count(f => f.Type == FrameType.TokenHoldCancel), Is.EqualTo(1), "the first message cancels the hold");
+        Assert.That(second.Concat(third).Count(f => f.Type == FrameType.TokenHoldCancel), Is.Zero, "one cancel per visit, not per message");
+        Assert.That(other.Count(f => f.Type == FrameType.TokenHoldCancel), Is.EqualTo(1), "another member's flag is its own");
+        foreach (var text in new[] { "a", "b", "c", "d" })
+        {
+            ring.PumpUntilDelivered(text);
+        }
+
+        // After its messages went out on the token, the member's next message needs no cancel while the seq moves.
+        ring.PumpUntilTokenVisited(node: 1);
+        Assert.That(ring.Enqueue(1, "e").Select(f => f.Type), Has.No.Member(FrameType.TokenHoldCancel));
+        ring.PumpUntilDelivered("e");
+    }
+
+    [Test]
+    public void Every_member_expects_the_hold_by_the_time_the_representative_holds()
+    {
+        // Whoever changed the seq last (the representative itself or a member), once the representative holds the
+        // token, a message at any other member costs one cancel and no timer.
+        foreach (var lastSender in new[] { 0, 1, 2 })
+        {
+            for (var member = 1; member < 3; member++)
+            {
+                var ring = new HoldRing(new TotemTimings { SeqnoUnchangedConst = 3 });
+                ring.FormAndIdle();
+                ring.Enqueue(lastSender, "busy");
+                ring.PumpUntilDelivered("busy");
+                ring.PumpQuiet();
+                Assert.That(ring.HoldTimerArmed, Is.True, "the representative holds the token again");
+
+                var output = ring.Enqueue(member, "late");
+
+                Assert.That(output.Select(f => f.Type), Is.EqualTo(new[] { FrameType.TokenHoldCancel }), $"last sender {lastSender + 1}, member {member + 1}");
+                Assert.That(ring.PumpUntilDelivered("late"), Is.LessThanOrEqualTo(2), "no timer, at most the hops to the member");
+            }
+        }
+    }
+
     /// <summary>Three processors, a FIFO wire, timers recorded but fired only when a test says so.</summary>
     private sealed class HoldRing
     {
@@ -223,6 +305,39 @@ public sealed class TokenHoldLatencyTests
             }
 
             return hops;
+        }
+
+        /// <summary>Whether the representative's hold timer is armed (it holds the token).</summary>
+        public bool HoldTimerArmed => _due[0][(int)TotemTimer.Hold] >= 0;
+
+        /// <summary>Pumps until the wire is empty (the token held), firing no timer; returns the token frames handled.</summary>
+        public int PumpQuietCountingTokens()
+        {
+            var hops = 0;
+            for (var i = 0; i < 1_000_000 && _wire.Count > 0; i++)
+            {
+                if (PumpOne().Type == FrameType.Token)
+                {
+                    hops++;
+                }
+            }
+
+            Assert.That(_wire, Is.Empty, "the ring went quiet");
+            return hops;
+        }
+
+        /// <summary>Pumps (no timers) until node <paramref name="node"/> (index) has handled the token.</summary>
+        public void PumpUntilTokenVisited(int node)
+        {
+            while (true)
+            {
+                Assert.That(_wire, Is.Not.Empty, "the wire went quiet before the token reached the node");
+                var (to, type) = PumpOne();
+                if (type == FrameType.Token && to == Nodes[node].NodeId)
+                {
+                    return;
+                }
+            }
         }
 
         /// <summary>Pumps until the wire is empty (the token held), firing no timer.</summary>
