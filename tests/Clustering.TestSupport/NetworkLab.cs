@@ -126,6 +126,21 @@ public sealed class NetworkLab : IDisposable
     /// <param name="network">The network (ring) index.</param>
     public void Cut(int node, int network = 0) => Ip($"-n {HubNamespace} link set {_nodes[node].BridgePorts[network]} down");
 
+    /// <summary>
+    /// Cuts a node's cables on every network in one <c>ip -batch</c> run: the links go down microseconds apart, so no
+    /// ring outlives another by the start-up of a second <c>ip</c> process (hundreds of milliseconds on a loaded machine).
+    /// </summary>
+    /// <param name="node">The node's index.</param>
+    public void CutAll(int node)
+    {
+        var commands = string.Concat(_nodes[node].BridgePorts.Select(port => $"link set {port} down\n"));
+        var result = RealTools.Run("ip", $"-n {HubNamespace} -batch -", CommandTimeout, standardInput: commands);
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"ip -batch ({commands.Trim()}) failed ({result.ExitCode}): {result.StandardError.Trim()}");
+        }
+    }
+
     /// <summary>Plugs a node's cable on one network back in.</summary>
     /// <param name="node">The node's index.</param>
     /// <param name="network">The network (ring) index.</param>

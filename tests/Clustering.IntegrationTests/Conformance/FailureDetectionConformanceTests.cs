@@ -10,11 +10,27 @@ namespace Clustering.IntegrationTests.Conformance;
 
 /// <summary>
 /// Failure detection against real Corosync: three nodes in network namespaces with the same Totem settings
-/// (token 1000 ms, no token coefficient, consensus 1200 ms, join 50 ms), one node's cable cut, and the time
-/// until the two others form the new membership of 2. Ours (Totem over UDP multicast, secauth on, two active rings, the node cut from both) and Corosync
-/// 3.1.7 (udp) must both land within token + consensus + join plus scheduling slack; no speed comparison is
-/// asserted, both times are printed. Needs root, <c>ip</c> and <c>corosync</c>.
+/// (token 1000 ms, no token coefficient, consensus 1200 ms, join 50 ms), one node's cables cut, and the time until the
+/// two others form the new membership of 2. Ours (Totem over UDP multicast, secauth on, two active rings, the node cut
+/// from both at once) and Corosync 3.1.7 (udp) must both land within token + consensus + join plus scheduling slack,
+/// and ours must not be slower than Corosync beyond the luck of where in a token rotation the cut falls. Needs root,
+/// <c>ip</c> and <c>corosync</c>.
 /// </summary>
+/// <remarks>
+/// <para>Corosync's times are read from its own log (hires timestamps of "A new membership ... was formed"), not by
+/// polling <c>corosync-quorumtool</c>: a poll is two process start-ups inside a namespace, hundreds of milliseconds each
+/// on a loaded machine, which used to land in Corosync's figure (and fail the bound), while the polls themselves kept
+/// the machine busier. Formation is also read from the log ("Members[3]" from the quorum service on every node).</para>
+/// <para>Corosync logs "Discarding JOIN message during flush" when a join was queued on its socket while it processed
+/// a token: the nodes start one after the other (each start-up is an <c>ip netns exec</c>, <c>unshare</c> and a
+/// shell), so the first ones form a ring and pass the token while a later node's joins arrive; under load the daemon
+/// is descheduled, finds a token and joins queued together, handles the token first and drops the joins. That only
+/// delays the merge (later joins, or the merge detect of the newcomer's own ring, get through), so formation is given
+/// its own generous limit and is not timed; only the loss of a settled member is.</para>
+/// <para>Each time is measured twice, from just before the cut command started and from just after it returned (the
+/// cut happened in between): upper bounds are checked on the first, which can only overstate, lower bounds on the
+/// second, which can only understate.</para>
+/// </remarks>
 [Category("Conformance")]
 [NonParallelizable]
 [CancelAfter(180_000)]
@@ -24,8 +40,16 @@ public sealed partial class FailureDetectionConformanceTests
     private static readonly TimeSpan Consensus = TimeSpan.FromMilliseconds(1200);
     private static readonly TimeSpan Join = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>Polling, process start-up and a machine shared with other work.</summary>
+    /// <summary>Process start-up around the cut, our 5 ms polling and a machine shared with other work.</summary>
     private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(1500);
+
+    /// <summary>
+    /// How much later than Corosync ours may land: a node declares the token lost a token timeout after the last token
+    /// it saw, and with an idle ring the representative holds the token for up to a hold period (Corosync's and ours:
+    /// token_retransmit * 0.8, 190 ms here) between rotations, so where the cut falls in that period moves either
+    /// figure by up to one hold period; plus 100 ms for scheduling on a loaded machine.
+    /// </summary>
+    private static readonly TimeSpan Luck = new TotemTimings { Token = Token, TokenCoefficient = TimeSpan.Zero }.Effective(3).Hold + TimeSpan.FromMilliseconds(100);
 
     [Test]
     public async Task Losing_a_node_gives_the_new_membership_within_token_consensus_and_join_for_ours_and_corosync()
@@ -38,14 +62,15 @@ public sealed partial class FailureDetectionConformanceTests
         var ours = await MeasureOursAsync();
         var corosync = await MeasureCorosyncAsync();
         await TestContext.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"node lost -> new membership of 2: ours {ours.TotalMilliseconds:0} ms, Corosync {corosync.TotalMilliseconds:0} ms (bound {bound.TotalMilliseconds:0} ms)"));
+            $"node lost -> new membership of 2: ours {ours}, Corosync {corosync} (bound {bound.TotalMilliseconds:0} ms, ours may trail by {Luck.TotalMilliseconds:0} ms)"));
 
-        Assert.That(ours, Is.LessThan(bound), "ours");
-        Assert.That(corosync, Is.LessThan(bound), "Corosync, as a check that the bound and the setup are right");
-        Assert.That(ours, Is.GreaterThan(Token * 0.9), "ours waits for the token timeout before giving up on the node");
+        Assert.That(ours.FromCutStart, Is.LessThan(bound), "ours");
+        Assert.That(corosync.FromCutStart, Is.LessThan(bound), "Corosync, as a check that the bound and the setup are right");
+        Assert.That(ours.FromCutEnd, Is.GreaterThan(Token * 0.9), "ours waits for the token timeout before giving up on the node");
+        Assert.That(ours.FromCutEnd, Is.LessThanOrEqualTo(corosync.FromCutStart + Luck), "ours is not slower than Corosync at the same settings");
     }
 
-    private static async Task<TimeSpan> MeasureOursAsync()
+    private static async Task<Detection> MeasureOursAsync()
     {
         using var lab = NetworkLab.Create(3, networkCount: 2);
         using var key = Authkey.Generate();
@@ -70,10 +95,11 @@ public sealed partial class FailureDetectionConformanceTests
             await Task.Delay(1000); // a settled ring, tokens rotating
 
             var clock = Stopwatch.StartNew();
-            lab.Cut(2, network: 0);
-            lab.Cut(2, network: 1);
-            await WaitAsync(() => Members(totems[0]) == "1,2" && Members(totems[1]) == "1,2", "ours: the ring of 1,2", TimeSpan.FromSeconds(30));
-            return clock.Elapsed;
+            lab.CutAll(2);
+            var cutEnd = clock.Elapsed;
+            await WaitAsync(() => Members(totems[0]) == "1,2" && Members(totems[1]) == "1,2", "ours: the ring of 1,2", TimeSpan.FromSeconds(30), poll: TimeSpan.FromMilliseconds(5));
+            var formed = clock.Elapsed;
+            return new Detection(formed, formed - cutEnd);
         }
         finally
         {
@@ -89,23 +115,26 @@ public sealed partial class FailureDetectionConformanceTests
         }
     }
 
-    private static async Task<TimeSpan> MeasureCorosyncAsync()
+    private static async Task<Detection> MeasureCorosyncAsync()
     {
         using var lab = NetworkLab.Create(3);
         var directory = Directory.CreateTempSubdirectory("failure-detection-").FullName;
         var group = NamespaceRingSets.RandomGroups(1)[0];
         var processes = new List<Process>();
+        var logs = Enumerable.Range(1, 3).Select(n => Path.Combine(directory, string.Create(CultureInfo.InvariantCulture, $"n{n}"), "corosync.log")).ToArray();
         try
         {
             for (var n = 0; n < 3; n++)
             {
-                var state = Path.Combine(directory, string.Create(CultureInfo.InvariantCulture, $"n{n + 1}"));
+                var state = Path.GetDirectoryName(logs[n])!;
                 Directory.CreateDirectory(state);
                 var config = Path.Combine(state, "corosync.conf");
                 await File.WriteAllTextAsync(config, CorosyncConfig(lab, group, state));
 
-                // A private /run per node (Corosync's lock file); IPC sockets are abstract, hence per namespace.
+                // A private /run per node (Corosync's lock file); IPC sockets are abstract, hence per namespace. TZ=UTC:
+                // the log's timestamps are compared with this process's UTC clock.
                 var info = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+                info.Environment["TZ"] = "UTC";
                 foreach (var arg in new[] { "netns", "exec", lab.Nodes[n].Namespace, "unshare", "-m", "sh", "-c", $"mount -t tmpfs tmpfs /run && exec corosync -f -c {config}" })
                 {
                     info.ArgumentList.Add(arg);
@@ -115,15 +144,32 @@ public sealed partial class FailureDetectionConformanceTests
             }
 
             await WaitAsync(
-                () => CorosyncMembers(lab, 0) == 3 && CorosyncMembers(lab, 1) == 3 && CorosyncMembers(lab, 2) == 3,
-                () => "Corosync: 3 members everywhere; node 1 says: " + lab.Exec(0, "corosync-quorumtool", "-l").StandardOutput + "; its log ends: " + LogTail(directory),
-                TimeSpan.FromSeconds(60));
-            await Task.Delay(1000);
+                () => logs.All(log => LastQuorumMembers(log) == 3),
+                () => "Corosync: 3 members everywhere; node 1 says: " + lab.Exec(0, "corosync-quorumtool", "-l").StandardOutput + "; its log ends: " + LogTail(logs[0]),
+                TimeSpan.FromSeconds(90));
+            await Task.Delay(1000); // a settled ring, the token held between rotations as ours is
 
+            var offsets = logs.Select(log => new FileInfo(log).Length).ToArray();
+            var before = DateTime.UtcNow;
             var clock = Stopwatch.StartNew();
-            lab.Cut(2);
-            await WaitAsync(() => CorosyncMembers(lab, 0) == 2 && CorosyncMembers(lab, 1) == 2, "Corosync: the membership of 2", TimeSpan.FromSeconds(30));
-            return clock.Elapsed;
+            lab.CutAll(2);
+            var cutEnd = clock.Elapsed;
+            DateTime?[] formed = [null, null];
+            await WaitAsync(
+                () =>
+                {
+                    formed[0] ??= MembershipOfTwoFormed(logs[0], offsets[0]);
+                    formed[1] ??= MembershipOfTwoFormed(logs[1], offsets[1]);
+                    return formed[0] is not null && formed[1] is not null;
+                },
+                () => "Corosync: the membership of 2 in the logs of nodes 1 and 2; node 1's log ends: " + LogTail(logs[0]),
+                TimeSpan.FromSeconds(30));
+
+            // The quorum layer agrees (one look, after the fact: not timed).
+            Assert.That(CorosyncMembers(lab, 0), Is.EqualTo(2), "corosync-quorumtool -l on node 1 after the cut");
+            var last = formed[0]!.Value > formed[1]!.Value ? formed[0]!.Value : formed[1]!.Value;
+            var fromStart = last - before;
+            return new Detection(fromStart, fromStart - cutEnd);
         }
         finally
         {
@@ -190,15 +236,84 @@ public sealed partial class FailureDetectionConformanceTests
 
     private static string Members(TotemRing totem) => totem.Configuration is { } c ? string.Join(',', c.Members) : "";
 
-    private static string LogTail(string directory)
+    /// <summary>The member count of the last "Members[N]" line the quorum service logged; 0 before the first.</summary>
+    private static int LastQuorumMembers(string log)
     {
-        var log = Path.Combine(directory, "n1", "corosync.log");
-        return File.Exists(log) ? string.Join('\n', File.ReadLines(log).TakeLast(15)) : "(no log)";
+        var last = 0;
+        foreach (var line in ReadShared(log, 0))
+        {
+            if (QuorumMembersLine().Match(line) is { Success: true } match)
+            {
+                last = int.Parse(match.Groups["count"].Value, CultureInfo.InvariantCulture);
+            }
+        }
+
+        return last;
     }
 
-    private static Task WaitAsync(Func<bool> condition, string what, TimeSpan limit) => WaitAsync(condition, () => what, limit);
+    /// <summary>
+    /// When the membership of 2 was formed, by the log written after <paramref name="offset"/>: the timestamp of the last
+    /// "A new membership ... was formed" line before the quorum service's first "Members[2]"; null while there is none.
+    /// </summary>
+    private static DateTime? MembershipOfTwoFormed(string log, long offset)
+    {
+        DateTime? formed = null;
+        foreach (var line in ReadShared(log, offset))
+        {
+            if (NewMembershipLine().Match(line) is { Success: true } membership)
+            {
+                formed = ParseLogTime(membership.Groups["time"].Value);
+            }
+            else if (QuorumMembersLine().Match(line) is { Success: true } quorum && quorum.Groups["count"].Value == "2")
+            {
+                return formed;
+            }
+        }
 
-    private static async Task WaitAsync(Func<bool> condition, Func<string> what, TimeSpan limit)
+        return null;
+    }
+
+    /// <summary>
+    /// A libqb log timestamp ("Dec 01 23:58:01.123", UTC, no year) as a UTC time: the year that puts it nearest to now.
+    /// </summary>
+    private static DateTime ParseLogTime(string text)
+    {
+        var now = DateTime.UtcNow;
+        var formats = new[] { "MMM dd HH:mm:ss.fff", "MMM dd HH:mm:ss", "MMM d HH:mm:ss.fff", "MMM d HH:mm:ss" };
+        var parsed = DateTime.ParseExact(text.Replace("  ", " ", StringComparison.Ordinal), formats, CultureInfo.InvariantCulture,
+            DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+        return new[] { now.Year - 1, now.Year, now.Year + 1 }
+            .Select(year => new DateTime(year, parsed.Month, parsed.Day, parsed.Hour, parsed.Minute, parsed.Second, parsed.Millisecond, DateTimeKind.Utc))
+            .MinBy(candidate => Math.Abs((candidate - now).Ticks));
+    }
+
+    /// <summary>The complete lines of a log Corosync is still writing, from <paramref name="offset"/> on.</summary>
+    private static List<string> ReadShared(string log, long offset)
+    {
+        var lines = new List<string>();
+        if (!File.Exists(log))
+        {
+            return lines;
+        }
+
+        using var stream = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        stream.Seek(Math.Min(offset, stream.Length), SeekOrigin.Begin);
+        using var reader = new StreamReader(stream);
+        var text = reader.ReadToEnd();
+        var end = text.LastIndexOf('\n');
+        if (end >= 0)
+        {
+            lines.AddRange(text[..end].Split('\n'));
+        }
+
+        return lines;
+    }
+
+    private static string LogTail(string log) => File.Exists(log) ? string.Join('\n', ReadShared(log, 0).TakeLast(15)) : "(no log)";
+
+    private static Task WaitAsync(Func<bool> condition, string what, TimeSpan limit, TimeSpan? poll = null) => WaitAsync(condition, () => what, limit, poll);
+
+    private static async Task WaitAsync(Func<bool> condition, Func<string> what, TimeSpan limit, TimeSpan? poll = null)
     {
         var clock = Stopwatch.StartNew();
         while (!condition())
@@ -208,10 +323,22 @@ public sealed partial class FailureDetectionConformanceTests
                 Assert.Fail($"not reached within {limit.TotalSeconds:0} s: {what()}");
             }
 
-            await Task.Delay(20);
+            await Task.Delay(poll ?? TimeSpan.FromMilliseconds(20));
         }
     }
 
     [GeneratedRegex(@"^\s+\d+\s+\d+\b", RegexOptions.Multiline)]
     private static partial Regex MemberLine();
+
+    [GeneratedRegex(@"^(?<time>[A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2}(\.\d{3})?) .*\[TOTEM *\] A new membership \(.*\) was formed")]
+    private static partial Regex NewMembershipLine();
+
+    [GeneratedRegex(@"\[QUORUM *\] .*Members\[(?<count>\d+)\]:")]
+    private static partial Regex QuorumMembersLine();
+
+    /// <summary>A detection time measured from just before the cut command started and from just after it returned.</summary>
+    private readonly record struct Detection(TimeSpan FromCutStart, TimeSpan FromCutEnd)
+    {
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{FromCutEnd.TotalMilliseconds:0}-{FromCutStart.TotalMilliseconds:0} ms");
+    }
 }
