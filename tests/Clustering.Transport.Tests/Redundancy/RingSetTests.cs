@@ -4,6 +4,7 @@ using Clustering.Transport.Framing;
 using Clustering.Transport.Redundancy;
 using Clustering.Transport.Rings;
 using Clustering.Transport.Security;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Clustering.Transport.Tests.Redundancy;
@@ -161,6 +162,37 @@ public sealed class RingSetTests(RrpMode mode, bool secauth)
         }
     }
 
+    /// <summary>A node's logger factory that counts the ring set's "Probing FAULTY ring" events and ignores the rest.</summary>
+    internal sealed class ProbeCounter : ILoggerFactory, ILogger
+    {
+        private long _count;
+
+        public long Count => Interlocked.Read(ref _count);
+
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public void AddProvider(ILoggerProvider provider)
+        {
+        }
+
+        public void Dispose()
+        {
+        }
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Debug;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (eventId.Name == "Probing")
+            {
+                Interlocked.Increment(ref _count);
+            }
+        }
+    }
+
     /// <summary>N ring sets over one in-memory network on a fake clock.</summary>
     internal sealed class Cluster : IAsyncDisposable
     {
@@ -171,6 +203,8 @@ public sealed class RingSetTests(RrpMode mode, bool secauth)
             Network = new InMemoryNetwork(Time, seed: 1);
             Key = Authkey.Generate();
             Nodes = new RingSet[nodes];
+            _rings = new IRing[nodes][];
+            _probes = new ProbeCounter[nodes];
             for (var n = 0; n < nodes; n++)
             {
                 var rings = new IRing[ringCount];
@@ -179,15 +213,20 @@ public sealed class RingSetTests(RrpMode mode, bool secauth)
                     rings[r] = Network.CreateRing(r, EndPoint(n, r));
                 }
 
+                _rings[n] = rings;
+                _probes[n] = new ProbeCounter();
                 Nodes[n] = new RingSet(rings, secauth ? Key : null, new RingSetOptions
                 {
                     NodeId = (uint)(n + 1),
                     Incarnation = 1,
                     Protection = Protection(secauth, Name),
                     Redundancy = new RedundancyOptions { Mode = mode },
-                }, Time);
+                }, Time, _probes[n]);
             }
         }
+
+        private readonly IRing[][] _rings;
+        private readonly ProbeCounter[] _probes;
 
         public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
 
@@ -229,23 +268,35 @@ public sealed class RingSetTests(RrpMode mode, bool secauth)
             return frames;
         }
 
-        public static async Task DrainAsync(RingSet node)
+        /// <summary>Takes (and discards) the frames already delivered to <paramref name="node"/>; call after <see cref="SettleAsync"/>.</summary>
+        public static void TakeArrived(RingSet node)
         {
-            var quiet = 0;
-            var clock = Stopwatch.StartNew();
-            while (quiet < 3 && clock.Elapsed < TimeSpan.FromSeconds(5))
+            while (node.Received.TryRead(out var frame))
             {
-                await Task.Delay(5);
-                var any = false;
-                while (node.Received.TryRead(out var frame))
-                {
-                    frame.Dispose();
-                    any = true;
-                }
-
-                quiet = any ? 0 : quiet + 1;
+                frame.Dispose();
             }
         }
+
+        /// <summary>
+        /// Waits until every node has handled every datagram its rings received: accepted (delivered or a probe), a
+        /// redundant copy, or dropped. An in-memory ring counts a datagram when the sender's send puts it in the queue,
+        /// so once the sends have returned this is the end of what they carried, second copies included. (A probe or
+        /// probe reply sent later from the thread pool is not covered.)
+        /// </summary>
+        public async Task SettleAsync()
+        {
+            for (var n = 0; n < Nodes.Length; n++)
+            {
+                var node = Nodes[n];
+                var rings = _rings[n];
+                await WaitUntilAsync(() =>
+                    node.Statistics.FramesAccepted + node.Statistics.RedundantCopies + node.Statistics.TotalDropped
+                    >= rings.Sum(r => r.Counters.DatagramsReceived));
+            }
+        }
+
+        /// <summary>How many probe rounds each node has started on its FAULTY rings (its "Probing" log events).</summary>
+        public long[] ProbeRounds() => [.. _probes.Select(p => p.Count)];
 
         public static async Task AssertNothingMoreAsync(IEnumerable<RingSet> nodes)
         {
@@ -297,9 +348,13 @@ public sealed class RingSetFailoverTests(RrpMode mode, bool secauth)
         var expected = new int[nodes.Length];
         var round = 0;
 
-        // Passive mode sends each frame on one ring only: while a ring is cut, the frames sent on it are lost (Totem
-        // retransmits them above this layer), so only what arrives is drained.
-        async Task TrafficAsync(TimeSpan duration, bool lossy = false)
+        // Each round ends with every datagram of the round handled by its receiver (the second ring's copies
+        // included) before the fake clock moves: the redundancy checks then see exactly what the network carried,
+        // however slowly the receive threads run. Passive mode sends each frame on one ring only: while a ring is cut,
+        // the frames sent on it are lost (Totem retransmits them above this layer), so only what arrived is taken.
+        // While recovering, a probe round that starts is waited for: the clock must not run past the round (and make
+        // the monitor discard the replies as late) before the peers' replies have come back.
+        async Task TrafficAsync(TimeSpan duration, bool lossy = false, bool recovering = false)
         {
             for (var t = TimeSpan.Zero; t < duration; t += TimeSpan.FromMilliseconds(50))
             {
@@ -316,11 +371,12 @@ public sealed class RingSetFailoverTests(RrpMode mode, bool secauth)
                 }
 
                 round++;
+                await cluster.SettleAsync();
                 for (var j = 0; j < nodes.Length; j++)
                 {
                     if (lossy)
                     {
-                        await RingSetTests.Cluster.DrainAsync(nodes[j]);
+                        RingSetTests.Cluster.TakeArrived(nodes[j]);
                     }
                     else
                     {
@@ -330,7 +386,20 @@ public sealed class RingSetFailoverTests(RrpMode mode, bool secauth)
                     expected[j] = 0;
                 }
 
+                var probesBefore = cluster.ProbeRounds();
                 cluster.Time.Advance(TimeSpan.FromMilliseconds(50));
+                if (recovering)
+                {
+                    var probesAfter = cluster.ProbeRounds();
+                    for (var j = 0; j < nodes.Length; j++)
+                    {
+                        if (probesAfter[j] != probesBefore[j])
+                        {
+                            var node = nodes[j];
+                            await RingSetTests.Cluster.WaitUntilAsync(() => !node.GetStatus().HasFaults);
+                        }
+                    }
+                }
             }
         }
 
@@ -349,7 +418,7 @@ public sealed class RingSetFailoverTests(RrpMode mode, bool secauth)
         Assert.That(status.Rings[1].IsFaulty, Is.False);
 
         cluster.Network.Reconnect(cluster.EndPoint(2, ring: 0), ringNumber: 0);
-        await TrafficAsync(TimeSpan.FromSeconds(4));
+        await TrafficAsync(TimeSpan.FromSeconds(4), recovering: true);
         foreach (var node in nodes)
         {
             var after = node.GetStatus();
