@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Text;
 using System.Xml;
 using System.Xml.Linq;
+using Clustering.TestSupport;
 
 namespace Clustering.Cib.Tests;
 
@@ -80,18 +80,17 @@ public sealed class CibDocumentTests
         }
 
         sb.Append("]>\n<cib>&lol9;</cib>");
-        var watch = Stopwatch.StartNew();
-        Assert.Throws<CibLoadException>(() => CibDocument.Parse(sb.ToString()));
-        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(1)));
+        var cpu = ThreadCpuClock.Measure(() => Assert.Throws<CibLoadException>(() => CibDocument.Parse(sb.ToString())));
+        Assert.That(cpu, Is.LessThan(TimeSpan.FromSeconds(1)), "CPU time (a wall clock also counts the waits of a loaded machine)");
     }
 
     [Test]
     public void Ten_thousand_deep_nesting_is_refused_at_the_limit()
     {
         var xml = string.Concat(Enumerable.Repeat("<a>", 10_000)) + string.Concat(Enumerable.Repeat("</a>", 10_000));
-        var watch = Stopwatch.StartNew();
-        var e = Assert.Throws<CibLoadException>(() => CibDocument.Parse(xml));
-        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(1)));
+        CibLoadException? e = null;
+        var cpu = ThreadCpuClock.Measure(() => e = Assert.Throws<CibLoadException>(() => CibDocument.Parse(xml)));
+        Assert.That(cpu, Is.LessThan(TimeSpan.FromSeconds(1)), "CPU time (a wall clock also counts the waits of a loaded machine)");
         Assert.That(e!.Reason, Does.Contain("deeper than the limit of 256"));
         Assert.That(e.LineNumber, Is.EqualTo(1));
         Assert.That(e.LinePosition, Is.EqualTo((256 * 3) + 2));

@@ -26,6 +26,7 @@ public sealed class LargeCibTests
             var cib = CibDocument.Load(path);
             Assert.That(schema.Validate(cib.Document).IsValid, Is.True, "warm-up run");
             var watch = Stopwatch.StartNew();
+            var cpuStart = ThreadCpuClock.Now;
             const int runs = 5;
             for (var i = 0; i < runs; i++)
             {
@@ -34,12 +35,15 @@ public sealed class LargeCibTests
             }
 
             var ours = watch.Elapsed / runs;
+            var oursCpu = (ThreadCpuClock.Now - cpuStart) / runs;
             watch.Restart();
             var xmllint = RealTools.Run("xmllint", $"--noout --relaxng {set.Directory}/pacemaker-1.2.rng {path}", TimeSpan.FromSeconds(60));
             var theirs = watch.Elapsed;
             Assert.That(xmllint.ExitCode, Is.Zero, xmllint.StandardError);
-            TestContext.Out.WriteLine($"{new FileInfo(path).Length} bytes: ours {ours.TotalMilliseconds:F1} ms per validation (loaded tree), xmllint process {theirs.TotalMilliseconds:F0} ms");
-            Assert.That(ours, Is.LessThan(TimeSpan.FromSeconds(2)));
+            TestContext.Out.WriteLine($"{new FileInfo(path).Length} bytes: ours {ours.TotalMilliseconds:F1} ms per validation (loaded tree; {oursCpu.TotalMilliseconds:F1} ms CPU), xmllint process {theirs.TotalMilliseconds:F0} ms");
+
+            // CPU time: the wall clock of a loaded machine also counts the waits for a core.
+            Assert.That(oursCpu, Is.LessThan(TimeSpan.FromSeconds(2)));
         }
         finally
         {

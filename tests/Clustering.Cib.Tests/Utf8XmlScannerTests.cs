@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Xml;
@@ -194,11 +193,11 @@ public sealed class Utf8XmlScannerTests
         foreach (var xml in new[] { deep, wide })
         {
             var bytes = Encoding.UTF8.GetBytes(xml);
-            var watch = Stopwatch.StartNew();
-            var fast = Assert.Throws<CibLoadException>(() => Embedded.ValidateStream(new MemoryStream(bytes), "pacemaker-1.2"))!;
-            Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(2)));
+            CibLoadException? fast = null;
+            var cpu = ThreadCpuClock.Measure(() => fast = Assert.Throws<CibLoadException>(() => Embedded.ValidateStream(new MemoryStream(bytes), "pacemaker-1.2")));
+            Assert.That(cpu, Is.LessThan(TimeSpan.FromSeconds(2)), "CPU time (a wall clock also counts the waits of a loaded machine)");
             var reference = Assert.Throws<CibLoadException>(() => Embedded.ValidateStreamWithReader(new MemoryStream(bytes), "pacemaker-1.2"))!;
-            Assert.That((fast.Message, fast.LineNumber, fast.LinePosition), Is.EqualTo((reference.Message, reference.LineNumber, reference.LinePosition)));
+            Assert.That((fast!.Message, fast.LineNumber, fast.LinePosition), Is.EqualTo((reference.Message, reference.LineNumber, reference.LinePosition)));
         }
     }
 

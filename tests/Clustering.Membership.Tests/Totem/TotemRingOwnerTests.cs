@@ -15,10 +15,10 @@ namespace Clustering.Membership.Tests.Totem;
 [NonParallelizable]
 public sealed class TotemRingOwnerTests
 {
-    private static (RingSet[] Transports, TotemRing[] Rings) Create(int count, int eventQueue = 65536)
+    private static (RingSet[] Transports, TotemRing[] Rings) Create(int count, int eventQueue = 65536, int tokenMilliseconds = 500)
     {
         var network = new InMemoryNetwork(TimeProvider.System, seed: 21) { ReceiveQueueCapacity = 8192 };
-        var timings = new Clustering.Transport.Configuration.TotemTimings { Token = TimeSpan.FromMilliseconds(500), Consensus = TimeSpan.FromMilliseconds(600) };
+        var timings = new Clustering.Transport.Configuration.TotemTimings { Token = TimeSpan.FromMilliseconds(tokenMilliseconds), Consensus = TimeSpan.FromMilliseconds(tokenMilliseconds * 1.2) };
         var transports = new RingSet[count];
         var rings = new TotemRing[count];
         for (var n = 0; n < count; n++)
@@ -129,8 +129,11 @@ public sealed class TotemRingOwnerTests
     [Test]
     public async Task A_reader_that_stalls_with_a_full_event_queue_loses_nothing_when_it_reads_again()
     {
+        // The stall lasts 200 ms plus however late this test's continuations run: on a loaded 2-core machine that can
+        // be hundreds of milliseconds more, so the token timeout is 2 s here (with 500 ms, a 300 ms scheduling delay
+        // turned the stall into a token loss and a membership change, which is not what this test is about).
         const int Count = 3000;
-        var (transports, rings) = Create(3, eventQueue: 16);
+        var (transports, rings) = Create(3, eventQueue: 16, tokenMilliseconds: 2000);
         try
         {
             foreach (var ring in rings)
@@ -163,17 +166,19 @@ public sealed class TotemRingOwnerTests
             });
 
             await stalled.Task.WaitAsync(TimeSpan.FromSeconds(40));
-            // Shorter than the token timeout (500 ms): the ring waits for the member instead of declaring it failed.
+            // Well within the token timeout: the ring waits for the member instead of declaring it failed.
+            var stallClock = Stopwatch.StartNew();
             await Task.Delay(200);
             var ringBefore = rings[0].Configuration?.Ring;
             stall.SetResult();
+            var stalledFor = stallClock.Elapsed;
             await sender.WaitAsync(TimeSpan.FromSeconds(60));
             var seen = await Task.WhenAll(readers).WaitAsync(TimeSpan.FromSeconds(60));
 
             Assert.Multiple(() =>
             {
                 Assert.That(seen[0].Select(m => m.Index), Is.EqualTo(Enumerable.Range(0, Count)), "every message once, in order");
-                Assert.That(rings[0].Configuration?.Ring, Is.EqualTo(ringBefore), "no membership change");
+                Assert.That(rings[0].Configuration?.Ring, Is.EqualTo(ringBefore), $"no membership change (the reader stalled {stalledFor.TotalMilliseconds:0} ms after it was seen stalling)");
                 Assert.That(seen[1], Is.EqualTo(seen[0]));
                 Assert.That(seen[2], Is.EqualTo(seen[0]));
             });
