@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace Clustering.Transport.Rings;
 
 /// <summary>
-/// The Linux system calls of the batched receive (<c>recvmmsg</c>, and <c>poll</c> and <c>shutdown</c> around it), with the
+/// The Linux system calls of the batched receive and send (<c>recvmmsg</c>, <c>sendmmsg</c>, and <c>poll</c> and <c>shutdown</c> around them), with the
 /// structures they take. Source-generated, blittable <see cref="LibraryImportAttribute"/> stubs: no marshalling and no allocation
 /// per call, trimming- and AOT-safe. Only used when <see cref="IsSupported"/>; anything else keeps the portable path.
 /// </summary>
@@ -19,12 +19,29 @@ internal static unsafe partial class LinuxSocketBatch
     /// <summary><c>POLLIN</c>.</summary>
     public const short PollIn = 0x1;
 
+    /// <summary><c>POLLOUT</c>.</summary>
+    public const short PollOut = 0x4;
+
     /// <summary><c>SHUT_RD</c>.</summary>
     public const int ShutRead = 0;
 
+    /// <summary><c>SOL_UDP</c> (<c>IPPROTO_UDP</c>).</summary>
+    public const int SolUdp = 17;
+
+    /// <summary><c>UDP_SEGMENT</c>: the segment size of a send the kernel splits into datagrams (UDP GSO).</summary>
+    public const int UdpSegment = 103;
+
+    /// <summary><c>UDP_GRO</c>: receive coalesced datagrams, with their segment size in a control message.</summary>
+    public const int UdpGro = 104;
+
     public const int EIntr = 4;
     public const int EAgain = 11;
+    public const int ENoMem = 12;
+    public const int EAcces = 13;
+    public const int EPerm = 1;
+    public const int EMsgSize = 90;
     public const int ENetUnreach = 101;
+    public const int ENoBufs = 105;
     public const int EConnReset = 104;
     public const int ENotConn = 107;
     public const int EConnRefused = 111;
@@ -39,6 +56,9 @@ internal static unsafe partial class LinuxSocketBatch
 
     [LibraryImport(LibC, EntryPoint = "recvmmsg", SetLastError = true)]
     public static partial int RecvMmsg(int fd, MMsgHdr* messages, uint count, int flags, void* timeout);
+
+    [LibraryImport(LibC, EntryPoint = "sendmmsg", SetLastError = true)]
+    public static partial int SendMmsg(int fd, MMsgHdr* messages, uint count, int flags);
 
     [LibraryImport(LibC, EntryPoint = "poll", SetLastError = true)]
     public static partial int Poll(PollFd* fds, nuint count, int timeout);
@@ -56,6 +76,9 @@ internal static unsafe partial class LinuxSocketBatch
         ENotConn => SocketError.NotConnected,
         EAgain => SocketError.WouldBlock,
         EIntr => SocketError.Interrupted,
+        ENoBufs or ENoMem => SocketError.NoBufferSpaceAvailable,
+        EMsgSize => SocketError.MessageSize,
+        EAcces or EPerm => SocketError.AccessDenied,
         _ => SocketError.SocketError,
     };
 
@@ -71,6 +94,7 @@ internal static unsafe partial class LinuxSocketBatch
             // Resolves every entry point without side effects: an empty poll returns at once.
             _ = Poll(null, 0, 0);
             _ = RecvMmsg(-1, null, 0, 0, null);
+            _ = SendMmsg(-1, null, 0, 0);
             _ = Shutdown(-1, ShutRead);
             return true;
         }
@@ -107,6 +131,15 @@ internal static unsafe partial class LinuxSocketBatch
     {
         public MsgHdr Header;
         public uint Length;
+    }
+
+    /// <summary><c>struct cmsghdr</c> (64-bit layout, 16 bytes; the data follows).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct CMsgHdr
+    {
+        public nuint Length;
+        public int Level;
+        public int Type;
     }
 
     /// <summary><c>struct pollfd</c>.</summary>

@@ -10,7 +10,7 @@ namespace Clustering.Transport.Rings;
 /// A ring over UDP unicast (Corosync's <c>transport: udpu</c>, totemudpu): one socket bound to
 /// <see cref="LocalEndPoint"/>; "send to all" is one unicast to each member of the nodelist except this node.
 /// </summary>
-public sealed class UdpUnicastRing : IRing, IPushRing
+public sealed class UdpUnicastRing : IRing, IPushRing, IBatchSendRing
 {
     private readonly UdpRingCore _core;
     private readonly Socket _socket;
@@ -102,6 +102,9 @@ public sealed class UdpUnicastRing : IRing, IPushRing
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _core.DisposeAsync();
+
+    /// <inheritdoc />
+    void IBatchSendRing.SendBatch(byte[] buffer, ReadOnlySpan<BatchDatagram> datagrams) => _core.SendBatch(_socket, buffer, datagrams, _peers);
 
     /// <inheritdoc />
     void IPushRing.Attach(IRingReceiver receiver) => _core.Attach(receiver);
