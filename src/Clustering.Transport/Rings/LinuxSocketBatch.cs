@@ -13,6 +13,9 @@ internal static unsafe partial class LinuxSocketBatch
     /// <summary><c>MSG_WAITFORONE</c>: block for the first datagram only, then take what is already queued.</summary>
     public const int MsgWaitForOne = 0x10000;
 
+    /// <summary><c>MSG_DONTWAIT</c>: do not block.</summary>
+    public const int MsgDontWait = 0x40;
+
     /// <summary><c>MSG_TRUNC</c> in a message's returned flags: the datagram was longer than the buffer.</summary>
     public const int MsgTrunc = 0x20;
 
@@ -168,10 +171,21 @@ internal sealed unsafe class ReceiveBatch : IDisposable
     private LinuxSocketBatch.IoVec* _iovecs;
     private byte* _addresses;
 
-    public ReceiveBatch(int count, int slotSize)
+    /// <summary><c>CMSG_SPACE(sizeof(int))</c> with room to spare: what a <c>UDP_GRO</c> control message needs.</summary>
+    public const int GroControlSize = 64;
+
+    private readonly int _controlSize;
+    private byte* _controls;
+
+    /// <param name="count">Messages per call.</param>
+    /// <param name="slotSize">Bytes per message.</param>
+    /// <param name="controlSize">Bytes of control messages per message (0: none; <see cref="GroControlSize"/> to learn GRO segment sizes).</param>
+    public ReceiveBatch(int count, int slotSize, int controlSize = 0)
     {
         Count = count;
         SlotSize = slotSize;
+        _controlSize = controlSize;
+        _controls = controlSize > 0 ? (byte*)NativeMemory.AllocZeroed((nuint)count, (nuint)controlSize) : null;
         _buffer = GC.AllocateUninitializedArray<byte>(count * slotSize, pinned: true);
         _pin = GCHandle.Alloc(_buffer, GCHandleType.Pinned);
         _base = (byte*)_pin.AddrOfPinnedObject();
@@ -205,6 +219,11 @@ internal sealed unsafe class ReceiveBatch : IDisposable
             _messages[i].Header.NameLength = AddressSize;
             _messages[i].Header.Flags = 0;
             _messages[i].Length = 0;
+            if (_controls is not null)
+            {
+                _messages[i].Header.Control = _controls + ((nint)i * _controlSize);
+                _messages[i].Header.ControlLength = (nuint)_controlSize;
+            }
         }
     }
 
@@ -213,6 +232,40 @@ internal sealed unsafe class ReceiveBatch : IDisposable
 
     /// <summary>Whether datagram <paramref name="index"/> was longer than its slot.</summary>
     public bool Truncated(int index) => (_messages[index].Header.Flags & LinuxSocketBatch.MsgTrunc) != 0;
+
+    /// <summary>
+    /// The segment size the kernel reported for datagram <paramref name="index"/> (a <c>UDP_GRO</c> control message: the
+    /// datagram is several coalesced ones of this size, the last possibly shorter); 0 when it reported none.
+    /// </summary>
+    public int SegmentSize(int index)
+    {
+        if (_controls is null)
+        {
+            return 0;
+        }
+
+        var control = (byte*)_messages[index].Header.Control;
+        var length = (long)Math.Min(_messages[index].Header.ControlLength, (nuint)_controlSize);
+        var header = sizeof(LinuxSocketBatch.CMsgHdr);
+        for (long offset = 0; offset + header <= length;)
+        {
+            var cmsg = (LinuxSocketBatch.CMsgHdr*)(control + offset);
+            var size = (long)cmsg->Length;
+            if (size < header || offset + size > length)
+            {
+                break;
+            }
+
+            if (cmsg->Level == LinuxSocketBatch.SolUdp && cmsg->Type == LinuxSocketBatch.UdpGro && size >= header + sizeof(int))
+            {
+                return *(int*)(control + offset + header);
+            }
+
+            offset += (size + 7) & ~7L; // CMSG_ALIGN
+        }
+
+        return 0;
+    }
 
     /// <summary>The source address of datagram <paramref name="index"/>, in the native <c>sockaddr</c> layout.</summary>
     public ReadOnlySpan<byte> Source(int index) =>
@@ -228,9 +281,11 @@ internal sealed unsafe class ReceiveBatch : IDisposable
         NativeMemory.Free(_messages);
         NativeMemory.Free(_iovecs);
         NativeMemory.Free(_addresses);
+        NativeMemory.Free(_controls);
         _messages = null;
         _iovecs = null;
         _addresses = null;
+        _controls = null;
         _pin.Free();
     }
 }

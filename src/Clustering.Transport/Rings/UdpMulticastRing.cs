@@ -94,6 +94,7 @@ public sealed class UdpMulticastRing : IRing, IPushRing, IBatchSendRing
         UdpRingCore.EnlargeBuffers(_groupSocket);
         _core.Own(_sendSocket);
         _core.Own(_groupSocket);
+        _core.EnableSegmentationOffload(options.SegmentationOffload, local, [_sendSocket, _groupSocket]);
         _core.StartReceiving(_sendSocket, accept: null, IRingReceiver.SocketLane);
         _core.StartReceiving(_groupSocket, accept: null, IRingReceiver.GroupLane);
         RingLog.Started(logger, options.RingNumber, "udp", LocalEndPoint, GroupEndPoint);
@@ -152,6 +153,9 @@ public sealed class UdpMulticastRing : IRing, IPushRing, IBatchSendRing
         _core.Send(_sendSocket, destination, datagram.Span);
         return ValueTask.CompletedTask;
     }
+
+    /// <summary>Whether UDP segmentation offload is in use (asked for, and the kernel passed the probe at start).</summary>
+    internal bool SegmentationOffloadActive => _core.Segmentation;
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _core.DisposeAsync();

@@ -67,6 +67,15 @@ internal sealed class UdpRingCore : IAsyncDisposable
     /// <summary>The most datagrams one batched receive takes.</summary>
     public const int BatchSize = 16;
 
+    /// <summary>The most datagrams one batched receive takes with GRO on (each may hold up to 64 KiB of coalesced ones).</summary>
+    public const int CoalescedBatchSize = 8;
+
+    /// <summary>
+    /// Whether the receive sockets have <c>UDP_GRO</c> on, so a datagram may arrive as several coalesced ones with their
+    /// segment size; set by the ring (with <see cref="EnableSegmentationOffload"/>) before the first <see cref="StartReceiving"/>.
+    /// </summary>
+    public bool ReceiveOffload { get; private set; }
+
     public RingCounters Counters { get; } = new();
 
     public ChannelReader<RingDatagram> Received => _queue.Reader;
@@ -157,7 +166,7 @@ internal sealed class UdpRingCore : IAsyncDisposable
     /// Whether a batch sends runs of datagrams of one size to one destination as one segmented message (UDP GSO,
     /// <c>UDP_SEGMENT</c>); set by the ring once its probe has shown the kernel does it right.
     /// </summary>
-    public bool Segmentation { get; set; }
+    public bool Segmentation { get; private set; }
 
     /// <summary>
     /// Sends a batch in order: each datagram to its destination, or to each of <paramref name="all"/> when it has none.
@@ -433,7 +442,12 @@ internal sealed class UdpRingCore : IAsyncDisposable
     /// </summary>
     private unsafe void BatchReceiveLoop(Socket socket, EndPoint localEndPoint, Func<IPAddress, bool>? accept, int lane)
     {
-        using var batch = new ReceiveBatch(BatchSize, Math.Min(MaxDatagramSize + 1, ReceiveBufferSize));
+        // With GRO a datagram may be several coalesced ones (up to 64 KiB): fewer, larger slots, and room for the
+        // control message that gives the segment size.
+        var coalesced = ReceiveOffload;
+        using var batch = coalesced
+            ? new ReceiveBatch(CoalescedBatchSize, ReceiveBufferSize, ReceiveBatch.GroControlSize)
+            : new ReceiveBatch(BatchSize, Math.Min(MaxDatagramSize + 1, ReceiveBufferSize));
         var address = new SocketAddress(socket.AddressFamily);
         var sources = new Dictionary<SocketAddress, IPEndPoint>();
         var handle = socket.SafeHandle;
@@ -476,7 +490,19 @@ internal sealed class UdpRingCore : IAsyncDisposable
 
                     address.Size = source.Length;
                     source.CopyTo(address.Buffer.Span);
-                    handed |= Take(receiver, lane, accept, sources, address, batch.Datagram(i), batch.Truncated(i));
+                    var datagram = batch.Datagram(i);
+                    var segment = coalesced ? batch.SegmentSize(i) : 0;
+                    if (segment <= 0 || segment >= datagram.Length || batch.Truncated(i))
+                    {
+                        handed |= Take(receiver, lane, accept, sources, address, datagram, batch.Truncated(i));
+                        continue;
+                    }
+
+                    // Coalesced by GRO: split back into the datagrams that were sent; each goes on (and is checked) alone.
+                    for (var offset = 0; offset < datagram.Length; offset += segment)
+                    {
+                        handed |= Take(receiver, lane, accept, sources, address, datagram.Slice(offset, Math.Min(segment, datagram.Length - offset)), truncated: false);
+                    }
                 }
 
                 if (handed && receiver is not null)
@@ -662,6 +688,48 @@ internal sealed class UdpRingCore : IAsyncDisposable
                 socket.SafeHandle.DangerousRelease();
             }
         }
+    }
+
+    /// <summary>
+    /// Turns on UDP segmentation offload for this ring when <paramref name="wanted"/>: probes the kernel with
+    /// <see cref="SegmentationProbe"/> from <paramref name="local"/>, then sets <c>UDP_GRO</c> on every receive socket and
+    /// sends runs of equal-size datagrams as one segmented message. Anything that fails leaves it off, logged once.
+    /// Call before <see cref="StartReceiving"/>.
+    /// </summary>
+    public void EnableSegmentationOffload(bool wanted, IPAddress local, IEnumerable<Socket> receiveSockets)
+    {
+        if (!wanted || !BatchedIo || !LinuxSocketBatch.IsSupported)
+        {
+            return;
+        }
+
+        var problem = SegmentationProbe.Run(local);
+        if (problem is null)
+        {
+            var sockets = receiveSockets.ToArray();
+            foreach (var socket in sockets)
+            {
+                problem ??= SegmentationProbe.EnableGro(socket);
+            }
+
+            if (problem is not null)
+            {
+                foreach (var socket in sockets)
+                {
+                    _ = SegmentationProbe.DisableGro(socket);
+                }
+            }
+        }
+
+        if (problem is not null)
+        {
+            RingLog.SegmentationOffloadOff(_logger, RingNumber, problem);
+            return;
+        }
+
+        ReceiveOffload = true;
+        Segmentation = true;
+        RingLog.SegmentationOffloadOn(_logger, RingNumber);
     }
 
     /// <summary>Makes <paramref name="socket"/> closed with the ring.</summary>

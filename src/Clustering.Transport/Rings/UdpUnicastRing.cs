@@ -41,6 +41,7 @@ public sealed class UdpUnicastRing : IRing, IPushRing, IBatchSendRing
 
         UdpRingCore.EnlargeBuffers(_socket);
         _core.Own(_socket);
+        _core.EnableSegmentationOffload(options.SegmentationOffload, LocalEndPoint.Address, [_socket]);
         _core.StartReceiving(_socket, options.BlockUnlistedSources ? listed.Contains : null, IRingReceiver.SocketLane);
         RingLog.StartedUnicast(logger, options.RingNumber, LocalEndPoint, _peers.Length);
     }
@@ -99,6 +100,9 @@ public sealed class UdpUnicastRing : IRing, IPushRing, IBatchSendRing
         _core.Send(_socket, destination, datagram.Span);
         return ValueTask.CompletedTask;
     }
+
+    /// <summary>Whether UDP segmentation offload is in use (asked for, and the kernel passed the probe at start).</summary>
+    internal bool SegmentationOffloadActive => _core.Segmentation;
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _core.DisposeAsync();

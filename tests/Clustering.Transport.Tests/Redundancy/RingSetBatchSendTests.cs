@@ -1,6 +1,10 @@
 using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
 using Clustering.Transport.Framing;
 using Clustering.Transport.Redundancy;
+using Clustering.Transport.Rings;
+using Clustering.Transport.Security;
 using Clustering.Transport.Tests.Security;
 
 namespace Clustering.Transport.Tests.Redundancy;
@@ -11,16 +15,49 @@ namespace Clustering.Transport.Tests.Redundancy;
 /// that sending them one by one gives; a frame to a node not heard from yet is skipped; a batch allocates nothing;
 /// bad frames are refused before anything is sent.
 /// </summary>
-[TestFixture("udp")]
-[TestFixture("udpu")]
+[TestFixture("udp", true)]
+[TestFixture("udp", false)]
+[TestFixture("udpu", true)]
+[TestFixture("udpu", false)]
 [CancelAfter(60_000)]
 [NonParallelizable]
-public sealed class RingSetBatchSendTests(string transport)
+public sealed class RingSetBatchSendTests(string transport, bool segmentationOffload)
 {
+    [Test]
+    public async Task A_forged_segment_in_a_coalesced_datagram_is_dropped_and_counted_and_its_neighbours_are_delivered()
+    {
+        Assume.That(LinuxSocketBatch.IsSupported && segmentationOffload, "UDP GSO/GRO is Linux's");
+        await using var cluster = await CreateAsync(nodes: 1);
+        var node = cluster.Nodes[0];
+        using var sealer = new FrameProtector(cluster.Key, RingSetTests.Cluster.Protection(secauth: true, "push-path-tests"));
+        var target = cluster.LocalEndPoints[0][0];
+
+        // Five frames of one size from node 7, the third forged, sent as one segmented message: the receiving socket has
+        // UDP_GRO on, so they arrive as one datagram of five segments.
+        const int Frames = 5;
+        var length = sealer.GetSealedLength(600);
+        var buffer = new byte[Frames * length];
+        for (var i = 0; i < Frames; i++)
+        {
+            var header = new FrameHeader(FrameType.Multicast, 7, 1, 0, (ulong)(i + 1));
+            Assert.That(sealer.Seal(header, Payload(i, 600), buffer.AsSpan(i * length)), Is.EqualTo(length));
+        }
+
+        buffer[(3 * length) - 1] ^= 0xFF; // the third frame's tag
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.Bind(new IPEndPoint(target.Address, 0)); // a listed address, for udpu
+        SendSegmented(socket, target, buffer, length);
+
+        var delivered = await ReadAsync(node, Frames - 1);
+        Assert.That(delivered.Select(f => f.Index), Is.EqualTo(new[] { 0, 1, 3, 4 }), "the forged frame's neighbours, in order");
+        await RingSetTests.Cluster.WaitUntilAsync(() => node.Statistics.Dropped(FrameDropReason.BadTag) == 1);
+        Assert.That(node.Statistics.TotalDropped, Is.EqualTo(1), "only the forged frame");
+    }
+
     [Test]
     public async Task A_batch_arrives_once_and_in_order_and_counts_as_single_sends_do()
     {
-        await using var cluster = await RingSetPushPathTests.UdpCluster.CreateAsync(transport, nodes: 3);
+        await using var cluster = await CreateAsync(nodes: 3);
         var (a, b, c) = (cluster.Nodes[0], cluster.Nodes[1], cluster.Nodes[2]);
 
         // b speaks first, so a knows its address on both rings and can send it a frame of its own.
@@ -66,7 +103,7 @@ public sealed class RingSetBatchSendTests(string transport)
     [Test]
     public async Task A_frame_to_a_node_not_heard_from_is_skipped_and_the_rest_goes_out()
     {
-        await using var cluster = await RingSetPushPathTests.UdpCluster.CreateAsync(transport, nodes: 2);
+        await using var cluster = await CreateAsync(nodes: 2);
         var (a, b) = (cluster.Nodes[0], cluster.Nodes[1]);
         OutgoingFrame[] frames =
         [
@@ -85,7 +122,7 @@ public sealed class RingSetBatchSendTests(string transport)
     [Test]
     public async Task Sending_a_batch_allocates_nothing()
     {
-        await using var cluster = await RingSetPushPathTests.UdpCluster.CreateAsync(transport, nodes: 2);
+        await using var cluster = await CreateAsync(nodes: 2);
         var (a, b) = (cluster.Nodes[0], cluster.Nodes[1]);
         b.SetFramesAvailableCallback(() =>
         {
@@ -117,7 +154,7 @@ public sealed class RingSetBatchSendTests(string transport)
     [Test]
     public async Task Bad_frames_are_refused_before_anything_is_sent()
     {
-        await using var cluster = await RingSetPushPathTests.UdpCluster.CreateAsync(transport, nodes: 2);
+        await using var cluster = await CreateAsync(nodes: 2);
         var a = cluster.Nodes[0];
         var tooLong = new OutgoingFrame(FrameType.Multicast, new byte[a.MaxPayloadLength + 1]);
         var probe = new OutgoingFrame(FrameType.RingProbe, new byte[4]);
@@ -130,6 +167,27 @@ public sealed class RingSetBatchSendTests(string transport)
 
         await a.DisposeAsync();
         Assert.ThrowsAsync<ObjectDisposedException>(async () => await a.SendBatchAsync(new[] { fine }));
+    }
+
+    private Task<RingSetPushPathTests.UdpCluster> CreateAsync(int nodes) =>
+        RingSetPushPathTests.UdpCluster.CreateAsync(transport, nodes, segmentationOffload: segmentationOffload);
+
+    /// <summary>Sends <paramref name="buffer"/> as one UDP_SEGMENT message of <paramref name="segment"/>-byte datagrams.</summary>
+    private static unsafe void SendSegmented(Socket socket, IPEndPoint destination, byte[] buffer, int segment)
+    {
+        using var batch = new SendBatch(1, buffer.Length / segment);
+        var address = destination.Serialize();
+        fixed (byte* data = buffer)
+        {
+            for (var offset = 0; offset < buffer.Length; offset += segment)
+            {
+                Assert.That(batch.Add(address, destination, data + offset, segment, UdpRingCore.MaxSegmentedBytes), Is.True);
+            }
+
+            Assert.That(batch.Count, Is.EqualTo(1), "one segmented message");
+            batch.Seal();
+            Assert.That(LinuxSocketBatch.SendMmsg((int)socket.SafeHandle.DangerousGetHandle(), batch.Messages, 1, 0), Is.EqualTo(1));
+        }
     }
 
     /// <summary>A payload of <paramref name="length"/> bytes: <paramref name="index"/>, then that byte repeated.</summary>

@@ -10,13 +10,26 @@ namespace Clustering.Transport.Tests.Rings;
 /// send per datagram): a batch longer than one system call, of mixed sizes and destinations, arrives complete and in
 /// order at every member; counters count each datagram; sending a batch allocates nothing; a disposed ring refuses a batch.
 /// </summary>
-[TestFixture("udp", true)]
-[TestFixture("udp", false)]
-[TestFixture("udpu", true)]
-[TestFixture("udpu", false)]
+[TestFixture("udp", true, true)]
+[TestFixture("udp", true, false)]
+[TestFixture("udp", false, false)]
+[TestFixture("udpu", true, true)]
+[TestFixture("udpu", true, false)]
+[TestFixture("udpu", false, false)]
 [CancelAfter(60_000)]
-public sealed class UdpBatchSendTests(string transport, bool batchedIo)
+public sealed class UdpBatchSendTests(string transport, bool batchedIo, bool segmentationOffload)
 {
+    [Test]
+    public async Task Segmentation_offload_is_on_exactly_when_asked_for_and_the_kernel_passes_the_probe()
+    {
+        var rings = Create(2);
+        await using var a = rings[0];
+        await using var b = rings[1];
+        var expected = segmentationOffload && batchedIo && LinuxSocketBatch.IsSupported;
+        Assert.That(SegmentationOf(a), Is.EqualTo(expected), "the kernel here (Linux 6.x) passes the probe");
+        Assert.That(SegmentationProbe.Run(IPAddress.Loopback), LinuxSocketBatch.IsSupported ? Is.Null : Is.Not.Null);
+    }
+
     [Test]
     public async Task A_long_batch_of_mixed_sizes_and_destinations_arrives_complete_and_in_order()
     {
@@ -145,8 +158,15 @@ public sealed class UdpBatchSendTests(string transport, bool batchedIo)
     }
 
     private IRing[] Create(int count) => transport == "udp"
-        ? LoopbackRings.Multicast(count, batchedIo: batchedIo)
-        : LoopbackRings.Unicast(count, batchedIo: batchedIo);
+        ? LoopbackRings.Multicast(count, batchedIo: batchedIo, segmentationOffload: segmentationOffload)
+        : LoopbackRings.Unicast(count, batchedIo: batchedIo, segmentationOffload: segmentationOffload);
+
+    private static bool SegmentationOf(IRing ring) => ring switch
+    {
+        UdpMulticastRing m => m.SegmentationOffloadActive,
+        UdpUnicastRing u => u.SegmentationOffloadActive,
+        _ => false,
+    };
 
     private sealed class DiscardingReceiver : IRingReceiver
     {
