@@ -318,6 +318,21 @@ internal sealed class UdpRingCore : IAsyncDisposable
                 }
 
                 ObjectDisposedException.ThrowIf(IsDisposed, _owner);
+                if (batch.Segments(next) > 1)
+                {
+                    // The kernel refused a segmented message (the probe ran over loopback; a device without checksum
+                    // offload, or IPsec, refuses with EIO): stop segmenting on this ring and send these datagrams one by one.
+                    if (Segmentation)
+                    {
+                        Segmentation = false;
+                        var reason = $"a segmented send failed: {LinuxSocketBatch.ToSocketError(errno)} (errno {errno})";
+                        RingLog.SegmentationOffloadOff(_logger, RingNumber, reason);
+                    }
+
+                    SendSegmentsOneByOne(fd, batch, next);
+                    next++;
+                    continue;
+                }
 
                 // The first message not sent was refused (ENOBUFS, an unreachable destination...): count it as a single
                 // send's error, and go on with the rest.
@@ -333,6 +348,47 @@ internal sealed class UdpRingCore : IAsyncDisposable
         finally
         {
             batch.Clear();
+        }
+    }
+
+    /// <summary>Sends each datagram of the segmented message <paramref name="index"/> as a message of its own.</summary>
+    private unsafe void SendSegmentsOneByOne(int fd, SendBatch batch, int index)
+    {
+        var message = batch.Messages[index];
+        var iovecs = message.Header.Iov;
+        for (var k = 0; k < batch.Segments(index); k++)
+        {
+            var single = message;
+            single.Header.Iov = iovecs + k;
+            single.Header.IovLength = 1;
+            single.Header.Control = null;
+            single.Header.ControlLength = 0;
+            single.Length = 0;
+            while (true)
+            {
+                if (LinuxSocketBatch.SendMmsg(fd, &single, 1, 0) == 1)
+                {
+                    Counters.OnSent((int)iovecs[k].Length);
+                    break;
+                }
+
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno == LinuxSocketBatch.EIntr)
+                {
+                    continue;
+                }
+
+                if (errno == LinuxSocketBatch.EAgain)
+                {
+                    var poll = new LinuxSocketBatch.PollFd { Fd = fd, Events = LinuxSocketBatch.PollOut };
+                    _ = LinuxSocketBatch.Poll(&poll, 1, -1);
+                    continue;
+                }
+
+                Counters.OnSendError();
+                LogSendError(batch.Destination(index), errno);
+                break;
+            }
         }
     }
 

@@ -101,6 +101,9 @@ public sealed class UdpUnicastRing : IRing, IPushRing, IBatchSendRing
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>The ring's socket (for tests that change its options).</summary>
+    internal Socket Socket => _socket;
+
     /// <summary>Whether UDP segmentation offload is in use (asked for, and the kernel passed the probe at start).</summary>
     internal bool SegmentationOffloadActive => _core.Segmentation;
 

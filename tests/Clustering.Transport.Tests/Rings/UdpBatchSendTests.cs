@@ -79,6 +79,36 @@ public sealed class UdpBatchSendTests(string transport, bool batchedIo, bool seg
     }
 
     [Test]
+    public async Task A_refused_segmented_send_turns_offload_off_and_its_datagrams_still_go_out()
+    {
+        Assume.That(transport == "udpu" && segmentationOffload && batchedIo && LinuxSocketBatch.IsSupported, "udpu with offload on Linux");
+        var rings = Create(2);
+        await using var sender = rings[0];
+        await using var receiving = rings[1];
+        Assert.That(SegmentationOf(sender), Is.True);
+
+        // SO_NO_CHECK (no UDP checksum) makes the kernel refuse segmented sends (EINVAL), as a device without checksum
+        // offload does (EIO); plain datagrams still go.
+        const int SoNoCheck = 11;
+        ((UdpUnicastRing)sender).Socket.SetRawSocketOption(1, SoNoCheck, BitConverter.GetBytes(1));
+        const int Count = 10;
+        var buffer = new byte[Count * 1200];
+        var datagrams = new BatchDatagram[Count];
+        for (var i = 0; i < Count; i++)
+        {
+            Write(buffer.AsSpan(i * 1200, 1200), i * 25); // Size(i * 25) == 1200
+            datagrams[i] = new BatchDatagram(i * 1200, 1200, null);
+        }
+
+        ((IBatchSendRing)sender).SendBatch(buffer, datagrams);
+
+        Assert.That(await ReadIndicesAsync(receiving, Count), Is.EqualTo(Enumerable.Range(0, Count).Select(i => i * 25)));
+        Assert.That(SegmentationOf(sender), Is.False, "offload turned off after the refusal");
+        Assert.That(sender.Counters.SendErrors, Is.Zero);
+        Assert.That(sender.Counters.DatagramsSent, Is.EqualTo(Count));
+    }
+
+    [Test]
     public async Task Sending_a_batch_allocates_nothing()
     {
         var rings = Create(2);
