@@ -39,6 +39,7 @@ public sealed class TotemRing : IAsyncDisposable
     private readonly Channel<TotemRingEvent> _events;
     private readonly Queue<TotemRingEvent> _spill = new();
     private readonly List<OutboundFrame> _sends = [];
+    private OutgoingFrame[] _batch = new OutgoingFrame[32];
     private readonly List<TotemRingEvent> _published = [];
     private readonly TotemDelivery.DeliveryPool _deliveries = new(PooledDeliveries);
     private readonly int _queueCapacity;
@@ -444,47 +445,48 @@ public sealed class TotemRing : IAsyncDisposable
         Drain();
     }
 
-    /// <summary>Sends what the processor produced. The transport completes sends synchronously; a send that does not is waited for (this is the loop's own thread).</summary>
+    /// <summary>
+    /// Sends what the processor produced, as one batch (a token visit's frames go to each ring in one call: one
+    /// <c>sendmmsg</c> per ring on Linux). The transport completes sends synchronously; a send that does not is waited
+    /// for (this is the loop's own thread).
+    /// </summary>
     private void SendFrames(CancellationToken token)
     {
-        if (_sends.Count == 0)
+        var count = _sends.Count;
+        if (count == 0)
         {
             return;
         }
 
+        if (_batch.Length < count)
+        {
+            _batch = new OutgoingFrame[Math.Max(count, _batch.Length * 2)];
+        }
+
         try
         {
-            foreach (var frame in _sends)
+            for (var i = 0; i < count; i++)
             {
-                if (frame.Destination == 0)
-                {
-                    var sent = _transport.SendToAllAsync(frame.Type, frame.Bytes, token);
-                    if (sent.IsCompletedSuccessfully)
-                    {
-                        _ = sent.Result;
-                    }
-                    else
-                    {
-                        sent.AsTask().GetAwaiter().GetResult();
-                    }
-                }
-                else
-                {
-                    // An unknown address means the node has not spoken yet: the protocol's retransmission covers it.
-                    var sent = _transport.SendToAsync(frame.Destination, frame.Type, frame.Bytes, token);
-                    if (sent.IsCompletedSuccessfully)
-                    {
-                        _ = sent.Result;
-                    }
-                    else
-                    {
-                        sent.AsTask().GetAwaiter().GetResult();
-                    }
-                }
+                var frame = _sends[i];
+
+                // Destination 0 is multicast; a node whose address is unknown has not spoken yet, and the protocol's
+                // retransmission covers the frame the transport skips for it.
+                _batch[i] = new OutgoingFrame(frame.Type, frame.Bytes, frame.Destination);
+            }
+
+            var sent = _transport.SendBatchAsync(_batch.AsMemory(0, count), token);
+            if (sent.IsCompletedSuccessfully)
+            {
+                _ = sent.Result;
+            }
+            else
+            {
+                sent.AsTask().GetAwaiter().GetResult();
             }
         }
         finally
         {
+            Array.Clear(_batch, 0, count); // holds no payload buffer past the send
             _sends.Clear();
         }
     }

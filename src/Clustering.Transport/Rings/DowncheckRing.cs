@@ -14,7 +14,7 @@ namespace Clustering.Transport.Rings;
 /// forwards to the real ring. The ring set above marks a down ring FAULTY like any silent ring and recovers it once
 /// traffic flows. Use <see cref="Create"/>: when the interface is there at once, it returns the real ring unwrapped.
 /// </summary>
-public sealed class DowncheckRing : IRing, IPushRing, IRingReceiver
+public sealed class DowncheckRing : IRing, IPushRing, IRingReceiver, IBatchSendRing
 {
     private readonly Func<IRing> _factory;
     private readonly DowncheckRingOptions _options;
@@ -107,6 +107,37 @@ public sealed class DowncheckRing : IRing, IPushRing, IRingReceiver
 
         Counters.OnSendError();
         return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    void IBatchSendRing.SendBatch(byte[] buffer, ReadOnlySpan<BatchDatagram> datagrams)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
+        switch (Volatile.Read(ref _inner))
+        {
+            case IBatchSendRing batched:
+                batched.SendBatch(buffer, datagrams);
+                break;
+            case { } inner:
+                foreach (var datagram in datagrams)
+                {
+                    var bytes = new ReadOnlyMemory<byte>(buffer, datagram.Offset, datagram.Length);
+                    var sending = datagram.Destination is null ? inner.SendToAllAsync(bytes) : inner.SendToAsync(datagram.Destination, bytes);
+                    if (!sending.IsCompletedSuccessfully)
+                    {
+                        sending.AsTask().GetAwaiter().GetResult(); // not retained after completion: wait before the buffer moves on
+                    }
+                }
+
+                break;
+            default:
+                for (var i = 0; i < datagrams.Length; i++)
+                {
+                    Counters.OnSendError();
+                }
+
+                break;
+        }
     }
 
     /// <inheritdoc />

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace Clustering.Transport.Rings;
 
 /// <summary>
-/// The Linux system calls of the batched receive (<c>recvmmsg</c>, and <c>poll</c> and <c>shutdown</c> around it), with the
+/// The Linux system calls of the batched receive and send (<c>recvmmsg</c>, <c>sendmmsg</c>, and <c>poll</c> and <c>shutdown</c> around them), with the
 /// structures they take. Source-generated, blittable <see cref="LibraryImportAttribute"/> stubs: no marshalling and no allocation
 /// per call, trimming- and AOT-safe. Only used when <see cref="IsSupported"/>; anything else keeps the portable path.
 /// </summary>
@@ -13,18 +13,38 @@ internal static unsafe partial class LinuxSocketBatch
     /// <summary><c>MSG_WAITFORONE</c>: block for the first datagram only, then take what is already queued.</summary>
     public const int MsgWaitForOne = 0x10000;
 
+    /// <summary><c>MSG_DONTWAIT</c>: do not block.</summary>
+    public const int MsgDontWait = 0x40;
+
     /// <summary><c>MSG_TRUNC</c> in a message's returned flags: the datagram was longer than the buffer.</summary>
     public const int MsgTrunc = 0x20;
 
     /// <summary><c>POLLIN</c>.</summary>
     public const short PollIn = 0x1;
 
+    /// <summary><c>POLLOUT</c>.</summary>
+    public const short PollOut = 0x4;
+
     /// <summary><c>SHUT_RD</c>.</summary>
     public const int ShutRead = 0;
 
+    /// <summary><c>SOL_UDP</c> (<c>IPPROTO_UDP</c>).</summary>
+    public const int SolUdp = 17;
+
+    /// <summary><c>UDP_SEGMENT</c>: the segment size of a send the kernel splits into datagrams (UDP GSO).</summary>
+    public const int UdpSegment = 103;
+
+    /// <summary><c>UDP_GRO</c>: receive coalesced datagrams, with their segment size in a control message.</summary>
+    public const int UdpGro = 104;
+
     public const int EIntr = 4;
     public const int EAgain = 11;
+    public const int ENoMem = 12;
+    public const int EAcces = 13;
+    public const int EPerm = 1;
+    public const int EMsgSize = 90;
     public const int ENetUnreach = 101;
+    public const int ENoBufs = 105;
     public const int EConnReset = 104;
     public const int ENotConn = 107;
     public const int EConnRefused = 111;
@@ -39,6 +59,9 @@ internal static unsafe partial class LinuxSocketBatch
 
     [LibraryImport(LibC, EntryPoint = "recvmmsg", SetLastError = true)]
     public static partial int RecvMmsg(int fd, MMsgHdr* messages, uint count, int flags, void* timeout);
+
+    [LibraryImport(LibC, EntryPoint = "sendmmsg", SetLastError = true)]
+    public static partial int SendMmsg(int fd, MMsgHdr* messages, uint count, int flags);
 
     [LibraryImport(LibC, EntryPoint = "poll", SetLastError = true)]
     public static partial int Poll(PollFd* fds, nuint count, int timeout);
@@ -56,6 +79,9 @@ internal static unsafe partial class LinuxSocketBatch
         ENotConn => SocketError.NotConnected,
         EAgain => SocketError.WouldBlock,
         EIntr => SocketError.Interrupted,
+        ENoBufs or ENoMem => SocketError.NoBufferSpaceAvailable,
+        EMsgSize => SocketError.MessageSize,
+        EAcces or EPerm => SocketError.AccessDenied,
         _ => SocketError.SocketError,
     };
 
@@ -71,6 +97,7 @@ internal static unsafe partial class LinuxSocketBatch
             // Resolves every entry point without side effects: an empty poll returns at once.
             _ = Poll(null, 0, 0);
             _ = RecvMmsg(-1, null, 0, 0, null);
+            _ = SendMmsg(-1, null, 0, 0);
             _ = Shutdown(-1, ShutRead);
             return true;
         }
@@ -109,6 +136,15 @@ internal static unsafe partial class LinuxSocketBatch
         public uint Length;
     }
 
+    /// <summary><c>struct cmsghdr</c> (64-bit layout, 16 bytes; the data follows).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct CMsgHdr
+    {
+        public nuint Length;
+        public int Level;
+        public int Type;
+    }
+
     /// <summary><c>struct pollfd</c>.</summary>
     [StructLayout(LayoutKind.Sequential)]
     public struct PollFd
@@ -135,10 +171,21 @@ internal sealed unsafe class ReceiveBatch : IDisposable
     private LinuxSocketBatch.IoVec* _iovecs;
     private byte* _addresses;
 
-    public ReceiveBatch(int count, int slotSize)
+    /// <summary><c>CMSG_SPACE(sizeof(int))</c> with room to spare: what a <c>UDP_GRO</c> control message needs.</summary>
+    public const int GroControlSize = 64;
+
+    private readonly int _controlSize;
+    private byte* _controls;
+
+    /// <param name="count">Messages per call.</param>
+    /// <param name="slotSize">Bytes per message.</param>
+    /// <param name="controlSize">Bytes of control messages per message (0: none; <see cref="GroControlSize"/> to learn GRO segment sizes).</param>
+    public ReceiveBatch(int count, int slotSize, int controlSize = 0)
     {
         Count = count;
         SlotSize = slotSize;
+        _controlSize = controlSize;
+        _controls = controlSize > 0 ? (byte*)NativeMemory.AllocZeroed((nuint)count, (nuint)controlSize) : null;
         _buffer = GC.AllocateUninitializedArray<byte>(count * slotSize, pinned: true);
         _pin = GCHandle.Alloc(_buffer, GCHandleType.Pinned);
         _base = (byte*)_pin.AddrOfPinnedObject();
@@ -172,6 +219,11 @@ internal sealed unsafe class ReceiveBatch : IDisposable
             _messages[i].Header.NameLength = AddressSize;
             _messages[i].Header.Flags = 0;
             _messages[i].Length = 0;
+            if (_controls is not null)
+            {
+                _messages[i].Header.Control = _controls + ((nint)i * _controlSize);
+                _messages[i].Header.ControlLength = (nuint)_controlSize;
+            }
         }
     }
 
@@ -180,6 +232,40 @@ internal sealed unsafe class ReceiveBatch : IDisposable
 
     /// <summary>Whether datagram <paramref name="index"/> was longer than its slot.</summary>
     public bool Truncated(int index) => (_messages[index].Header.Flags & LinuxSocketBatch.MsgTrunc) != 0;
+
+    /// <summary>
+    /// The segment size the kernel reported for datagram <paramref name="index"/> (a <c>UDP_GRO</c> control message: the
+    /// datagram is several coalesced ones of this size, the last possibly shorter); 0 when it reported none.
+    /// </summary>
+    public int SegmentSize(int index)
+    {
+        if (_controls is null)
+        {
+            return 0;
+        }
+
+        var control = (byte*)_messages[index].Header.Control;
+        var length = (long)Math.Min(_messages[index].Header.ControlLength, (nuint)_controlSize);
+        var header = sizeof(LinuxSocketBatch.CMsgHdr);
+        for (long offset = 0; offset + header <= length;)
+        {
+            var cmsg = (LinuxSocketBatch.CMsgHdr*)(control + offset);
+            var size = (long)cmsg->Length;
+            if (size < header || offset + size > length)
+            {
+                break;
+            }
+
+            if (cmsg->Level == LinuxSocketBatch.SolUdp && cmsg->Type == LinuxSocketBatch.UdpGro && size >= header + sizeof(int))
+            {
+                return *(int*)(control + offset + header);
+            }
+
+            offset += (size + 7) & ~7L; // CMSG_ALIGN
+        }
+
+        return 0;
+    }
 
     /// <summary>The source address of datagram <paramref name="index"/>, in the native <c>sockaddr</c> layout.</summary>
     public ReadOnlySpan<byte> Source(int index) =>
@@ -195,9 +281,11 @@ internal sealed unsafe class ReceiveBatch : IDisposable
         NativeMemory.Free(_messages);
         NativeMemory.Free(_iovecs);
         NativeMemory.Free(_addresses);
+        NativeMemory.Free(_controls);
         _messages = null;
         _iovecs = null;
         _addresses = null;
+        _controls = null;
         _pin.Free();
     }
 }

@@ -42,6 +42,12 @@ public sealed class RingCounters
         Interlocked.Add(ref _bytesSent, bytes);
     }
 
+    internal void OnSent(int bytes, int datagrams)
+    {
+        Interlocked.Add(ref _datagramsSent, datagrams);
+        Interlocked.Add(ref _bytesSent, bytes);
+    }
+
     internal void OnReceived(int bytes)
     {
         Interlocked.Increment(ref _datagramsReceived);

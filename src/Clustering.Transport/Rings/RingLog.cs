@@ -44,4 +44,10 @@ internal static partial class RingLog
 
     [LoggerMessage(EventId = 3112, Level = LogLevel.Error, Message = "Ring {RingNumber}: the receiver of a datagram failed; the datagram is lost, the receive thread goes on")]
     public static partial void ReceiverFailed(ILogger logger, int ringNumber, Exception exception);
+
+    [LoggerMessage(EventId = 3113, Level = LogLevel.Debug, Message = "Ring {RingNumber}: UDP segmentation offload on (UDP_SEGMENT sends, UDP_GRO receives)")]
+    public static partial void SegmentationOffloadOn(ILogger logger, int ringNumber);
+
+    [LoggerMessage(EventId = 3114, Level = LogLevel.Information, Message = "Ring {RingNumber}: UDP segmentation offload off ({Reason}); datagrams are sent and received one by one")]
+    public static partial void SegmentationOffloadOff(ILogger logger, int ringNumber, string reason);
 }

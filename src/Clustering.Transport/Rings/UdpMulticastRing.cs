@@ -17,12 +17,13 @@ namespace Clustering.Transport.Rings;
 /// </summary>
 /// <remarks>On a loopback address (127.0.0.N) the outgoing multicast interface is set to 127.0.0.1 and
 /// the group is joined there, so a test can run several nodes on one machine without touching its network.</remarks>
-public sealed class UdpMulticastRing : IRing, IPushRing
+public sealed class UdpMulticastRing : IRing, IPushRing, IBatchSendRing
 {
     private readonly UdpRingCore _core;
     private readonly Socket _sendSocket;
     private readonly Socket _groupSocket;
     private readonly SocketAddress _groupAddress;
+    private readonly (IPEndPoint EndPoint, SocketAddress Address)[] _group;
 
     private UdpMulticastRing(UdpMulticastRingOptions options, IPAddress local, ILogger logger)
     {
@@ -31,6 +32,7 @@ public sealed class UdpMulticastRing : IRing, IPushRing
         LocalEndPoint = new IPEndPoint(local, options.MulticastPort - 1);
         GroupEndPoint = new IPEndPoint(group, options.MulticastPort);
         _groupAddress = GroupEndPoint.Serialize();
+        _group = [(GroupEndPoint, _groupAddress)];
         _core = new UdpRingCore(this, options.RingNumber, LocalEndPoint, options.MaxDatagramSize ?? UdpRingValidation.MaxPayload(family),
             options.ReceiveQueueCapacity, logger, options.TimeProvider)
         {
@@ -92,6 +94,7 @@ public sealed class UdpMulticastRing : IRing, IPushRing
         UdpRingCore.EnlargeBuffers(_groupSocket);
         _core.Own(_sendSocket);
         _core.Own(_groupSocket);
+        _core.EnableSegmentationOffload(options.SegmentationOffload, local, [_sendSocket, _groupSocket]);
         _core.StartReceiving(_sendSocket, accept: null, IRingReceiver.SocketLane);
         _core.StartReceiving(_groupSocket, accept: null, IRingReceiver.GroupLane);
         RingLog.Started(logger, options.RingNumber, "udp", LocalEndPoint, GroupEndPoint);
@@ -151,8 +154,14 @@ public sealed class UdpMulticastRing : IRing, IPushRing
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>Whether UDP segmentation offload is in use (asked for, and the kernel passed the probe at start).</summary>
+    internal bool SegmentationOffloadActive => _core.Segmentation;
+
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _core.DisposeAsync();
+
+    /// <inheritdoc />
+    void IBatchSendRing.SendBatch(byte[] buffer, ReadOnlySpan<BatchDatagram> datagrams) => _core.SendBatch(_sendSocket, buffer, datagrams, _group);
 
     /// <inheritdoc />
     void IPushRing.Attach(IRingReceiver receiver) => _core.Attach(receiver);

@@ -46,6 +46,14 @@ public sealed class UdpMulticastRingOptions
     public int? MaxDatagramSize { get; init; }
 
     /// <summary>
+    /// Whether the ring uses UDP segmentation offload where the kernel does it right (Linux, checked by a self-test when the
+    /// ring starts): a run of equal-size datagrams to one destination is sent as one <c>UDP_SEGMENT</c> message, and the
+    /// receive sockets take coalesced datagrams (<c>UDP_GRO</c>) and split them back. What goes on the wire is the same
+    /// datagrams either way. Default on; off, or where the self-test fails, every datagram is its own message.
+    /// </summary>
+    public bool SegmentationOffload { get; init; } = true;
+
+    /// <summary>
     /// Whether receives batch datagrams with <c>recvmmsg</c> where the platform has it (64-bit Linux); tests turn it off
     /// to run the portable path. Default on.
     /// </summary>

@@ -67,6 +67,15 @@ internal sealed class UdpRingCore : IAsyncDisposable
     /// <summary>The most datagrams one batched receive takes.</summary>
     public const int BatchSize = 16;
 
+    /// <summary>The most datagrams one batched receive takes with GRO on (each may hold up to 64 KiB of coalesced ones).</summary>
+    public const int CoalescedBatchSize = 8;
+
+    /// <summary>
+    /// Whether the receive sockets have <c>UDP_GRO</c> on, so a datagram may arrive as several coalesced ones with their
+    /// segment size; set by the ring (with <see cref="EnableSegmentationOffload"/>) before the first <see cref="StartReceiving"/>.
+    /// </summary>
+    public bool ReceiveOffload { get; private set; }
+
     public RingCounters Counters { get; } = new();
 
     public ChannelReader<RingDatagram> Received => _queue.Reader;
@@ -115,21 +124,8 @@ internal sealed class UdpRingCore : IAsyncDisposable
         RingQueue.CheckSend(_owner, IsDisposed, length, cancellationToken);
 
     /// <summary>Sends to an endpoint, caching its serialized address.</summary>
-    public void Send(Socket socket, IPEndPoint destination, ReadOnlySpan<byte> datagram)
-    {
-        if (!_destinations.TryGetValue(destination, out var address))
-        {
-            if (_destinations.Count >= EndPointCacheLimit)
-            {
-                _destinations.Clear();
-            }
-
-            address = destination.Serialize();
-            _destinations.TryAdd(destination, address);
-        }
-
-        Send(socket, address, destination, datagram);
-    }
+    public void Send(Socket socket, IPEndPoint destination, ReadOnlySpan<byte> datagram) =>
+        Send(socket, Resolve(destination), destination, datagram);
 
     /// <summary>
     /// Sends one datagram synchronously on the calling thread: a UDP send only copies into the kernel's socket buffer,
@@ -149,6 +145,273 @@ internal sealed class UdpRingCore : IAsyncDisposable
         }
 
         Counters.OnSent(datagram.Length);
+    }
+
+    /// <summary>The most messages one <c>sendmmsg</c> carries.</summary>
+    public const int SendBatchCapacity = 64;
+
+    /// <summary>
+    /// The most datagrams one segmented (UDP GSO) message carries: the kernel's <c>UDP_MAX_SEGMENTS</c> is 64 (128 on
+    /// the newest kernels).
+    /// </summary>
+    public const int MaxSegments = 64;
+
+    /// <summary>The most bytes one segmented message carries: its UDP payload must fit an IPv4/IPv6 packet.</summary>
+    public const int MaxSegmentedBytes = 65_000;
+
+    private readonly Lock _sendGate = new();
+    private SendBatch? _sendBatch;
+
+    /// <summary>
+    /// Whether a batch sends runs of datagrams of one size to one destination as one segmented message (UDP GSO,
+    /// <c>UDP_SEGMENT</c>); set by the ring once its probe has shown the kernel does it right.
+    /// </summary>
+    public bool Segmentation { get; private set; }
+
+    /// <summary>
+    /// Sends a batch in order: each datagram to its destination, or to each of <paramref name="all"/> when it has none.
+    /// On Linux one <c>sendmmsg</c> carries up to <see cref="SendBatchCapacity"/> messages (and, with
+    /// <see cref="Segmentation"/>, a message carries a run of equal-size datagrams to one destination); a partial send
+    /// goes on from the first message not sent, and a message the kernel refuses is counted and logged as a single send's
+    /// error is, then skipped. Elsewhere (or with <see cref="BatchedIo"/> off) each datagram goes through <see cref="Send(Socket, SocketAddress, EndPoint, ReadOnlySpan{byte})"/>.
+    /// </summary>
+    public void SendBatch(Socket socket, byte[] buffer, ReadOnlySpan<BatchDatagram> datagrams, ReadOnlySpan<(IPEndPoint EndPoint, SocketAddress Address)> all)
+    {
+        ObjectDisposedException.ThrowIf(IsDisposed, _owner);
+        if (!BatchedIo || !LinuxSocketBatch.IsSupported)
+        {
+            SendOneByOne(socket, buffer, datagrams, all);
+            return;
+        }
+
+        lock (_sendGate)
+        {
+            ObjectDisposedException.ThrowIf(IsDisposed, _owner); // checked again: disposal frees the batch under this lock
+            var handle = socket.SafeHandle;
+            var added = false;
+            try
+            {
+                handle.DangerousAddRef(ref added);
+                SendBatched((int)handle.DangerousGetHandle(), buffer, datagrams, all);
+            }
+            catch (ObjectDisposedException e)
+            {
+                throw new ObjectDisposedException(_owner.GetType().FullName, e);
+            }
+            finally
+            {
+                if (added)
+                {
+                    handle.DangerousRelease();
+                }
+            }
+        }
+    }
+
+    private void SendOneByOne(Socket socket, byte[] buffer, ReadOnlySpan<BatchDatagram> datagrams, ReadOnlySpan<(IPEndPoint EndPoint, SocketAddress Address)> all)
+    {
+        foreach (var datagram in datagrams)
+        {
+            var bytes = buffer.AsSpan(datagram.Offset, datagram.Length);
+            if (datagram.Destination is { } destination)
+            {
+                Send(socket, destination, bytes);
+                continue;
+            }
+
+            foreach (var (endPoint, address) in all)
+            {
+                Send(socket, address, endPoint, bytes);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Fills the native batch and sends it. A run of datagrams to all members goes out member by member (each member's
+    /// datagrams consecutive, so a segmented send can carry them), which keeps the order each destination sees.
+    /// </summary>
+    private unsafe void SendBatched(int fd, byte[] buffer, ReadOnlySpan<BatchDatagram> datagrams, ReadOnlySpan<(IPEndPoint EndPoint, SocketAddress Address)> all)
+    {
+        var batch = _sendBatch ??= new SendBatch(SendBatchCapacity, MaxSegments);
+        var limit = Segmentation ? MaxSegmentedBytes : 0;
+        fixed (byte* data = buffer)
+        {
+            var i = 0;
+            while (i < datagrams.Length)
+            {
+                if (datagrams[i].Destination is { } destination)
+                {
+                    var address = Resolve(destination);
+                    Append(fd, batch, address, destination, data + datagrams[i].Offset, datagrams[i].Length, limit);
+                    i++;
+                    continue;
+                }
+
+                var end = i;
+                while (end < datagrams.Length && datagrams[end].Destination is null)
+                {
+                    end++;
+                }
+
+                foreach (var (endPoint, address) in all)
+                {
+                    for (var k = i; k < end; k++)
+                    {
+                        Append(fd, batch, address, endPoint, data + datagrams[k].Offset, datagrams[k].Length, limit);
+                    }
+                }
+
+                i = end;
+            }
+
+            Flush(fd, batch);
+        }
+    }
+
+    private unsafe void Append(int fd, SendBatch batch, SocketAddress address, EndPoint destination, byte* data, int length, int limit)
+    {
+        if (!batch.Add(address, destination, data, length, limit))
+        {
+            Flush(fd, batch);
+            batch.Add(address, destination, data, length, limit);
+        }
+    }
+
+    /// <summary>Sends every message of <paramref name="batch"/>, going on after partial sends and refused messages; empties it.</summary>
+    private unsafe void Flush(int fd, SendBatch batch)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        batch.Seal();
+        try
+        {
+            var next = 0;
+            while (next < batch.Count)
+            {
+                var sent = LinuxSocketBatch.SendMmsg(fd, batch.Messages + next, (uint)(batch.Count - next), 0);
+                if (sent > 0)
+                {
+                    for (var i = next; i < next + sent; i++)
+                    {
+                        Counters.OnSent(batch.Bytes(i), batch.Segments(i));
+                    }
+
+                    next += sent;
+                    continue;
+                }
+
+                var errno = Marshal.GetLastPInvokeError();
+                if (sent == 0 || errno == LinuxSocketBatch.EIntr)
+                {
+                    continue;
+                }
+
+                if (errno == LinuxSocketBatch.EAgain)
+                {
+                    // A non-blocking socket with a full buffer: wait until it can take more, as a blocking send would.
+                    var poll = new LinuxSocketBatch.PollFd { Fd = fd, Events = LinuxSocketBatch.PollOut };
+                    _ = LinuxSocketBatch.Poll(&poll, 1, -1);
+                    continue;
+                }
+
+                ObjectDisposedException.ThrowIf(IsDisposed, _owner);
+                if (batch.Segments(next) > 1)
+                {
+                    // The kernel refused a segmented message (the probe ran over loopback; a device without checksum
+                    // offload, or IPsec, refuses with EIO): stop segmenting on this ring and send these datagrams one by one.
+                    if (Segmentation)
+                    {
+                        Segmentation = false;
+                        var reason = $"a segmented send failed: {LinuxSocketBatch.ToSocketError(errno)} (errno {errno})";
+                        RingLog.SegmentationOffloadOff(_logger, RingNumber, reason);
+                    }
+
+                    SendSegmentsOneByOne(fd, batch, next);
+                    next++;
+                    continue;
+                }
+
+                // The first message not sent was refused (ENOBUFS, an unreachable destination...): count it as a single
+                // send's error, and go on with the rest.
+                for (var s = 0; s < batch.Segments(next); s++)
+                {
+                    Counters.OnSendError();
+                }
+
+                LogSendError(batch.Destination(next), errno);
+                next++;
+            }
+        }
+        finally
+        {
+            batch.Clear();
+        }
+    }
+
+    /// <summary>Sends each datagram of the segmented message <paramref name="index"/> as a message of its own.</summary>
+    private unsafe void SendSegmentsOneByOne(int fd, SendBatch batch, int index)
+    {
+        var message = batch.Messages[index];
+        var iovecs = message.Header.Iov;
+        for (var k = 0; k < batch.Segments(index); k++)
+        {
+            var single = message;
+            single.Header.Iov = iovecs + k;
+            single.Header.IovLength = 1;
+            single.Header.Control = null;
+            single.Header.ControlLength = 0;
+            single.Length = 0;
+            while (true)
+            {
+                if (LinuxSocketBatch.SendMmsg(fd, &single, 1, 0) == 1)
+                {
+                    Counters.OnSent((int)iovecs[k].Length);
+                    break;
+                }
+
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno == LinuxSocketBatch.EIntr)
+                {
+                    continue;
+                }
+
+                if (errno == LinuxSocketBatch.EAgain)
+                {
+                    var poll = new LinuxSocketBatch.PollFd { Fd = fd, Events = LinuxSocketBatch.PollOut };
+                    _ = LinuxSocketBatch.Poll(&poll, 1, -1);
+                    continue;
+                }
+
+                Counters.OnSendError();
+                LogSendError(batch.Destination(index), errno);
+                break;
+            }
+        }
+    }
+
+    private void LogSendError(EndPoint destination, int errno)
+    {
+        var error = LinuxSocketBatch.ToSocketError(errno);
+        RingLog.SendError(_logger, RingNumber, destination, error);
+    }
+
+    private SocketAddress Resolve(IPEndPoint destination)
+    {
+        if (!_destinations.TryGetValue(destination, out var address))
+        {
+            if (_destinations.Count >= EndPointCacheLimit)
+            {
+                _destinations.Clear();
+            }
+
+            address = destination.Serialize();
+            _destinations.TryAdd(destination, address);
+        }
+
+        return address;
     }
 
     private void OnSendFailure(Exception e, EndPoint destination)
@@ -235,7 +498,12 @@ internal sealed class UdpRingCore : IAsyncDisposable
     /// </summary>
     private unsafe void BatchReceiveLoop(Socket socket, EndPoint localEndPoint, Func<IPAddress, bool>? accept, int lane)
     {
-        using var batch = new ReceiveBatch(BatchSize, Math.Min(MaxDatagramSize + 1, ReceiveBufferSize));
+        // With GRO a datagram may be several coalesced ones (up to 64 KiB): fewer, larger slots, and room for the
+        // control message that gives the segment size.
+        var coalesced = ReceiveOffload;
+        using var batch = coalesced
+            ? new ReceiveBatch(CoalescedBatchSize, ReceiveBufferSize, ReceiveBatch.GroControlSize)
+            : new ReceiveBatch(BatchSize, Math.Min(MaxDatagramSize + 1, ReceiveBufferSize));
         var address = new SocketAddress(socket.AddressFamily);
         var sources = new Dictionary<SocketAddress, IPEndPoint>();
         var handle = socket.SafeHandle;
@@ -278,7 +546,19 @@ internal sealed class UdpRingCore : IAsyncDisposable
 
                     address.Size = source.Length;
                     source.CopyTo(address.Buffer.Span);
-                    handed |= Take(receiver, lane, accept, sources, address, batch.Datagram(i), batch.Truncated(i));
+                    var datagram = batch.Datagram(i);
+                    var segment = coalesced ? batch.SegmentSize(i) : 0;
+                    if (segment <= 0 || segment >= datagram.Length || batch.Truncated(i))
+                    {
+                        handed |= Take(receiver, lane, accept, sources, address, datagram, batch.Truncated(i));
+                        continue;
+                    }
+
+                    // Coalesced by GRO: split back into the datagrams that were sent; each goes on (and is checked) alone.
+                    for (var offset = 0; offset < datagram.Length; offset += segment)
+                    {
+                        handed |= Take(receiver, lane, accept, sources, address, datagram.Slice(offset, Math.Min(segment, datagram.Length - offset)), truncated: false);
+                    }
                 }
 
                 if (handed && receiver is not null)
@@ -466,6 +746,48 @@ internal sealed class UdpRingCore : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Turns on UDP segmentation offload for this ring when <paramref name="wanted"/>: probes the kernel with
+    /// <see cref="SegmentationProbe"/> from <paramref name="local"/>, then sets <c>UDP_GRO</c> on every receive socket and
+    /// sends runs of equal-size datagrams as one segmented message. Anything that fails leaves it off, logged once.
+    /// Call before <see cref="StartReceiving"/>.
+    /// </summary>
+    public void EnableSegmentationOffload(bool wanted, IPAddress local, IEnumerable<Socket> receiveSockets)
+    {
+        if (!wanted || !BatchedIo || !LinuxSocketBatch.IsSupported)
+        {
+            return;
+        }
+
+        var problem = SegmentationProbe.Run(local);
+        if (problem is null)
+        {
+            var sockets = receiveSockets.ToArray();
+            foreach (var socket in sockets)
+            {
+                problem ??= SegmentationProbe.EnableGro(socket);
+            }
+
+            if (problem is not null)
+            {
+                foreach (var socket in sockets)
+                {
+                    _ = SegmentationProbe.DisableGro(socket);
+                }
+            }
+        }
+
+        if (problem is not null)
+        {
+            RingLog.SegmentationOffloadOff(_logger, RingNumber, problem);
+            return;
+        }
+
+        ReceiveOffload = true;
+        Segmentation = true;
+        RingLog.SegmentationOffloadOn(_logger, RingNumber);
+    }
+
     /// <summary>Makes <paramref name="socket"/> closed with the ring.</summary>
     public void Own(Socket socket) => _sockets.Add(socket);
 
@@ -499,6 +821,12 @@ internal sealed class UdpRingCore : IAsyncDisposable
         }
 
         await Task.WhenAll(_loops).ConfigureAwait(false);
+        lock (_sendGate)
+        {
+            _sendBatch?.Dispose();
+            _sendBatch = null;
+        }
+
         RingQueue.CompleteAndDrain(_queue);
         _stop.Dispose();
     }

@@ -10,7 +10,7 @@ namespace Clustering.Transport.Rings;
 /// A ring over UDP unicast (Corosync's <c>transport: udpu</c>, totemudpu): one socket bound to
 /// <see cref="LocalEndPoint"/>; "send to all" is one unicast to each member of the nodelist except this node.
 /// </summary>
-public sealed class UdpUnicastRing : IRing, IPushRing
+public sealed class UdpUnicastRing : IRing, IPushRing, IBatchSendRing
 {
     private readonly UdpRingCore _core;
     private readonly Socket _socket;
@@ -41,6 +41,7 @@ public sealed class UdpUnicastRing : IRing, IPushRing
 
         UdpRingCore.EnlargeBuffers(_socket);
         _core.Own(_socket);
+        _core.EnableSegmentationOffload(options.SegmentationOffload, LocalEndPoint.Address, [_socket]);
         _core.StartReceiving(_socket, options.BlockUnlistedSources ? listed.Contains : null, IRingReceiver.SocketLane);
         RingLog.StartedUnicast(logger, options.RingNumber, LocalEndPoint, _peers.Length);
     }
@@ -100,8 +101,17 @@ public sealed class UdpUnicastRing : IRing, IPushRing
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>The ring's socket (for tests that change its options).</summary>
+    internal Socket Socket => _socket;
+
+    /// <summary>Whether UDP segmentation offload is in use (asked for, and the kernel passed the probe at start).</summary>
+    internal bool SegmentationOffloadActive => _core.Segmentation;
+
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _core.DisposeAsync();
+
+    /// <inheritdoc />
+    void IBatchSendRing.SendBatch(byte[] buffer, ReadOnlySpan<BatchDatagram> datagrams) => _core.SendBatch(_socket, buffer, datagrams, _peers);
 
     /// <inheritdoc />
     void IPushRing.Attach(IRingReceiver receiver) => _core.Attach(receiver);

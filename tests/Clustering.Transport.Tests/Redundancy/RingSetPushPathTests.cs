@@ -252,14 +252,14 @@ public sealed class RingSetPushPathTests(string transport)
 
         public CancellationToken Stopping => _stopping.Token;
 
-        public static Task<UdpCluster> CreateAsync(string transport, int nodes, RedundancyOptions? redundancy = null, bool cuttable = false, TimeProvider? time = null)
+        public static Task<UdpCluster> CreateAsync(string transport, int nodes, RedundancyOptions? redundancy = null, bool cuttable = false, TimeProvider? time = null, bool segmentationOffload = true)
         {
             var byRing = new IRing[2][];
             for (var ring = 0; ring < 2; ring++)
             {
                 byRing[ring] = transport == "udp"
-                    ? LoopbackRings.Multicast(nodes, ringNumber: ring)
-                    : LoopbackRings.Unicast(nodes, ringNumber: ring);
+                    ? LoopbackRings.Multicast(nodes, ringNumber: ring, segmentationOffload: segmentationOffload)
+                    : LoopbackRings.Unicast(nodes, ringNumber: ring, segmentationOffload: segmentationOffload);
             }
 
             var key = Authkey.Generate();

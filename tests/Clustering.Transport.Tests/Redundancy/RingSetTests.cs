@@ -26,6 +26,33 @@ public sealed class RingSetTests(RrpMode mode, bool secauth)
     private int RingCount => mode == RrpMode.None ? 1 : 2;
 
     [Test]
+    public async Task ABatchGoesOnTheRingsSingleSendsWouldUseAndArrivesOnce()
+    {
+        // In-memory rings take no batch: the set hands them its frames one by one, with the same choice of rings.
+        await using var cluster = new Cluster(mode, secauth, RingCount, nodes: 3);
+        const int Count = 40;
+        var sender = cluster.Nodes[0];
+        var frames = Enumerable.Range(0, Count).Select(i => new OutgoingFrame(FrameType.Multicast, Payload(sender.NodeId, i))).ToArray();
+
+        Assert.That(await sender.SendBatchAsync(frames), Is.EqualTo(Count));
+
+        foreach (var node in cluster.Nodes.Skip(1))
+        {
+            var received = await Cluster.ReceiveAsync(node, Count);
+            Assert.That(received.Select(f => f.Header.Sequence).Order(), Is.EqualTo(Enumerable.Range(1, Count).Select(i => (ulong)i)), "each frame once");
+            foreach (var (header, payload) in received)
+            {
+                Assert.That(payload, Is.EqualTo(Payload(sender.NodeId, (int)header.Sequence - 1)));
+            }
+        }
+
+        var expectedFrames = mode == RrpMode.Active ? 2 * Count : Count; // passive: each frame on one ring, in turn
+        Assert.That(sender.Statistics.FramesSent, Is.EqualTo(Count));
+        Assert.That(sender.Statistics.DatagramsSent, Is.EqualTo(expectedFrames));
+        await Cluster.AssertNothingMoreAsync(cluster.Nodes);
+    }
+
+    [Test]
     public async Task EveryFrameArrivesOnceAtEveryOtherNode()
     {
         await using var cluster = new Cluster(mode, secauth, RingCount, nodes: 3);

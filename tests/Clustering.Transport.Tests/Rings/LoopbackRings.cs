@@ -32,7 +32,7 @@ internal static class LoopbackRings
         return [.. set];
     }
 
-    public static UdpMulticastRing[] Multicast(int count, int receiveQueueCapacity = 1024, int ringNumber = 0, bool batchedIo = true, int? maxDatagramSize = null)
+    public static UdpMulticastRing[] Multicast(int count, int receiveQueueCapacity = 1024, int ringNumber = 0, bool batchedIo = true, int? maxDatagramSize = null, bool segmentationOffload = true)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -52,6 +52,7 @@ internal static class LoopbackRings
                         ReceiveQueueCapacity = receiveQueueCapacity,
                         BatchedIo = batchedIo,
                         MaxDatagramSize = maxDatagramSize,
+                        SegmentationOffload = segmentationOffload,
                     }));
                 }
 
@@ -67,7 +68,7 @@ internal static class LoopbackRings
         }
     }
 
-    public static UdpUnicastRing[] Unicast(int count, int receiveQueueCapacity = 1024, bool blockUnlisted = true, int ringNumber = 0, bool batchedIo = true, int? maxDatagramSize = null)
+    public static UdpUnicastRing[] Unicast(int count, int receiveQueueCapacity = 1024, bool blockUnlisted = true, int ringNumber = 0, bool batchedIo = true, int? maxDatagramSize = null, bool segmentationOffload = true)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -87,6 +88,7 @@ internal static class LoopbackRings
                         ReceiveQueueCapacity = receiveQueueCapacity,
                         BatchedIo = batchedIo,
                         MaxDatagramSize = maxDatagramSize,
+                        SegmentationOffload = segmentationOffload,
                     }));
                 }
 
