@@ -42,13 +42,24 @@ public sealed partial class ClusterNode
                         case TotemConfigurationChange { IsTransitional: false } regular:
                             OnRegularConfiguration(regular, events);
                             break;
+                        case TotemDeliveryBatch batch:
+                            try
+                            {
+                                for (var i = 0; i < batch.Count; i++)
+                                {
+                                    await DispatchDeliveryAsync(batch[i], events, token).ConfigureAwait(false);
+                                }
+                            }
+                            finally
+                            {
+                                batch.Dispose();
+                            }
+
+                            break;
                         case TotemDelivery delivery:
                             try
                             {
-                                if (!await TryRouteGroupDataAsync(delivery, token).ConfigureAwait(false))
-                                {
-                                    OnDelivery(delivery, events);
-                                }
+                                await DispatchDeliveryAsync(delivery, events, token).ConfigureAwait(false);
                             }
                             finally
                             {
@@ -58,11 +69,7 @@ public sealed partial class ClusterNode
                             break;
                     }
 
-                    if (events.Count > 0)
-                    {
-                        await RouteAsync(events, token).ConfigureAwait(false);
-                        events.Clear();
-                    }
+                    await RouteIfAnyAsync(events, token).ConfigureAwait(false);
                 }
 
                 ApplyQuorum(_voteQuorum.OnTick(Now));
@@ -77,6 +84,45 @@ public sealed partial class ClusterNode
             NodeLog.DispatcherFailed(_logger, e);
             throw;
         }
+    }
+
+    /// <summary>
+    /// One delivered message in total order: a group's data straight to its handles (the fast path), anything else to
+    /// votequorum or the group table, whose group events are routed before the next message.
+    /// </summary>
+    private ValueTask DispatchDeliveryAsync(TotemDelivery delivery, List<GroupEvent> events, CancellationToken token)
+    {
+        var routed = TryRouteGroupDataAsync(delivery, token);
+        if (routed.IsCompletedSuccessfully)
+        {
+            if (routed.Result)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            OnDelivery(delivery, events);
+            return RouteIfAnyAsync(events, token);
+        }
+
+        return AwaitDispatchAsync(routed, delivery, events, token);
+    }
+
+    private async ValueTask AwaitDispatchAsync(ValueTask<bool> routed, TotemDelivery delivery, List<GroupEvent> events, CancellationToken token)
+    {
+        if (!await routed.ConfigureAwait(false))
+        {
+            OnDelivery(delivery, events);
+            await RouteIfAnyAsync(events, token).ConfigureAwait(false);
+        }
+    }
+
+    private ValueTask RouteIfAnyAsync(List<GroupEvent> events, CancellationToken token) =>
+        events.Count == 0 ? ValueTask.CompletedTask : RouteAndClearAsync(events, token);
+
+    private async ValueTask RouteAndClearAsync(List<GroupEvent> events, CancellationToken token)
+    {
+        await RouteAsync(events, token).ConfigureAwait(false);
+        events.Clear();
     }
 
     /// <summary>Waits for events; <see langword="false"/> when the stream ended or votequorum's deadline came first.</summary>
