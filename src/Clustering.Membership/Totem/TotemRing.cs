@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Clustering.Membership.Totem.Fragmentation;
+using Clustering.Transport.Framing;
 using Clustering.Transport.Redundancy;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -364,21 +365,25 @@ public sealed class TotemRing : IAsyncDisposable
         // The frames that arrived together first, each answered at once (the token goes on as soon as it is
         // handled); their deliveries are published after all of them, so the reader's work never delays the token.
         var frames = 0;
+        var inputs = 0;
         for (; frames < FramesPerTurn && received.TryRead(out var frame); frames++)
         {
+            if (frame.Header.Type == FrameType.Token)
+            {
+                // Messages the application queued while this thread was busy go out on this visit, not the next.
+                inputs += HandleInbox(FramesPerTurn - inputs, token);
+            }
+
             Handle(new Input(InputKind.Frame) { Frame = frame });
             SendFrames(token);
         }
 
         Publish();
-        var inputs = 0;
-        for (; inputs < FramesPerTurn && _spill.Count == 0 && _inbox.TryDequeue(out var input); inputs++)
+        if (_spill.Count == 0)
         {
-            Handle(input);
-            SendFrames(token);
+            inputs += HandleInbox(FramesPerTurn - inputs, token);
+            Publish();
         }
-
-        Publish();
 
         // Timers last: a frame already waiting (the token, say) re-arms the deadline a timer would otherwise miss.
         if (_spill.Count == 0)
@@ -401,10 +406,23 @@ public sealed class TotemRing : IAsyncDisposable
             return false;
         }
 
-        return frames == FramesPerTurn || inputs == FramesPerTurn;
+        return frames == FramesPerTurn || inputs >= FramesPerTurn;
     }
 
-    private void Handle(in Input input)
+    /// <summary>Handles up to <paramref name="budget"/> queued inputs (sends, the start); returns how many.</summary>
+    private int HandleInbox(int budget, CancellationToken token)
+    {
+        var handled = 0;
+        for (; handled < budget && _inbox.TryDequeue(out var input); handled++)
+        {
+            Handle(input);
+            SendFrames(token);
+        }
+
+        return handled;
+    }
+
+        private void Handle(in Input input)
     {
         switch (input.Kind)
         {
