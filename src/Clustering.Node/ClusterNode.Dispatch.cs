@@ -9,6 +9,11 @@ namespace Clustering.Node;
 /// <summary>The dispatcher: Totem's events in total order → votequorum, the group table and the joined groups.</summary>
 public sealed partial class ClusterNode
 {
+    private readonly GroupEventBatch.Pool _groupBatches = new(1024);
+    private readonly List<ClusterGroup> _pendingGroups = [];
+    private bool _batching;
+    private bool _flushNeeded;
+
     private async Task DispatchAsync()
     {
         var token = _stop.Token;
@@ -43,18 +48,26 @@ public sealed partial class ClusterNode
                             OnRegularConfiguration(regular, events);
                             break;
                         case TotemDeliveryBatch batch:
+                            // The messages of a group for a member go to it as batches: one wake-up of its reader.
+                            _batching = true;
                             try
                             {
                                 for (var i = 0; i < batch.Count; i++)
                                 {
                                     await DispatchDeliveryAsync(batch[i], events, token).ConfigureAwait(false);
+                                    if (_flushNeeded)
+                                    {
+                                        await FlushPendingAsync(token).ConfigureAwait(false);
+                                    }
                                 }
                             }
                             finally
                             {
+                                _batching = false;
                                 batch.Dispose();
                             }
 
+                            await FlushPendingAsync(token).ConfigureAwait(false);
                             break;
                         case TotemDelivery delivery:
                             try
@@ -121,8 +134,93 @@ public sealed partial class ClusterNode
 
     private async ValueTask RouteAndClearAsync(List<GroupEvent> events, CancellationToken token)
     {
+        // The messages batched so far come before these events.
+        await FlushPendingAsync(token).ConfigureAwait(false);
         await RouteAsync(events, token).ConfigureAwait(false);
         events.Clear();
+    }
+
+    /// <summary>Hands every member its batch of messages; waits (one message at a time) only where a queue is full.</summary>
+    private ValueTask FlushPendingAsync(CancellationToken token)
+    {
+        _flushNeeded = false;
+        for (var i = 0; i < _pendingGroups.Count; i++)
+        {
+            var handle = _pendingGroups[i];
+            var batch = handle.Pending!;
+            handle.Pending = null;
+            if (!handle.TryDeliverNow(batch))
+            {
+                return FlushRestAsync(i, batch, token);
+            }
+        }
+
+        _pendingGroups.Clear();
+        return ValueTask.CompletedTask;
+    }
+
+    private async ValueTask FlushRestAsync(int index, GroupEventBatch batch, CancellationToken token)
+    {
+        try
+        {
+            await DeliverOneByOneAsync(_pendingGroups[index], batch, token).ConfigureAwait(false);
+            for (var i = index + 1; i < _pendingGroups.Count; i++)
+            {
+                var handle = _pendingGroups[i];
+                var next = handle.Pending!;
+                handle.Pending = null;
+                if (!handle.TryDeliverNow(next))
+                {
+                    await DeliverOneByOneAsync(handle, next, token).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            // Stopped meanwhile: what was not handed on is dropped.
+            foreach (var handle in _pendingGroups)
+            {
+                if (handle.Pending is { } left)
+                {
+                    handle.Pending = null;
+                    left.DisposeFrom(0);
+                }
+            }
+
+            _pendingGroups.Clear();
+        }
+    }
+
+    /// <summary>A batch the member's queue has no room for: its messages one by one, each waiting for room.</summary>
+    private async ValueTask DeliverOneByOneAsync(ClusterGroup handle, GroupEventBatch batch, CancellationToken token)
+    {
+        for (var m = 0; m < batch.Count; m++)
+        {
+            if (handle.TryDeliverNow(batch[m]))
+            {
+                continue;
+            }
+
+            bool left;
+            try
+            {
+                left = await handle.DeliverAsync(batch[m], token).ConfigureAwait(false);
+            }
+            catch
+            {
+                batch.DisposeFrom(m + 1);
+                throw;
+            }
+
+            if (left)
+            {
+                Unregister(handle);
+                batch.DisposeFrom(m + 1);
+                return;
+            }
+        }
+
+        batch.Return();
     }
 
     /// <summary>Waits for events; <see langword="false"/> when the stream ended or votequorum's deadline came first.</summary>
@@ -190,6 +288,20 @@ public sealed partial class ClusterNode
             }
 
             var message = GroupMessage.CreatePooled(handle.Name, sender, payload[dataOffset..]);
+            if (_batching)
+            {
+                var pending = handle.Pending;
+                if (pending is null)
+                {
+                    handle.Pending = pending = _groupBatches.Rent();
+                    _pendingGroups.Add(handle);
+                }
+
+                pending.Add(message);
+                _flushNeeded |= pending.Count >= handle.MaxBatch;
+                continue;
+            }
+
             if (handle.TryDeliverNow(message))
             {
                 continue;

@@ -16,7 +16,7 @@ namespace Clustering.Membership.Totem;
 /// </remarks>
 public sealed class TotemDeliveryBatch : TotemRingEvent, IDisposable
 {
-    private readonly List<TotemDelivery> _deliveries = [];
+    private readonly List<TotemDelivery> _deliveries = new(64); // a turn's worth of packed frames' messages, usually
     private readonly BatchPool? _pool;
     private int _leased;
 
