@@ -73,6 +73,9 @@ public sealed class ClusterGroup : IAsyncDisposable
     /// <summary>The most messages the dispatcher puts in one batch for this member.</summary>
     internal int MaxBatch { get; }
 
+    /// <summary>Events waiting in this member's queue, each message of a batch counted (for tests and diagnostics).</summary>
+    internal int QueuedEvents => Volatile.Read(ref _queued);
+
     /// <summary>The batch the dispatcher is filling for this member (dispatcher only).</summary>
     internal GroupEventBatch? Pending { get; set; }
 

@@ -153,7 +153,9 @@ public sealed partial class ClusterNode : IAsyncDisposable
                 InlineEventReader = true,
 
                 // The messages of the frames that arrived together come as one event: one wake-up of the dispatcher.
+                // The queue then counts batches (of at most MaxCount messages): as many messages as the default holds.
                 BatchDeliveries = true,
+                EventQueueCapacity = new TotemRingOptions().EventQueueCapacity / TotemDeliveryBatch.MaxCount,
             }, _time, _options.LoggerFactory);
         }
         catch

@@ -16,7 +16,10 @@ namespace Clustering.Membership.Totem;
 /// </remarks>
 public sealed class TotemDeliveryBatch : TotemRingEvent, IDisposable
 {
-    private readonly List<TotemDelivery> _deliveries = new(64); // a turn's worth of packed frames' messages, usually
+    /// <summary>The most messages in one batch (more make consecutive batches): <see cref="TotemRingOptions.EventQueueCapacity"/> batches hold at most this many times as many messages.</summary>
+    public const int MaxCount = 64;
+
+    private readonly List<TotemDelivery> _deliveries = new(MaxCount);
     private readonly BatchPool? _pool;
     private int _leased;
 
@@ -25,7 +28,7 @@ public sealed class TotemDeliveryBatch : TotemRingEvent, IDisposable
         _pool = pool;
     }
 
-    /// <summary>How many messages the batch holds (at least one).</summary>
+    /// <summary>How many messages the batch holds (at least one, at most <see cref="MaxCount"/>).</summary>
     public int Count => _deliveries.Count;
 
     /// <summary>The message at <paramref name="index"/>, in delivery order; valid until the batch is disposed.</summary>

@@ -625,7 +625,7 @@ public sealed class TotemRing : IAsyncDisposable
             if (published is TotemDelivery delivery && _batchDeliveries)
             {
                 // Consecutive deliveries share one batch; a configuration change closes it (it keeps its place).
-                if (_batch is null)
+                if (_batch is null || _batch.Count == TotemDeliveryBatch.MaxCount)
                 {
                     _batch = _batches.Rent();
                     _published.Add(_batch);
