@@ -52,6 +52,7 @@ public sealed class GroupBatchTests
         Assert.That(reader.TryRead(out var e1) && Number(e1) == 1, Is.True);
         var midBatch = reader.WaitToReadAsync();
         Assert.That(midBatch.IsCompletedSuccessfully && midBatch.Result, Is.True, "in the middle of a batch the reader does not wait");
+        Assert.That(reader.Completion.IsCompleted, Is.False, "not complete while events remain");
         while (await reader.WaitToReadAsync())
         {
             while (reader.TryRead(out var e))
@@ -64,9 +65,28 @@ public sealed class GroupBatchTests
         {
             Assert.That(seen, Is.EqualTo(new[] { "2", "3", "change", "4", "5", "6" }));
             Assert.That(reads, Is.EqualTo(8), "every event read counted once");
+            Assert.That(() => reader.Completion.IsCompletedSuccessfully, Is.True.After(5000, 10), "complete once everything was read");
             Assert.That(pool.Rent(), Is.SameAs(first), "a batch read to its end goes back to the pool");
             Assert.That(pool.Rent(), Is.SameAs(second));
         });
+    }
+
+    [Test]
+    public void Completion_waits_for_the_batch_being_read()
+    {
+        var pool = new GroupEventBatch.Pool(4);
+        var channel = Channel.CreateUnbounded<object>();
+        var reader = new GroupEventReader(channel.Reader, () => { });
+        var batch = pool.Rent();
+        batch.Add(Message(1));
+        batch.Add(Message(2));
+        channel.Writer.TryWrite(batch);
+        channel.Writer.Complete(new InvalidOperationException("ended"));
+        Assert.That(reader.TryRead(out _), Is.True);
+        Assert.That(reader.Completion.IsCompleted, Is.False, "the queue is empty, but the batch is not read to its end");
+        Assert.That(reader.TryRead(out var last) && Number(last) == 2, Is.True);
+        Assert.That(() => reader.Completion.IsFaulted, Is.True.After(5000, 10), "then it completes, with the queue's error");
+        Assert.That(reader.TryRead(out _), Is.False);
     }
 
     [Test]

@@ -10,14 +10,26 @@ namespace Clustering.Node.Internal;
 /// one item of the queue (one wake-up of a waiting reader for all its messages); readers still read events. Safe for
 /// several readers at once (a lock around the batch being read). <c>onRead</c> runs once per event read.
 /// </summary>
-internal sealed class GroupEventReader(ChannelReader<object> inner, Action onRead) : ChannelReader<GroupEvent>
+internal sealed class GroupEventReader : ChannelReader<GroupEvent>
 {
+    private readonly ChannelReader<object> inner;
+    private readonly Action onRead;
     private readonly Lock _lock = new();
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private GroupEventBatch? _current;
     private int _next;
+    private bool _innerDone;
 
-    /// <inheritdoc/>
-    public override Task Completion => inner.Completion;
+    public GroupEventReader(ChannelReader<object> inner, Action onRead)
+    {
+        this.inner = inner;
+        this.onRead = onRead;
+        inner.Completion.ContinueWith(static (_, state) => ((GroupEventReader)state!).OnInnerCompleted(), this,
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>Completes once the queue is completed and empty and the batch being read, if any, is read to its end.</summary>
+    public override Task Completion => _completion.Task;
 
     /// <inheritdoc/>
     public override bool TryRead([MaybeNullWhen(false)] out GroupEvent item)
@@ -35,6 +47,7 @@ internal sealed class GroupEventReader(ChannelReader<object> inner, Action onRea
                         {
                             _current = null;
                             batch.Return();
+                            CompleteIfDone();
                         }
 
                         onRead();
@@ -68,4 +81,35 @@ internal sealed class GroupEventReader(ChannelReader<object> inner, Action onRea
     /// <inheritdoc/>
     public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default) =>
         Volatile.Read(ref _current) is not null ? new ValueTask<bool>(true) : inner.WaitToReadAsync(cancellationToken);
+
+    private void OnInnerCompleted()
+    {
+        lock (_lock)
+        {
+            _innerDone = true;
+            CompleteIfDone();
+        }
+    }
+
+    private void CompleteIfDone()
+    {
+        if (!_innerDone || _current is not null)
+        {
+            return;
+        }
+
+        var inner = this.inner.Completion;
+        if (inner.IsFaulted)
+        {
+            _completion.TrySetException(inner.Exception!.InnerExceptions);
+        }
+        else if (inner.IsCanceled)
+        {
+            _completion.TrySetCanceled();
+        }
+        else
+        {
+            _completion.TrySetResult();
+        }
+    }
 }
