@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Clustering.Membership.Groups;
 using Clustering.Membership.Totem;
+using Clustering.Node.Internal;
 
 namespace Clustering.Node;
 
@@ -15,11 +16,15 @@ namespace Clustering.Node;
 public sealed class ClusterGroup : IAsyncDisposable
 {
     private readonly ClusterNode _node;
-    private readonly Channel<GroupEvent> _events;
+    private readonly Channel<object> _events;
+    private readonly GroupEventReader _reader;
     private readonly TaskCompletionSource _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _left = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly byte[] _dataHeader;
+    private const int MaxBatchMessages = GroupEventBatch.InitialCapacity;
+    private readonly int _capacity;
     private IReadOnlyList<GroupMember> _members = [];
+    private int _queued; // events in the queue, counting each message of a batch
     private int _state; // 0 joining, 1 joined, 2 left or ended
 
     internal ClusterGroup(ClusterNode node, string name, GroupMember member, int capacity, bool inlineReader)
@@ -27,11 +32,15 @@ public sealed class ClusterGroup : IAsyncDisposable
         _node = node;
         Name = name;
         Member = member;
-        _events = Channel.CreateBounded<GroupEvent>(new BoundedChannelOptions(capacity)
+        // Items are events or batches of messages (at most MaxBatch, and never more than the capacity).
+        _events = Channel.CreateBounded<object>(new BoundedChannelOptions(capacity)
         {
             SingleWriter = true,
             AllowSynchronousContinuations = inlineReader,
         });
+        _reader = new GroupEventReader(_events.Reader, () => Interlocked.Decrement(ref _queued));
+        _capacity = capacity;
+        MaxBatch = Math.Min(MaxBatchMessages, capacity);
 
         // Service byte and the group table's Data header, encoded once: a send only appends the payload.
         _dataHeader = ClusterNode.Frame(ProcessGroupTable.Send(name, member.ProcessId, []));
@@ -57,9 +66,18 @@ public sealed class ClusterGroup : IAsyncDisposable
     /// steady state. Wait with <c>WaitToReadAsync()</c> without a cancellation token to avoid an allocation per wait.
     /// Not disposing is safe, it only forgoes the reuse. <see cref="ReadEventsAsync"/> is the simpler alternative.
     /// </summary>
-    public ChannelReader<GroupEvent> Events => _events.Reader;
+    public ChannelReader<GroupEvent> Events => _reader;
 
     internal Task JoinedTask => _joined.Task;
+
+    /// <summary>The most messages the dispatcher puts in one batch for this member.</summary>
+    internal int MaxBatch { get; }
+
+    /// <summary>Events waiting in this member's queue, each message of a batch counted (for tests and diagnostics).</summary>
+    internal int QueuedEvents => Volatile.Read(ref _queued);
+
+    /// <summary>The batch the dispatcher is filling for this member (dispatcher only).</summary>
+    internal GroupEventBatch? Pending { get; set; }
 
     /// <summary>
     /// Reads <see cref="Events"/> as an async stream of events the caller owns: each message is a copy that stays
@@ -69,9 +87,9 @@ public sealed class ClusterGroup : IAsyncDisposable
     /// <param name="cancellationToken">Ends the stream.</param>
     public async IAsyncEnumerable<GroupEvent> ReadEventsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        while (await _events.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        while (await _reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            while (_events.Reader.TryRead(out var e))
+            while (_reader.TryRead(out var e))
             {
                 if (e is GroupMessage { IsPooled: true } pooled)
                 {
@@ -149,7 +167,45 @@ public sealed class ClusterGroup : IAsyncDisposable
     /// allocated); <see langword="false"/> when it must go through <see cref="DeliverAsync"/> instead (the buffer is
     /// full, or the member is not joined).
     /// </summary>
-    internal bool TryDeliverNow(GroupMessage message) => Volatile.Read(ref _state) == 1 && _events.Writer.TryWrite(message);
+    internal bool TryDeliverNow(GroupMessage message)
+    {
+        if (Volatile.Read(ref _state) != 1)
+        {
+            return false;
+        }
+
+        Interlocked.Increment(ref _queued);
+        if (_events.Writer.TryWrite(message))
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _queued);
+        return false;
+    }
+
+    /// <summary>
+    /// Hands a batch of messages to this joined member without waiting, as one item of its queue (one wake-up of its
+    /// reader); <see langword="false"/> when the member is not joined, or the batch would take the events waiting
+    /// beyond the queue's capacity (counted in events, each message of a batch one): then its messages go one by one
+    /// through <see cref="DeliverAsync"/>, which waits for room.
+    /// </summary>
+    internal bool TryDeliverNow(GroupEventBatch batch)
+    {
+        if (Volatile.Read(ref _state) != 1 || Volatile.Read(ref _queued) + batch.Count > _capacity)
+        {
+            return false;
+        }
+
+        Interlocked.Add(ref _queued, batch.Count);
+        if (_events.Writer.TryWrite(batch))
+        {
+            return true;
+        }
+
+        Interlocked.Add(ref _queued, -batch.Count);
+        return false;
+    }
 
     /// <summary>Hands one event to this member; <see langword="true"/> when the member has now left.</summary>
     internal async ValueTask<bool> DeliverAsync(GroupEvent e, CancellationToken token)
@@ -185,17 +241,20 @@ public sealed class ClusterGroup : IAsyncDisposable
             return false;
         }
 
+        Interlocked.Increment(ref _queued);
         try
         {
             await _events.Writer.WriteAsync(e, token).ConfigureAwait(false);
         }
         catch (ChannelClosedException)
         {
+            Interlocked.Decrement(ref _queued);
             (e as GroupMessage)?.Dispose();
             return true;
         }
         catch (OperationCanceledException)
         {
+            Interlocked.Decrement(ref _queued);
             (e as GroupMessage)?.Dispose();
             throw;
         }

@@ -9,6 +9,11 @@ namespace Clustering.Node;
 /// <summary>The dispatcher: Totem's events in total order → votequorum, the group table and the joined groups.</summary>
 public sealed partial class ClusterNode
 {
+    private readonly GroupEventBatch.Pool _groupBatches = new(1024);
+    private readonly List<ClusterGroup> _pendingGroups = [];
+    private bool _batching;
+    private bool _flushNeeded;
+
     private async Task DispatchAsync()
     {
         var token = _stop.Token;
@@ -42,13 +47,32 @@ public sealed partial class ClusterNode
                         case TotemConfigurationChange { IsTransitional: false } regular:
                             OnRegularConfiguration(regular, events);
                             break;
+                        case TotemDeliveryBatch batch:
+                            // The messages of a group for a member go to it as batches: one wake-up of its reader.
+                            _batching = true;
+                            try
+                            {
+                                for (var i = 0; i < batch.Count; i++)
+                                {
+                                    await DispatchDeliveryAsync(batch[i], events, token).ConfigureAwait(false);
+                                    if (_flushNeeded)
+                                    {
+                                        await FlushPendingAsync(token).ConfigureAwait(false);
+                                    }
+                                }
+                            }
+                            finally
+                            {
+                                _batching = false;
+                                batch.Dispose();
+                            }
+
+                            await FlushPendingAsync(token).ConfigureAwait(false);
+                            break;
                         case TotemDelivery delivery:
                             try
                             {
-                                if (!await TryRouteGroupDataAsync(delivery, token).ConfigureAwait(false))
-                                {
-                                    OnDelivery(delivery, events);
-                                }
+                                await DispatchDeliveryAsync(delivery, events, token).ConfigureAwait(false);
                             }
                             finally
                             {
@@ -58,11 +82,7 @@ public sealed partial class ClusterNode
                             break;
                     }
 
-                    if (events.Count > 0)
-                    {
-                        await RouteAsync(events, token).ConfigureAwait(false);
-                        events.Clear();
-                    }
+                    await RouteIfAnyAsync(events, token).ConfigureAwait(false);
                 }
 
                 ApplyQuorum(_voteQuorum.OnTick(Now));
@@ -77,6 +97,130 @@ public sealed partial class ClusterNode
             NodeLog.DispatcherFailed(_logger, e);
             throw;
         }
+    }
+
+    /// <summary>
+    /// One delivered message in total order: a group's data straight to its handles (the fast path), anything else to
+    /// votequorum or the group table, whose group events are routed before the next message.
+    /// </summary>
+    private ValueTask DispatchDeliveryAsync(TotemDelivery delivery, List<GroupEvent> events, CancellationToken token)
+    {
+        var routed = TryRouteGroupDataAsync(delivery, token);
+        if (routed.IsCompletedSuccessfully)
+        {
+            if (routed.Result)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            OnDelivery(delivery, events);
+            return RouteIfAnyAsync(events, token);
+        }
+
+        return AwaitDispatchAsync(routed, delivery, events, token);
+    }
+
+    private async ValueTask AwaitDispatchAsync(ValueTask<bool> routed, TotemDelivery delivery, List<GroupEvent> events, CancellationToken token)
+    {
+        if (!await routed.ConfigureAwait(false))
+        {
+            OnDelivery(delivery, events);
+            await RouteIfAnyAsync(events, token).ConfigureAwait(false);
+        }
+    }
+
+    private ValueTask RouteIfAnyAsync(List<GroupEvent> events, CancellationToken token) =>
+        events.Count == 0 ? ValueTask.CompletedTask : RouteAndClearAsync(events, token);
+
+    private async ValueTask RouteAndClearAsync(List<GroupEvent> events, CancellationToken token)
+    {
+        // The messages batched so far come before these events.
+        await FlushPendingAsync(token).ConfigureAwait(false);
+        await RouteAsync(events, token).ConfigureAwait(false);
+        events.Clear();
+    }
+
+    /// <summary>Hands every member its batch of messages; waits (one message at a time) only where a queue is full.</summary>
+    private ValueTask FlushPendingAsync(CancellationToken token)
+    {
+        _flushNeeded = false;
+        for (var i = 0; i < _pendingGroups.Count; i++)
+        {
+            var handle = _pendingGroups[i];
+            var batch = handle.Pending!;
+            handle.Pending = null;
+            if (!handle.TryDeliverNow(batch))
+            {
+                return FlushRestAsync(i, batch, token);
+            }
+        }
+
+        _pendingGroups.Clear();
+        return ValueTask.CompletedTask;
+    }
+
+    private async ValueTask FlushRestAsync(int index, GroupEventBatch batch, CancellationToken token)
+    {
+        try
+        {
+            await DeliverOneByOneAsync(_pendingGroups[index], batch, token).ConfigureAwait(false);
+            for (var i = index + 1; i < _pendingGroups.Count; i++)
+            {
+                var handle = _pendingGroups[i];
+                var next = handle.Pending!;
+                handle.Pending = null;
+                if (!handle.TryDeliverNow(next))
+                {
+                    await DeliverOneByOneAsync(handle, next, token).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            // Stopped meanwhile: what was not handed on is dropped.
+            foreach (var handle in _pendingGroups)
+            {
+                if (handle.Pending is { } left)
+                {
+                    handle.Pending = null;
+                    left.DisposeFrom(0);
+                }
+            }
+
+            _pendingGroups.Clear();
+        }
+    }
+
+    /// <summary>A batch the member's queue has no room for: its messages one by one, each waiting for room.</summary>
+    private async ValueTask DeliverOneByOneAsync(ClusterGroup handle, GroupEventBatch batch, CancellationToken token)
+    {
+        for (var m = 0; m < batch.Count; m++)
+        {
+            if (handle.TryDeliverNow(batch[m]))
+            {
+                continue;
+            }
+
+            bool left;
+            try
+            {
+                left = await handle.DeliverAsync(batch[m], token).ConfigureAwait(false);
+            }
+            catch
+            {
+                batch.DisposeFrom(m + 1);
+                throw;
+            }
+
+            if (left)
+            {
+                Unregister(handle);
+                batch.DisposeFrom(m + 1);
+                return;
+            }
+        }
+
+        batch.Return();
     }
 
     /// <summary>Waits for events; <see langword="false"/> when the stream ended or votequorum's deadline came first.</summary>
@@ -144,6 +288,20 @@ public sealed partial class ClusterNode
             }
 
             var message = GroupMessage.CreatePooled(handle.Name, sender, payload[dataOffset..]);
+            if (_batching)
+            {
+                var pending = handle.Pending;
+                if (pending is null)
+                {
+                    handle.Pending = pending = _groupBatches.Rent();
+                    _pendingGroups.Add(handle);
+                }
+
+                pending.Add(message);
+                _flushNeeded |= pending.Count >= handle.MaxBatch;
+                continue;
+            }
+
             if (handle.TryDeliverNow(message))
             {
                 continue;

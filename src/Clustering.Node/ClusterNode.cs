@@ -151,6 +151,11 @@ public sealed partial class ClusterNode : IAsyncDisposable
                 // The dispatcher only hands events on (and awaits a full group buffer): it runs on the thread that
                 // delivered, once that thread has sent the token on, with no hand-off to the thread pool.
                 InlineEventReader = true,
+
+                // The messages of the frames that arrived together come as one event: one wake-up of the dispatcher.
+                // The queue then counts batches (of at most MaxCount messages): as many messages as the default holds.
+                BatchDeliveries = true,
+                EventQueueCapacity = new TotemRingOptions().EventQueueCapacity / TotemDeliveryBatch.MaxCount,
             }, _time, _options.LoggerFactory);
         }
         catch

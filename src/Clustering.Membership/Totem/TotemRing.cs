@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Clustering.Membership.Totem.Fragmentation;
+using Clustering.Transport.Framing;
 using Clustering.Transport.Redundancy;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -27,6 +28,7 @@ public sealed class TotemRing : IAsyncDisposable
 {
     private const int FramesPerTurn = 64;
     private const int PooledDeliveries = 4096;
+    private const int PooledBatches = 256;
     private readonly RingSet _transport;
     private readonly TimeProvider _time;
     private readonly long _start;
@@ -42,6 +44,8 @@ public sealed class TotemRing : IAsyncDisposable
     private OutgoingFrame[] _batch = new OutgoingFrame[32];
     private readonly List<TotemRingEvent> _published = [];
     private readonly TotemDelivery.DeliveryPool _deliveries = new(PooledDeliveries);
+    private readonly TotemDeliveryBatch.BatchPool _batches = new(PooledBatches);
+    private readonly bool _batchDeliveries;
     private readonly int _queueCapacity;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _spaceGate = new();
@@ -55,6 +59,7 @@ public sealed class TotemRing : IAsyncDisposable
     private long _lastPacked;
     private long _malformed;
     private TotemConfigurationChange? _configuration;
+    private TotemDeliveryBatch? _batch;
     private int _state; // 0 new, 1 started, 2 disposed
 
     /// <summary>Creates the protocol for the node of <paramref name="transport"/>; call <see cref="Start"/> to join.</summary>
@@ -75,6 +80,7 @@ public sealed class TotemRing : IAsyncDisposable
         _time = timeProvider ?? TimeProvider.System;
         _start = _time.GetTimestamp();
         _queueCapacity = options.SendQueueCapacity;
+        _batchDeliveries = options.BatchDeliveries;
         var t = options.Timings;
         t.Validate(2);
         _processor = new TotemProcessor(transport.NodeId, new TotemProcessorOptions
@@ -235,15 +241,16 @@ public sealed class TotemRing : IAsyncDisposable
 
         while (_spill.TryDequeue(out var spilled))
         {
-            (spilled as TotemDelivery)?.Dispose();
+            (spilled as IDisposable)?.Dispose();
         }
 
         foreach (var unpublished in _published)
         {
-            (unpublished as TotemDelivery)?.Dispose();
+            (unpublished as IDisposable)?.Dispose();
         }
 
         _published.Clear();
+        _batch = null;
 
         _events.Writer.TryComplete();
         lock (_spaceGate)
@@ -356,19 +363,26 @@ public sealed class TotemRing : IAsyncDisposable
             return false;
         }
 
+        // The frames that arrived together first, each answered at once (the token goes on as soon as it is
+        // handled); their deliveries are published after all of them, so the reader's work never delays the token.
         var frames = 0;
-        for (; frames < FramesPerTurn && _spill.Count == 0 && received.TryRead(out var frame); frames++)
+        var inputs = 0;
+        for (; frames < FramesPerTurn && received.TryRead(out var frame); frames++)
         {
+            if (frame.Header.Type == FrameType.Token)
+            {
+                // Messages the application queued while this thread was busy go out on this visit, not the next.
+                inputs += HandleInbox(FramesPerTurn - inputs, token);
+            }
+
             Handle(new Input(InputKind.Frame) { Frame = frame });
             SendFrames(token);
-            Publish();
         }
 
-        var inputs = 0;
-        for (; inputs < FramesPerTurn && _spill.Count == 0 && _inbox.TryDequeue(out var input); inputs++)
+        Publish();
+        if (_spill.Count == 0)
         {
-            Handle(input);
-            SendFrames(token);
+            inputs += HandleInbox(FramesPerTurn - inputs, token);
             Publish();
         }
 
@@ -393,10 +407,23 @@ public sealed class TotemRing : IAsyncDisposable
             return false;
         }
 
-        return frames == FramesPerTurn || inputs == FramesPerTurn;
+        return frames == FramesPerTurn || inputs >= FramesPerTurn;
     }
 
-    private void Handle(in Input input)
+    /// <summary>Handles up to <paramref name="budget"/> queued inputs (sends, the start); returns how many.</summary>
+    private int HandleInbox(int budget, CancellationToken token)
+    {
+        var handled = 0;
+        for (; handled < budget && _inbox.TryDequeue(out var input); handled++)
+        {
+            Handle(input);
+            SendFrames(token);
+        }
+
+        return handled;
+    }
+
+        private void Handle(in Input input)
     {
         switch (input.Kind)
         {
@@ -492,9 +519,10 @@ public sealed class TotemRing : IAsyncDisposable
     }
 
     /// <summary>
-    /// Hands the events of the last input to the consumer, after its frames went out (the token is not delayed by the
-    /// consumer, which may run right here: <see cref="TotemRingOptions.InlineEventReader"/>); what it has no room for
-    /// waits in the spill queue.
+    /// Hands the events of the last inputs to the consumer, after their frames went out (the token is not delayed by
+    /// the consumer, which may run right here: <see cref="TotemRingOptions.InlineEventReader"/>); what it has no room
+    /// for waits in the spill queue. With <see cref="TotemRingOptions.BatchDeliveries"/> the consecutive deliveries
+    /// are one event: one wake-up of the reader for all of them.
     /// </summary>
     private void Publish()
     {
@@ -516,6 +544,7 @@ public sealed class TotemRing : IAsyncDisposable
         finally
         {
             _published.Clear();
+            _batch = null;
         }
     }
 
@@ -595,8 +624,20 @@ public sealed class TotemRing : IAsyncDisposable
                 Volatile.Write(ref _configuration, regular);
             }
 
-            if (published is not null)
+            if (published is TotemDelivery delivery && _batchDeliveries)
             {
+                // Consecutive deliveries share one batch; a configuration change closes it (it keeps its place).
+                if (_batch is null || _batch.Count == TotemDeliveryBatch.MaxCount)
+                {
+                    _batch = _batches.Rent();
+                    _published.Add(_batch);
+                }
+
+                _batch.Add(delivery);
+            }
+            else if (published is not null)
+            {
+                _batch = null;
                 _published.Add(published);
             }
         }

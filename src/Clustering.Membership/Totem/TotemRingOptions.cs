@@ -32,4 +32,14 @@ public sealed class TotemRingOptions
     /// it runs, the ring reads no frames. Default <see langword="false"/>.
     /// </summary>
     public bool InlineEventReader { get; set; }
+
+    /// <summary>
+    /// When <see langword="true"/>, the messages delivered in one turn of the ring are published on
+    /// <see cref="TotemRing.Events"/> as one <see cref="TotemDeliveryBatch"/> instead of one <see cref="TotemDelivery"/>
+    /// each: the reader is woken once per batch (at high rates, once for the dozens of small messages packed into the
+    /// frames that arrived together). Order is unchanged: configuration changes stay separate events between batches.
+    /// <see cref="EventQueueCapacity"/> then counts batches, each of at most <see cref="TotemDeliveryBatch.MaxCount"/>
+    /// messages. Default <see langword="false"/>.
+    /// </summary>
+    public bool BatchDeliveries { get; set; }
 }

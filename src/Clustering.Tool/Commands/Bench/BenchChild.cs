@@ -35,6 +35,7 @@ internal sealed class BenchChild
     private readonly bool _send;
     private long _sent;
     private int _autoReported;
+    private ClusterNode? _node;
 
     private BenchChild(TextWriter stdout, BenchOptions options, string config, string key, uint nodeId, bool send)
     {
@@ -74,6 +75,7 @@ internal sealed class BenchChild
             }
 
             var node = builder.Build();
+            _node = node;
             await using var nodeScope = node.ConfigureAwait(false);
             var watcher = Task.Run(() => WatchMembershipAsync(node, stop.Token), CancellationToken.None);
             await node.StartAsync(stop.Token).ConfigureAwait(false);
@@ -272,7 +274,17 @@ internal sealed class BenchChild
 
     private static void Diagnostic(string line) => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:HH:mm:ss.fff} {line}"));
 
-    private void Report(ReceiveStats stats) => WriteLine("RESULT " + JsonSerializer.Serialize(stats.Snapshot(), BenchJsonContext.Default.BenchMemberResult));
+    private void Report(ReceiveStats stats)
+    {
+        WriteLine("RESULT " + JsonSerializer.Serialize(stats.Snapshot(), BenchJsonContext.Default.BenchMemberResult));
+
+        // For the benchmark's write-up: how the messages travelled (frames per token visit, messages per frame).
+        if (_node?.Statistics is { } totem)
+        {
+            Diagnostic(string.Create(CultureInfo.InvariantCulture,
+                $"totem: token visits {totem.TokenVisits} frames sent {totem.FramesSent} retransmits {totem.Retransmits} token retransmits {totem.TokenRetransmits} messages sent {Interlocked.Read(ref _sent)}"));
+        }
+    }
 
     private void WriteLine(string line)
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Threading.Channels;
 
 namespace Clustering.Tool.Commands.Bench;
@@ -161,6 +162,12 @@ internal sealed class BenchChildProcess : IAsyncDisposable
         {
             while (await _process.StandardError.ReadLineAsync().ConfigureAwait(false) is { } line)
             {
+                if (line.Contains(" totem: ", StringComparison.Ordinal))
+                {
+                    // The child's Totem counts at its report: shown on the parent's standard error (not in --json).
+                    await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"node {Index + 1}: {line}")).ConfigureAwait(false);
+                }
+
                 lock (_stderr)
                 {
                     _stderr.Enqueue(line);
