@@ -41,7 +41,7 @@ public sealed class TotemRing : IAsyncDisposable
     private readonly Channel<TotemRingEvent> _events;
     private readonly Queue<TotemRingEvent> _spill = new();
     private readonly List<OutboundFrame> _sends = [];
-    private OutgoingFrame[] _batch = new OutgoingFrame[32];
+    private OutgoingFrame[] _outgoing = new OutgoingFrame[32];
     private readonly List<TotemRingEvent> _published = [];
     private readonly TotemDelivery.DeliveryPool _deliveries = new(PooledDeliveries);
     private readonly TotemDeliveryBatch.BatchPool _batches = new(PooledBatches);
@@ -485,9 +485,9 @@ public sealed class TotemRing : IAsyncDisposable
             return;
         }
 
-        if (_batch.Length < count)
+        if (_outgoing.Length < count)
         {
-            _batch = new OutgoingFrame[Math.Max(count, _batch.Length * 2)];
+            _outgoing = new OutgoingFrame[Math.Max(count, _outgoing.Length * 2)];
         }
 
         try
@@ -498,10 +498,10 @@ public sealed class TotemRing : IAsyncDisposable
 
                 // Destination 0 is multicast; a node whose address is unknown has not spoken yet, and the protocol's
                 // retransmission covers the frame the transport skips for it.
-                _batch[i] = new OutgoingFrame(frame.Type, frame.Bytes, frame.Destination);
+                _outgoing[i] = new OutgoingFrame(frame.Type, frame.Bytes, frame.Destination);
             }
 
-            var sent = _transport.SendBatchAsync(_batch.AsMemory(0, count), token);
+            var sent = _transport.SendBatchAsync(_outgoing.AsMemory(0, count), token);
             if (sent.IsCompletedSuccessfully)
             {
                 _ = sent.Result;
@@ -513,7 +513,7 @@ public sealed class TotemRing : IAsyncDisposable
         }
         finally
         {
-            Array.Clear(_batch, 0, count); // holds no payload buffer past the send
+            Array.Clear(_outgoing, 0, count); // holds no payload buffer past the send
             _sends.Clear();
         }
     }
