@@ -34,6 +34,28 @@ internal sealed class DerivativeCache
 
     public Dictionary<(byte, int, int), Pattern> ApplyAfter { get; } = [];
 
+    /// <summary>A set of IDs kept empty between validations only up to this many entries (larger ones are dropped).</summary>
+    private const int MaxKeptIds = 1 << 18;
+
+    /// <summary>
+    /// The ID set of the validation using the cache: kept (empty) between validations, so validating the next large CIB
+    /// does not grow a new set through the large object heap.
+    /// </summary>
+    public HashSet<string> Ids { get; private set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Empties <see cref="Ids"/> at the end of a validation (it holds the document's strings), or drops it when very large.</summary>
+    public void ReleaseIds()
+    {
+        if (Ids.Count > MaxKeptIds)
+        {
+            Ids = new HashSet<string>(StringComparer.Ordinal);
+        }
+        else
+        {
+            Ids.Clear();
+        }
+    }
+
     /// <summary>Memo rows stored so far (each counted once).</summary>
     public int Rows { get; set; }
 

@@ -24,7 +24,8 @@ internal sealed partial class RelaxNgValidator
         }
         else
         {
-            _errors.Add(new RelaxNgValidationError(at.Line, at.Position, at.Frame?.Path() ?? "/", message));
+            var frame = at.Live ? OpenFrame() : at.Frame;
+            _errors.Add(new RelaxNgValidationError(at.Line, at.Position, frame?.Path() ?? "/", message));
         }
     }
 
@@ -49,10 +50,10 @@ internal sealed partial class RelaxNgValidator
     private static string Shorten(string s) => s.Length <= 40 ? s : s[..37] + "...";
 
     /// <summary>Reports a refused attribute; returns whether its name was expected (only the value is wrong).</summary>
-    private bool ReportAttribute(Pattern p, XName elementName, in AttributeItem attribute, ElementFrame? frame)
+    private bool ReportAttribute(Pattern p, XName elementName, in AttributeItem attribute)
     {
         var name = attribute.Name;
-        var at = AttributeWhere(attribute, frame);
+        var at = AttributeWhere(attribute);
         var candidates = new List<Pattern>();
         CollectAttributes(p, candidates, [], name);
         if (candidates.Count == 0)

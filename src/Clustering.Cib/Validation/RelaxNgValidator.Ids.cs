@@ -8,13 +8,19 @@ namespace Clustering.Cib.Validation;
 /// </summary>
 internal sealed partial class RelaxNgValidator
 {
-    private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
+    /// <summary>The IDs seen so far: the cache's set, reused between validations so a large CIB does not regrow one each time.</summary>
+    private readonly HashSet<string> _ids;
     private readonly List<(string Value, Where At, string Name)> _refs = [];
     private bool _attDuplicate;
     private IdKind _attMatched;
 
     private void CheckIdRefs()
     {
+        if (_refs.Count == 0)
+        {
+            return;
+        }
+
         foreach (var (value, at, name) in _refs)
         {
             if (!_ids.Contains(value))
@@ -24,11 +30,11 @@ internal sealed partial class RelaxNgValidator
         }
     }
 
-    private static Where AttributeWhere(in AttributeItem attribute, ElementFrame? frame)
-        => attribute.Node is not null ? Where.Of(attribute.Node) : new Where(null, frame, attribute.Line, attribute.Position);
+    private static Where AttributeWhere(in AttributeItem attribute)
+        => attribute.Node is not null ? Where.Of(attribute.Node) : Where.Open(attribute.Line, attribute.Position);
 
     /// <summary>The attribute derivative for one attribute of a start tag, claiming its ID or noting its IDREFs.</summary>
-    private Pattern Attribute(Pattern p, in AttributeItem attribute, ElementFrame? frame)
+    private Pattern Attribute(Pattern p, in AttributeItem attribute)
     {
         var name = attribute.Name;
         var memo = _cache.Memo(p.Id);
@@ -101,12 +107,12 @@ internal sealed partial class RelaxNgValidator
 
                     break;
                 case IdKind.IdRef:
-                    _refs.Add((stripped, AttributeWhere(attribute, frame), name.LocalName));
+                    _refs.Add((stripped, Freeze(AttributeWhere(attribute)), name.LocalName));
                     break;
                 default:
                     foreach (var token in stripped.Split(' ', StringSplitOptions.RemoveEmptyEntries))
                     {
-                        _refs.Add((token, AttributeWhere(attribute, frame), name.LocalName));
+                        _refs.Add((token, Freeze(AttributeWhere(attribute)), name.LocalName));
                     }
 
                     break;

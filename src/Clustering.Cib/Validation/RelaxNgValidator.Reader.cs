@@ -43,7 +43,7 @@ internal sealed partial class RelaxNgValidator
         var lineInfo = reader is LimitingXmlReader hardened ? hardened.InnerLineInfo : reader as IXmlLineInfo;
         _lineInfo = lineInfo is not null && lineInfo.HasLineInfo() ? lineInfo : null;
         var (line, position) = Position();
-        var after = ReadElement(new ReaderSource(this, reader), _start, null);
+        var after = ReadElement(new ReaderSource(this, reader), _start);
         return Finish(after, new Where(null, null, line, position));
     }
 

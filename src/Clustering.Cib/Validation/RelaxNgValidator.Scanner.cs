@@ -17,7 +17,7 @@ internal sealed partial class RelaxNgValidator
     {
         scanner.MoveToContent();
         var root = new Where(null, null, scanner.LineNumber, scanner.LinePosition);
-        var after = ReadElement(new ScannerSource(scanner), _start, null);
+        var after = ReadElement(new ScannerSource(scanner), _start);
         return Finish(after, root);
     }
 

@@ -39,6 +39,8 @@ internal sealed partial class RelaxNgValidator
         _checkIdRefs = checkIdRefs;
         _maxErrors = maxErrors;
         _cancellationToken = cancellationToken;
+        _ids = cache.Ids;
+        _ids.Clear();
     }
 
     private enum AfterOp : byte
@@ -62,6 +64,7 @@ internal sealed partial class RelaxNgValidator
             CheckIdRefs();
         }
 
+        _cache.ReleaseIds();
         return new RelaxNgValidationResult(_errors);
     }
 
@@ -77,7 +80,7 @@ internal sealed partial class RelaxNgValidator
     /// The start tag: opens the element, takes its attributes (in <see cref="_attributes"/>) and closes the tag.
     /// Returns <see langword="null"/> when the element is not allowed here (reported; its content is skipped).
     /// </summary>
-    private Pattern? StartTag(Pattern p, XName name, in Where at, ElementFrame? frame)
+    private Pattern? StartTag(Pattern p, XName name, in Where at)
     {
         var open = StartTagOpen(p, name);
         if (open.Kind == PatternKind.NotAllowed)
@@ -89,10 +92,10 @@ internal sealed partial class RelaxNgValidator
         var q = open;
         foreach (ref readonly var attribute in CollectionsMarshal.AsSpan(_attributes))
         {
-            var next = Attribute(q, attribute, frame);
+            var next = Attribute(q, attribute);
             if (next.Kind == PatternKind.NotAllowed)
             {
-                if (ReportAttribute(q, name, attribute, frame))
+                if (ReportAttribute(q, name, attribute))
                 {
                     // The name was expected and only the value is wrong: go on as if it were right.
                     q = AttDeriv(q, attribute.Name, null);
@@ -184,11 +187,15 @@ internal sealed partial class RelaxNgValidator
 
     /// <summary>
     /// Where an error is: a node of a tree (which has its own line information and path), or a line and position
-    /// in a streamed document with the element it is in.
+    /// in a streamed document with the element it is in (<see cref="Frame"/>), or with <see cref="Live"/> the
+    /// elements open when it is reported.
     /// </summary>
-    private readonly record struct Where(XObject? Node, ElementFrame? Frame, int Line, int Position)
+    private readonly record struct Where(XObject? Node, ElementFrame? Frame, int Line, int Position, bool Live = false)
     {
         public static Where Of(XObject node) => new(node, null, 0, 0);
+
+        /// <summary>A streamed location inside the elements open now (their path is taken if an error is reported).</summary>
+        public static Where Open(int line, int position) => new(null, null, line, position, Live: true);
     }
 
     /// <summary>One attribute of the start tag being validated: from a tree (<see cref="Node"/>) or from a reader.</summary>
