@@ -64,7 +64,7 @@ internal sealed partial class RelaxNgValidator
 
         if (_attDuplicate && candidates.Exists(c => HasIdData(c.P1!, [])))
         {
-            Report(at, $"ID '{attribute.Value}' of attribute {name.LocalName} is already used by another element");
+            Report(at, $"ID '{ValueOf(attribute)}' of attribute {name.LocalName} is already used by another element");
             return true;
         }
 
@@ -74,7 +74,7 @@ internal sealed partial class RelaxNgValidator
             DescribeValues(candidate.P1!, expectations, []);
         }
 
-        Report(at, $"attribute {name.LocalName} has an invalid value '{Shorten(attribute.Value)}'; expected {Join(expectations)}");
+        Report(at, $"attribute {name.LocalName} has an invalid value '{Shorten(ValueOf(attribute))}'; expected {Join(expectations)}");
         return true;
     }
 

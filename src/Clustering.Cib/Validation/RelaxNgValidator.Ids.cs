@@ -9,8 +9,9 @@ namespace Clustering.Cib.Validation;
 internal sealed partial class RelaxNgValidator
 {
     /// <summary>The IDs seen so far: the cache's set, reused between validations so a large CIB does not regrow one each time.</summary>
-    private readonly HashSet<string> _ids;
-    private readonly List<(string Value, Where At, string Name)> _refs = [];
+    private readonly IdSet _ids;
+    /// <summary>The IDREFs noted so far, checked at the end: a list kept on the cache between validations, like <see cref="_ids"/>.</summary>
+    private readonly List<(string Value, Where At, string Name)> _refs;
     private bool _attDuplicate;
     private IdKind _attMatched;
 
@@ -54,7 +55,12 @@ internal sealed partial class RelaxNgValidator
             return _b.NotAllowed;
         }
 
-        var value = attribute.Value;
+        if (attribute.Value is null && candidates.Length == 1 && TryPlainId(p, name, candidates, attribute) is { } plain)
+        {
+            return plain;
+        }
+
+        var value = ValueOf(attribute);
         string? stripped = null;
         var tentative = false;
         _attDuplicate = false;
@@ -107,12 +113,12 @@ internal sealed partial class RelaxNgValidator
 
                     break;
                 case IdKind.IdRef:
-                    _refs.Add((stripped, Freeze(AttributeWhere(attribute)), name.LocalName));
+                    NoteRef(stripped, attribute, tentative);
                     break;
                 default:
                     foreach (var token in stripped.Split(' ', StringSplitOptions.RemoveEmptyEntries))
                     {
-                        _refs.Add((token, Freeze(AttributeWhere(attribute)), name.LocalName));
+                        NoteRef(token, attribute, tentative);
                     }
 
                     break;
@@ -122,6 +128,54 @@ internal sealed partial class RelaxNgValidator
         if (tentative && !keepId)
         {
             _ids.Remove(stripped!);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Notes an IDREF for the check at the end, unless its ID is already claimed for good (a kept ID is never given
+    /// back, so the check could only pass): most references come after what they name. With a claim of this very
+    /// attribute still <paramref name="tentative"/>, the reference is noted anyway.
+    /// </summary>
+    private void NoteRef(string value, in AttributeItem attribute, bool tentative)
+    {
+        if (tentative || !_ids.Contains(value))
+        {
+            _refs.Add((value, Freeze(AttributeWhere(attribute)), attribute.Name.LocalName));
+        }
+    }
+
+    /// <summary>
+    /// The common case of a scanned document: an attribute whose one candidate is an xsd:ID without facets, with a plain
+    /// ASCII value without spaces (so whitespace collapsing leaves it as it is). The value is checked and claimed as an
+    /// ID in its bytes, never made a string, with the same outcome as the general path below. <see langword="null"/>
+    /// when the case does not apply.
+    /// </summary>
+    private Pattern? TryPlainId(Pattern p, XName name, Pattern[] candidates, in AttributeItem attribute)
+    {
+        var candidate = candidates[0];
+        if (!candidate.HasIdContent || candidate.P1 is not { Kind: PatternKind.Data, Datatype: { IdKind: IdKind.Id } type })
+        {
+            return null;
+        }
+
+        var bytes = _scanner!.Data.AsSpan(attribute.RawStart, attribute.RawLength);
+        if (bytes.Contains((byte)' ') || type.AllowsAscii(bytes) is not { } allowed)
+        {
+            return null;
+        }
+
+        // As the general path: claim the ID, a value already claimed fails as a duplicate, and the claim is given back
+        // when the attribute is not accepted after all.
+        var added = _ids.AddAscii(attribute.RawStart, attribute.RawLength);
+        _attDuplicate = !added;
+        var matched = allowed && added;
+        _attMatched = matched ? IdKind.Id : IdKind.None;
+        var result = CachedAttDeriv(p, name, candidates, matched ? 1UL : 0UL);
+        if (added && (!matched || result.Kind == PatternKind.NotAllowed))
+        {
+            _ids.RemoveAscii(attribute.RawStart, attribute.RawLength);
         }
 
         return result;

@@ -13,7 +13,7 @@ namespace Clustering.Cib.Validation;
 internal sealed partial class RelaxNgValidator
 {
     private XName[] _openNames = new XName[32];
-    private string?[] _openIds = new string?[32];
+    private AttributeItem?[] _openIds = new AttributeItem?[32];
     private ElementFrame?[] _openFrames = new ElementFrame?[32];
     private int _openCount;
 
@@ -32,8 +32,8 @@ internal sealed partial class RelaxNgValidator
         /// <summary>The current element's name.</summary>
         XName ElementName();
 
-        /// <summary>Adds the current element's attributes (not namespace declarations) and returns its <c>id</c>.</summary>
-        string? ReadAttributes(List<AttributeItem> into);
+        /// <summary>Adds the current element's attributes (not namespace declarations) and returns where its <c>id</c> is among them (-1: none).</summary>
+        int ReadAttributes(List<AttributeItem> into);
 
         /// <summary>Moves to the next node.</summary>
         void Read();
@@ -70,7 +70,7 @@ internal sealed partial class RelaxNgValidator
         var id = source.ReadAttributes(_attributes);
         var at = Where.Open(line, position);
         _depth++;
-        PushOpen(name, id);
+        PushOpen(name, id < 0 ? null : _attributes[id]);
         try
         {
             var q = StartTag(p, name, at);
@@ -135,7 +135,7 @@ internal sealed partial class RelaxNgValidator
     /// Opens an element of a streamed document: its name and <c>id</c> go on a stack, and the <see cref="ElementFrame"/>
     /// chain an error path needs is only built when an error is reported (or an IDREF noted) inside it.
     /// </summary>
-    private void PushOpen(XName name, string? id)
+    private void PushOpen(XName name, AttributeItem? id)
     {
         if (_openCount == _openNames.Length)
         {
@@ -163,7 +163,7 @@ internal sealed partial class RelaxNgValidator
         ElementFrame? frame = null;
         for (var i = 0; i < _openCount; i++)
         {
-            frame = _openFrames[i] ??= new ElementFrame(frame, _openNames[i], _openIds[i]);
+            frame = _openFrames[i] ??= new ElementFrame(frame, _openNames[i], _openIds[i] is { } id ? ValueOf(id) : null);
         }
 
         return frame;

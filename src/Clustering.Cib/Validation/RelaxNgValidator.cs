@@ -20,6 +20,9 @@ internal sealed partial class RelaxNgValidator
     /// <summary>Deeper trees (possible only when built in code, loading stops at 256) are refused, not recursed into.</summary>
     private const int MaxDepth = 1024;
 
+    /// <summary>An IDREF list kept for the next validation only up to this many entries.</summary>
+    private const int MaxKeptRefs = 1 << 16;
+
     private readonly DerivativeCache _cache;
     private readonly PatternBuilder _b;
     private readonly Pattern _start;
@@ -41,6 +44,8 @@ internal sealed partial class RelaxNgValidator
         _cancellationToken = cancellationToken;
         _ids = cache.Ids;
         _ids.Clear();
+        _refs = cache.TakeScratch() as List<(string Value, Where At, string Name)> ?? [];
+        _refs.Clear();
     }
 
     private enum AfterOp : byte
@@ -65,6 +70,12 @@ internal sealed partial class RelaxNgValidator
         }
 
         _cache.ReleaseIds();
+        if (_refs.Count <= MaxKeptRefs)
+        {
+            _refs.Clear();
+            _cache.KeepScratch(_refs);
+        }
+
         return new RelaxNgValidationResult(_errors);
     }
 
@@ -198,6 +209,13 @@ internal sealed partial class RelaxNgValidator
         public static Where Open(int line, int position) => new(null, null, line, position, Live: true);
     }
 
-    /// <summary>One attribute of the start tag being validated: from a tree (<see cref="Node"/>) or from a reader.</summary>
-    private readonly record struct AttributeItem(XName Name, string Value, XAttribute? Node, int Line, int Position);
+    /// <summary>
+    /// One attribute of the start tag being validated: from a tree (<see cref="Node"/>) or from a reader, or from the
+    /// scanner, which leaves a plain value in the document's bytes (<see cref="Value"/> <see langword="null"/>,
+    /// <see cref="RawStart"/> and <see cref="RawLength"/> set): <see cref="ValueOf"/> gives it as a string.
+    /// </summary>
+    private readonly record struct AttributeItem(XName Name, string? Value, XAttribute? Node, int Line, int Position, int RawStart = 0, int RawLength = 0);
+
+    /// <summary>An attribute's value as a string (a plain scanned value from the scanner's cache of short values).</summary>
+    private string ValueOf(in AttributeItem attribute) => attribute.Value ?? _scanner!.CachedValue(attribute.RawStart, attribute.RawLength);
 }
