@@ -60,7 +60,8 @@ internal sealed partial class RelaxNgValidator
             return plain;
         }
 
-        var value = ValueOf(attribute);
+        // A plain scanned value becomes a string only when a check needs one.
+        var value = attribute.Value;
         string? stripped = null;
         var tentative = false;
         _attDuplicate = false;
@@ -69,7 +70,7 @@ internal sealed partial class RelaxNgValidator
             if (candidate.HasIdContent)
             {
                 // One hash lookup: claim the ID now and give it back below if the attribute turns out not to be one.
-                stripped = Datatype.Collapse(value);
+                stripped = Datatype.Collapse(value ??= ValueOf(attribute));
                 tentative = _ids.Add(stripped);
                 _attDuplicate = !tentative;
                 break;
@@ -81,7 +82,7 @@ internal sealed partial class RelaxNgValidator
         ulong mask = 0;
         for (var i = 0; i < candidates.Length; i++)
         {
-            if (ValueMatch(candidates[i].P1!, value))
+            if (ValueMatches(candidates[i].P1!, attribute, ref value))
             {
                 mask |= i < 64 ? 1UL << i : 0;
             }
@@ -95,13 +96,13 @@ internal sealed partial class RelaxNgValidator
         }
         else
         {
-            result = AttDeriv(p, name, value);
+            result = AttDeriv(p, name, value ??= ValueOf(attribute));
         }
 
         var keepId = false;
         if (result.Kind != PatternKind.NotAllowed && matched != IdKind.None)
         {
-            stripped ??= Datatype.Collapse(value);
+            stripped ??= Datatype.Collapse(value ??= ValueOf(attribute));
             switch (matched)
             {
                 case IdKind.Id:
@@ -131,6 +132,32 @@ internal sealed partial class RelaxNgValidator
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// <see cref="ValueMatch"/> for an attribute whose value may still be in the scanned bytes (<paramref name="value"/>
+    /// <see langword="null"/>): any text, and a datatype without ID semantics that <see cref="Datatype.AllowsAscii"/>
+    /// decides, are answered from the bytes; anything else makes the string.
+    /// </summary>
+    private bool ValueMatches(Pattern p, in AttributeItem attribute, ref string? value)
+    {
+        if (value is null)
+        {
+            if (p.Kind == PatternKind.Text)
+            {
+                return true;
+            }
+
+            if (p.Kind == PatternKind.Data && p.Datatype!.IdKind == IdKind.None
+                && p.Datatype.AllowsAscii(_scanner!.Data.AsSpan(attribute.RawStart, attribute.RawLength)) is { } allowed)
+            {
+                return allowed;
+            }
+
+            value = ValueOf(attribute);
+        }
+
+        return ValueMatch(p, value);
     }
 
     /// <summary>
