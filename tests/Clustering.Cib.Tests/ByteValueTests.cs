@@ -100,7 +100,9 @@ public sealed class ByteValueTests
             Assert.That(set.AddAscii(11, 5), Is.True);
             Assert.That(set.Contains("rsc-1"), Is.True);
             Assert.That(set.Count, Is.EqualTo(3));
+            Assert.That((set.Add("é-1"), set.Add("é-1"), set.Contains("é-1"), set.Contains("e-1")), Is.EqualTo((true, false, true, false)));
         });
+        set.Remove("é-1");
 
         set.RemoveAscii(7, 3);
         set.Remove("rsc-1");

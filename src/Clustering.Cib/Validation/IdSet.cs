@@ -6,7 +6,8 @@ namespace Clustering.Cib.Validation;
 /// The IDs of one document: a set of strings whose members may also be ASCII byte ranges of the document being
 /// scanned (<see cref="Source"/>), so an <c>id</c> read by the UTF-8 scanner is claimed without ever becoming a
 /// string. A string and a byte range with the same characters are the same member. Hashing is the runtime's
-/// randomized string hash (over the characters either way), so crafted IDs cannot make the set degenerate.
+/// randomized <see cref="HashCode"/> over the ASCII bytes (an ASCII string is narrowed to them; a string with other
+/// characters, which no byte range can equal, is hashed as a string), so crafted IDs cannot make the set degenerate.
 /// Open addressing with linear probing; removal leaves a tombstone. Not thread-safe.
 /// </summary>
 internal sealed class IdSet
@@ -15,8 +16,8 @@ internal sealed class IdSet
     private const byte Used = 1;
     private const byte Removed = 2;
 
-    /// <summary>IDs longer than this are hashed from a heap copy rather than a stack one (rare: IDs are short).</summary>
-    private const int StackChars = 256;
+    /// <summary>ASCII strings longer than this are narrowed into a heap copy rather than a stack one (rare: IDs are short).</summary>
+    private const int StackBytes = 256;
 
     private Entry[] _entries = new Entry[64];
     private int _count;
@@ -29,7 +30,7 @@ internal sealed class IdSet
     public int Count => _count;
 
     /// <summary>Adds a string; <see langword="false"/> when it is already a member.</summary>
-    public bool Add(string id) => Add(id.AsSpan(), id, -1, 0);
+    public bool Add(string id) => Add(id.AsSpan(), Hash(id), id, -1, 0);
 
     /// <summary>
     /// Adds the ASCII bytes <paramref name="start"/>..+<paramref name="length"/> of <see cref="Source"/>;
@@ -38,30 +39,28 @@ internal sealed class IdSet
     public bool AddAscii(int start, int length)
     {
         var bytes = Source.AsSpan(start, length);
-        if (length <= StackChars)
+        var hash = Hash(bytes);
+        if (FindBytes(bytes, hash) >= 0)
         {
-            Span<char> chars = stackalloc char[length];
-            Widen(bytes, chars);
-            return Add(chars, null, start, length);
+            return false;
         }
 
-        var copy = new char[length];
-        Widen(bytes, copy);
-        return Add(copy, null, start, length);
+        Insert(new Entry(hash, null, start, length, Used));
+        return true;
     }
 
     /// <summary>Whether the string is a member.</summary>
-    public bool Contains(string id) => Find(id.AsSpan(), string.GetHashCode(id.AsSpan())) >= 0;
+    public bool Contains(string id) => Find(id.AsSpan(), Hash(id)) >= 0;
 
     /// <summary>Removes the string if it is a member.</summary>
-    public void Remove(string id) => RemoveAt(Find(id.AsSpan(), string.GetHashCode(id.AsSpan())));
+    public void Remove(string id) => RemoveAt(Find(id.AsSpan(), Hash(id)));
 
     /// <summary>Removes the ASCII bytes of <see cref="Source"/> if they are a member.</summary>
     public void RemoveAscii(int start, int length)
     {
-        var chars = new char[length];
-        Widen(Source.AsSpan(start, length), chars);
-        RemoveAt(Find(chars, string.GetHashCode(chars)));
+        var bytes = Source.AsSpan(start, length);
+        var hash = Hash(bytes);
+        RemoveAt(FindBytes(bytes, hash));
     }
 
     /// <summary>Empties the set, keeping its room, and forgets <see cref="Source"/>.</summary>
@@ -77,30 +76,46 @@ internal sealed class IdSet
         Source = null;
     }
 
-    private static void Widen(ReadOnlySpan<byte> bytes, Span<char> chars)
+    private static int Hash(ReadOnlySpan<byte> bytes)
     {
-        var status = Ascii.ToUtf16(bytes, chars, out _);
-        if (status != System.Buffers.OperationStatus.Done)
-        {
-            throw new ArgumentException("an ID given as bytes must be ASCII", nameof(bytes));
-        }
+        var hash = default(HashCode);
+        hash.AddBytes(bytes);
+        return hash.ToHashCode();
     }
 
-    private bool Add(ReadOnlySpan<char> chars, string? text, int start, int length)
+    /// <summary>The hash of a string: that of its bytes when it is ASCII (so it meets an equal byte range), else its own.</summary>
+    private static int Hash(string id)
     {
-        var hash = string.GetHashCode(chars);
+        if (!Ascii.IsValid(id))
+        {
+            return string.GetHashCode(id.AsSpan());
+        }
+
+        var bytes = id.Length <= StackBytes ? stackalloc byte[id.Length] : new byte[id.Length];
+        Ascii.FromUtf16(id, bytes, out _);
+        return Hash(bytes);
+    }
+
+    private bool Add(ReadOnlySpan<char> chars, int hash, string text, int start, int length)
+    {
         if (Find(chars, hash) >= 0)
         {
             return false;
         }
 
+        Insert(new Entry(hash, text, start, length, Used));
+        return true;
+    }
+
+    private void Insert(in Entry added)
+    {
         if ((_occupied + 1) * 2 > _entries.Length)
         {
             Grow();
         }
 
         var mask = _entries.Length - 1;
-        var i = hash & mask;
+        var i = added.Hash & mask;
         while (_entries[i].State == Used)
         {
             i = (i + 1) & mask;
@@ -111,9 +126,8 @@ internal sealed class IdSet
             _occupied++;
         }
 
-        _entries[i] = new Entry(hash, text, start, length, Used);
+        _entries[i] = added;
         _count++;
-        return true;
     }
 
     private int Find(ReadOnlySpan<char> chars, int hash)
@@ -135,10 +149,34 @@ internal sealed class IdSet
         }
     }
 
+    private int FindBytes(ReadOnlySpan<byte> bytes, int hash)
+    {
+        var entries = _entries;
+        var mask = entries.Length - 1;
+        for (var i = hash & mask; ; i = (i + 1) & mask)
+        {
+            ref readonly var entry = ref entries[i];
+            if (entry.State == Empty)
+            {
+                return -1;
+            }
+
+            if (entry.State == Used && entry.Hash == hash && SameBytes(entry, bytes))
+            {
+                return i;
+            }
+        }
+    }
+
     private bool Same(in Entry entry, ReadOnlySpan<char> chars)
         => entry.Text is { } text
             ? chars.SequenceEqual(text)
             : entry.Length == chars.Length && Ascii.Equals(Source.AsSpan(entry.Start, entry.Length), chars);
+
+    private bool SameBytes(in Entry entry, ReadOnlySpan<byte> bytes)
+        => entry.Text is { } text
+            ? text.Length == bytes.Length && Ascii.Equals(bytes, text)
+            : bytes.SequenceEqual(Source.AsSpan(entry.Start, entry.Length));
 
     private void RemoveAt(int index)
     {
