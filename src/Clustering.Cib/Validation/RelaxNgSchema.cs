@@ -137,13 +137,19 @@ public sealed class RelaxNgSchema
     {
         options ??= RelaxNgValidationOptions.Default;
         var cache = Interlocked.Exchange(ref _warm, null) ?? new DerivativeCache(_builder);
-        var result = walk(new RelaxNgValidator(cache, _start, _usesIdRef, options.MaxErrors, cancellationToken));
-        if (cache.Size <= DerivativeCache.MaxEntries)
+        try
         {
-            Interlocked.CompareExchange(ref _warm, cache, null);
+            return walk(new RelaxNgValidator(cache, _start, _usesIdRef, options.MaxErrors, cancellationToken));
         }
-
-        return result;
+        finally
+        {
+            // Also after an exception (the scanner giving up, a malformed document, cancellation): those are thrown
+            // between derivative steps, so every memo row is whole, and the next validation empties the ID set.
+            if (cache.Size <= DerivativeCache.MaxEntries)
+            {
+                Interlocked.CompareExchange(ref _warm, cache, null);
+            }
+        }
     }
 }
 
