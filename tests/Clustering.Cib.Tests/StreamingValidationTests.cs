@@ -37,6 +37,10 @@ public sealed class StreamingValidationTests
             var streamed = schema.ValidateReader(reader);
             Assert.That(streamed.IsValid, Is.EqualTo(valid), string.Join(Environment.NewLine, streamed.Errors));
             Assert.That(streamed.Errors, Is.EqualTo(tree.Errors));
+
+            // The schema's own stream path (clusterctl validate --schema FILE.rng) says the same.
+            using var bytes = new MemoryStream(Encoding.UTF8.GetBytes(document));
+            Assert.That(schema.ValidateStream(bytes).Errors, Is.EqualTo(tree.Errors));
         }
         finally
         {
@@ -131,6 +135,31 @@ public sealed class StreamingValidationTests
         Assert.Throws<CibLoadException>(() => Streamed(Embedded, "<cib validate-with='pacemaker-9.9'><x></cib>"));
         Assert.Throws<CibSchemaNotFoundException>(() => Streamed(Embedded, "<cib validate-with='pacemaker-9.9'/>"));
         Assert.Throws<CibSchemaNotFoundException>(() => Streamed(Embedded, "<cib/>"));
+    }
+
+    [Test]
+    public void A_schema_validates_a_stream_as_its_loaded_tree_and_refuses_malformed_input()
+    {
+        var schema = Embedded.GetSchema("pacemaker-1.2");
+        var valid = CibGenerator.Generate(64 * 1024);
+        var broken = new XDocument(valid);
+        var primitives = broken.Descendants("primitive").ToList();
+        primitives[1].SetAttributeValue("id", (string?)primitives[0].Attribute("id"));
+        broken.Descendants("rsc_order").First().SetAttributeValue("first", "no-such-group");
+        foreach (var document in new[] { valid, broken })
+        {
+            var text = document.ToString();
+            var tree = schema.Validate(CibDocument.Parse(text).Document);
+            using var stream = new MemoryStream(Encoding.UTF8.GetBytes(text));
+            Assert.That(schema.ValidateStream(stream).Errors, Is.EqualTo(tree.Errors));
+        }
+
+        RelaxNgValidationResult Stream(string xml) => schema.ValidateStream(new MemoryStream(Encoding.UTF8.GetBytes(xml)));
+        Assert.That(Assert.Throws<CibLoadException>(() => Stream("<cib>\n<configuration>\n</cib>"))!.LineNumber, Is.EqualTo(3));
+        Assert.Throws<CibLoadException>(() => Stream("<cib/><cib/>"));
+        Assert.Throws<CibLoadException>(() => Stream(""));
+        Assert.Throws<CibLoadException>(() => Stream("<!DOCTYPE cib [<!ENTITY x 'y'>]><cib>&x;</cib>"));
+        Assert.Throws<ArgumentNullException>(() => schema.ValidateStream(null!));
     }
 
     [Test]

@@ -7,7 +7,11 @@ namespace Clustering.Cib.Scanning;
 /// <summary>The scanner's character data: attribute values, text, CDATA, comments, processing instructions and references.</summary>
 internal sealed partial class Utf8XmlScanner
 {
-    private string AttributeValue()
+    /// <summary>
+    /// An attribute value: a plain one (printable ASCII without references) is left in the document's bytes
+    /// (<paramref name="start"/>, <paramref name="length"/>) and <see langword="null"/> returned; any other is built.
+    /// </summary>
+    private string? AttributeValue(out int start, out int length)
     {
         var quote = At(_pos);
         if (quote is not ((byte)'"' or (byte)'\''))
@@ -15,7 +19,8 @@ internal sealed partial class Utf8XmlScanner
             throw new XmlScanGaveUpException("a quoted attribute value is expected");
         }
 
-        var start = ++_pos;
+        start = ++_pos;
+        length = 0;
         var specials = quote == '"' ? DoubleQuotedSpecials : SingleQuotedSpecials;
 
         // Most values are short and plain: a scalar loop finds their end before a vectorised search would start.
@@ -30,7 +35,8 @@ internal sealed partial class Utf8XmlScanner
         if (run < rest.Length && rest[run] == quote)
         {
             _pos = start + run + 1;
-            return AsciiValue(start, run);
+            length = run;
+            return null;
         }
 
         run = rest.IndexOfAny(specials);
@@ -88,7 +94,7 @@ internal sealed partial class Utf8XmlScanner
     /// A plain ASCII value: short ones come from a small direct-mapped cache of the values met so far (a CIB repeats
     /// "true", "0", "Started", "monitor" thousands of times), so most cost a hash and a comparison, not a string.
     /// </summary>
-    private string AsciiValue(int start, int length)
+    public string CachedValue(int start, int length)
     {
         if (length == 0)
         {
@@ -96,7 +102,7 @@ internal sealed partial class Utf8XmlScanner
         }
 
         var bytes = _data.AsSpan(start, length);
-        if (length > 24)
+        if (length > 64)
         {
             return Encoding.Latin1.GetString(bytes);
         }

@@ -248,7 +248,7 @@ internal sealed partial class Utf8XmlScanner
             SkipWhitespace();
             Expect((byte)'=');
             SkipWhitespace();
-            var value = AttributeValue();
+            var stored = AttributeValue(out var valueStart, out var valueLength);
             if (_attributeCount == _attributes.Length)
             {
                 Array.Resize(ref _attributes, _attributes.Length * 2);
@@ -275,7 +275,7 @@ internal sealed partial class Utf8XmlScanner
             }
 
             _rawAttributeNames[_attributeCount] = attributeName;
-            _attributes[_attributeCount++] = new XmlScanAttribute(plainName!, attributeName.Prefix, value, attributeName.IsNamespaceDeclaration, attributeLine, attributePosition);
+            _attributes[_attributeCount++] = new XmlScanAttribute(plainName!, attributeName.Prefix, stored, _data, valueStart, valueLength, attributeName.IsNamespaceDeclaration, attributeLine, attributePosition);
             if (_attributeCount > _maxAttributes)
             {
                 throw new XmlScanGaveUpException("over the attribute limit");

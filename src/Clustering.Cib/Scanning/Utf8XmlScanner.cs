@@ -60,7 +60,7 @@ internal sealed partial class Utf8XmlScanner
     private (string Prefix, string Uri)[] _bindings = new (string, string)[8];
     private int _bindingCount;
     private char[] _chars = new char[256];
-    private readonly string?[] _values = new string?[1024];
+    private readonly string?[] _values = new string?[2048];
     private int _charCount;
 
     private XmlScanAttribute[] _attributes = new XmlScanAttribute[8];
@@ -82,6 +82,9 @@ internal sealed partial class Utf8XmlScanner
             throw new XmlScanGaveUpException("the document may be over the size limit");
         }
     }
+
+    /// <summary>The document's bytes (plain attribute values are ranges of them).</summary>
+    public byte[] Data => _data;
 
     /// <summary>The current node: Element, EndElement, Text, CDATA, Whitespace, or None before the start and at the end.</summary>
     public XmlNodeType NodeType { get; private set; }
@@ -367,8 +370,15 @@ internal sealed partial class Utf8XmlScanner
 /// <summary>One attribute of the scanned start tag.</summary>
 /// <param name="Name">The expanded name (namespace declarations are in the <c>xmlns</c> namespace, as XmlReader has them).</param>
 /// <param name="Prefix">The prefix ("" for none).</param>
-/// <param name="Value">The normalised value.</param>
 /// <param name="IsNamespaceDeclaration">Whether this is <c>xmlns</c> or <c>xmlns:p</c>.</param>
 /// <param name="Line">The line of the name.</param>
 /// <param name="Position">The position of the name.</param>
-internal readonly record struct XmlScanAttribute(XName Name, string Prefix, string Value, bool IsNamespaceDeclaration, int Line, int Position);
+/// <param name="Stored">The value when it had to be built (references, line ends, non-ASCII); <see langword="null"/> when it is the plain ASCII bytes at <paramref name="ValueStart"/>.</param>
+/// <param name="Data">The scanned document (for a value left in its bytes).</param>
+/// <param name="ValueStart">Where a plain value's bytes start in <paramref name="Data"/>.</param>
+/// <param name="ValueLength">How many bytes a plain value has.</param>
+internal readonly record struct XmlScanAttribute(XName Name, string Prefix, string? Stored, byte[] Data, int ValueStart, int ValueLength, bool IsNamespaceDeclaration, int Line, int Position)
+{
+    /// <summary>The normalised value (a plain value is made into a string on each call: the validator asks the scanner's cache instead).</summary>
+    public string Value => Stored ?? Encoding.Latin1.GetString(Data, ValueStart, ValueLength);
+}

@@ -146,6 +146,56 @@ internal sealed partial class Datatype
         }
     }
 
+    /// <summary>
+    /// What <see cref="Allows"/> says of the same characters, for a value given as ASCII bytes (a plain value the
+    /// scanner left in the document); <see langword="null"/> when only the string check can tell (other datatypes,
+    /// facets, or a byte that is not ASCII).
+    /// </summary>
+    public bool? AllowsAscii(ReadOnlySpan<byte> text)
+    {
+        if (!System.Text.Ascii.IsValid(text))
+        {
+            return null;
+        }
+
+        switch (_fast)
+        {
+            case FastCheck.Any:
+                return true;
+            case FastCheck.NcName:
+                return IsAsciiNcName(text.Trim(" \t\n\r"u8));
+            case FastCheck.Integer:
+                var digits = text.Trim(" \t\n\r"u8);
+                if (digits.Length > 0 && digits[0] is (byte)'+' or (byte)'-')
+                {
+                    digits = digits[1..];
+                }
+
+                return digits.Length > 0 && !digits.ContainsAnyExceptInRange((byte)'0', (byte)'9');
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>An NCName in ASCII: a letter or '_', then letters, digits, '-', '.', '_' (XML's name characters below U+0080).</summary>
+    private static bool IsAsciiNcName(ReadOnlySpan<byte> s)
+    {
+        if (s.Length == 0 || !(char.IsAsciiLetter((char)s[0]) || s[0] == '_'))
+        {
+            return false;
+        }
+
+        foreach (var b in s[1..])
+        {
+            if (!(char.IsAsciiLetterOrDigit((char)b) || b is (byte)'-' or (byte)'.' or (byte)'_'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>xsd:integer's lexical space: an optional sign and at least one decimal digit.</summary>
     private static bool IsInteger(ReadOnlySpan<char> s)
     {

@@ -20,6 +20,7 @@ internal sealed class DerivativeCache
     public const int MaxEntries = 1 << 20;
 
     private PatternMemo?[] _memos;
+    private object? _scratch;
 
     public DerivativeCache(PatternBuilder schemaBuilder)
     {
@@ -33,6 +34,37 @@ internal sealed class DerivativeCache
     public PatternBuilder Builder { get; }
 
     public Dictionary<(byte, int, int), Pattern> ApplyAfter { get; } = [];
+
+    /// <summary>A set of IDs kept empty between validations only up to this many entries (larger ones are dropped).</summary>
+    private const int MaxKeptIds = 1 << 18;
+
+    /// <summary>
+    /// The ID set of the validation using the cache: kept (empty) between validations, so validating the next large CIB
+    /// does not grow a new set through the large object heap.
+    /// </summary>
+    public IdSet Ids { get; private set; } = new();
+
+    /// <summary>Empties <see cref="Ids"/> at the end of a validation (it holds the document's strings), or drops it when very large.</summary>
+    public void ReleaseIds()
+    {
+        if (Ids.Count > MaxKeptIds)
+        {
+            Ids = new IdSet();
+        }
+        else
+        {
+            Ids.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Takes the validator's scratch list (its IDREF list, whose element type is the validator's own) kept from the last
+    /// validation, or <see langword="null"/>.
+    /// </summary>
+    public object? TakeScratch() => Interlocked.Exchange(ref _scratch, null);
+
+    /// <summary>Keeps an emptied scratch list for the next validation.</summary>
+    public void KeepScratch(object scratch) => _scratch = scratch;
 
     /// <summary>Memo rows stored so far (each counted once).</summary>
     public int Rows { get; set; }

@@ -66,6 +66,62 @@ public sealed class RelaxNgSchema
     }
 
     /// <summary>
+    /// Validates a document straight from a stream, without building a tree, read with the same hardening as
+    /// <see cref="CibDocument.Load(Stream, CibLoadOptions?)"/>: the bytes are buffered and walked by a UTF-8 scanner,
+    /// and anything it does not handle is read again with <see cref="XmlReader"/>. The whole stream is read, so a
+    /// malformed tail is refused as well. The stream is not closed.
+    /// </summary>
+    /// <exception cref="CibLoadException">The content is not a well-formed, acceptable document.</exception>
+    public RelaxNgValidationResult ValidateStream(Stream stream, CibLoadOptions? loadOptions = null, RelaxNgValidationOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        loadOptions ??= CibLoadOptions.Default;
+        loadOptions.Check();
+        using var document = Scanning.BufferedDocument.Read(stream, loadOptions.MaxCharactersInDocument);
+        if (document.Complete)
+        {
+            try
+            {
+                var scanner = new Scanning.Utf8XmlScanner(document.Buffer, document.Length, loadOptions);
+                var result = ValidateScanner(scanner, options, cancellationToken);
+                scanner.ReadToEnd();
+                return result;
+            }
+            catch (Scanning.XmlScanGaveUpException)
+            {
+                // Anything unusual or wrong: XmlReader reads the same bytes and accepts or refuses them.
+            }
+        }
+
+        using var replay = document.Replay();
+        LimitingXmlReader? reader = null;
+        try
+        {
+            reader = CibDocument.OpenReader(replay, loadOptions);
+            if (reader.MoveToContent() != XmlNodeType.Element)
+            {
+                throw new CibLoadException("the document has no root element", reader.LineNumber, reader.LinePosition);
+            }
+
+            var result = ValidateReader(reader, options, cancellationToken);
+            while (reader.Read())
+            {
+                // The rest must be well-formed too.
+            }
+
+            return result;
+        }
+        catch (Exception e) when (e is XmlException or InvalidOperationException)
+        {
+            throw CibDocument.LoadError(e, reader);
+        }
+        finally
+        {
+            reader?.Dispose();
+        }
+    }
+
+    /// <summary>
     /// Validates a document from our own scanner (the fast path of <see cref="CibSchemaSet.ValidateStream"/>): the
     /// same walk, errors and positions as <see cref="ValidateReader"/>.
     /// </summary>
@@ -81,13 +137,19 @@ public sealed class RelaxNgSchema
     {
         options ??= RelaxNgValidationOptions.Default;
         var cache = Interlocked.Exchange(ref _warm, null) ?? new DerivativeCache(_builder);
-        var result = walk(new RelaxNgValidator(cache, _start, _usesIdRef, options.MaxErrors, cancellationToken));
-        if (cache.Size <= DerivativeCache.MaxEntries)
+        try
         {
-            Interlocked.CompareExchange(ref _warm, cache, null);
+            return walk(new RelaxNgValidator(cache, _start, _usesIdRef, options.MaxErrors, cancellationToken));
         }
-
-        return result;
+        finally
+        {
+            // Also after an exception (the scanner giving up, a malformed document, cancellation): those are thrown
+            // between derivative steps, so every memo row is whole, and the next validation empties the ID set.
+            if (cache.Size <= DerivativeCache.MaxEntries)
+            {
+                Interlocked.CompareExchange(ref _warm, cache, null);
+            }
+        }
     }
 }
 

@@ -24,7 +24,8 @@ internal sealed partial class RelaxNgValidator
         }
         else
         {
-            _errors.Add(new RelaxNgValidationError(at.Line, at.Position, at.Frame?.Path() ?? "/", message));
+            var frame = at.Live ? OpenFrame() : at.Frame;
+            _errors.Add(new RelaxNgValidationError(at.Line, at.Position, frame?.Path() ?? "/", message));
         }
     }
 
@@ -49,10 +50,10 @@ internal sealed partial class RelaxNgValidator
     private static string Shorten(string s) => s.Length <= 40 ? s : s[..37] + "...";
 
     /// <summary>Reports a refused attribute; returns whether its name was expected (only the value is wrong).</summary>
-    private bool ReportAttribute(Pattern p, XName elementName, in AttributeItem attribute, ElementFrame? frame)
+    private bool ReportAttribute(Pattern p, XName elementName, in AttributeItem attribute)
     {
         var name = attribute.Name;
-        var at = AttributeWhere(attribute, frame);
+        var at = AttributeWhere(attribute);
         var candidates = new List<Pattern>();
         CollectAttributes(p, candidates, [], name);
         if (candidates.Count == 0)
@@ -63,7 +64,7 @@ internal sealed partial class RelaxNgValidator
 
         if (_attDuplicate && candidates.Exists(c => HasIdData(c.P1!, [])))
         {
-            Report(at, $"ID '{attribute.Value}' of attribute {name.LocalName} is already used by another element");
+            Report(at, $"ID '{ValueOf(attribute)}' of attribute {name.LocalName} is already used by another element");
             return true;
         }
 
@@ -73,7 +74,7 @@ internal sealed partial class RelaxNgValidator
             DescribeValues(candidate.P1!, expectations, []);
         }
 
-        Report(at, $"attribute {name.LocalName} has an invalid value '{Shorten(attribute.Value)}'; expected {Join(expectations)}");
+        Report(at, $"attribute {name.LocalName} has an invalid value '{Shorten(ValueOf(attribute))}'; expected {Join(expectations)}");
         return true;
     }
 

@@ -8,13 +8,20 @@ namespace Clustering.Cib.Validation;
 /// </summary>
 internal sealed partial class RelaxNgValidator
 {
-    private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
-    private readonly List<(string Value, Where At, string Name)> _refs = [];
+    /// <summary>The IDs seen so far: the cache's set, reused between validations so a large CIB does not regrow one each time.</summary>
+    private readonly IdSet _ids;
+    /// <summary>The IDREFs noted so far, checked at the end: a list kept on the cache between validations, like <see cref="_ids"/>.</summary>
+    private readonly List<(string Value, Where At, string Name)> _refs;
     private bool _attDuplicate;
     private IdKind _attMatched;
 
     private void CheckIdRefs()
     {
+        if (_refs.Count == 0)
+        {
+            return;
+        }
+
         foreach (var (value, at, name) in _refs)
         {
             if (!_ids.Contains(value))
@@ -24,11 +31,11 @@ internal sealed partial class RelaxNgValidator
         }
     }
 
-    private static Where AttributeWhere(in AttributeItem attribute, ElementFrame? frame)
-        => attribute.Node is not null ? Where.Of(attribute.Node) : new Where(null, frame, attribute.Line, attribute.Position);
+    private static Where AttributeWhere(in AttributeItem attribute)
+        => attribute.Node is not null ? Where.Of(attribute.Node) : Where.Open(attribute.Line, attribute.Position);
 
     /// <summary>The attribute derivative for one attribute of a start tag, claiming its ID or noting its IDREFs.</summary>
-    private Pattern Attribute(Pattern p, in AttributeItem attribute, ElementFrame? frame)
+    private Pattern Attribute(Pattern p, in AttributeItem attribute)
     {
         var name = attribute.Name;
         var memo = _cache.Memo(p.Id);
@@ -48,6 +55,12 @@ internal sealed partial class RelaxNgValidator
             return _b.NotAllowed;
         }
 
+        if (attribute.Value is null && candidates.Length == 1 && TryPlainId(p, name, candidates, attribute) is { } plain)
+        {
+            return plain;
+        }
+
+        // A plain scanned value becomes a string only when a check needs one.
         var value = attribute.Value;
         string? stripped = null;
         var tentative = false;
@@ -57,7 +70,7 @@ internal sealed partial class RelaxNgValidator
             if (candidate.HasIdContent)
             {
                 // One hash lookup: claim the ID now and give it back below if the attribute turns out not to be one.
-                stripped = Datatype.Collapse(value);
+                stripped = Datatype.Collapse(value ??= ValueOf(attribute));
                 tentative = _ids.Add(stripped);
                 _attDuplicate = !tentative;
                 break;
@@ -69,7 +82,7 @@ internal sealed partial class RelaxNgValidator
         ulong mask = 0;
         for (var i = 0; i < candidates.Length; i++)
         {
-            if (ValueMatch(candidates[i].P1!, value))
+            if (ValueMatches(candidates[i].P1!, attribute, ref value))
             {
                 mask |= i < 64 ? 1UL << i : 0;
             }
@@ -83,13 +96,13 @@ internal sealed partial class RelaxNgValidator
         }
         else
         {
-            result = AttDeriv(p, name, value);
+            result = AttDeriv(p, name, value ??= ValueOf(attribute));
         }
 
         var keepId = false;
         if (result.Kind != PatternKind.NotAllowed && matched != IdKind.None)
         {
-            stripped ??= Datatype.Collapse(value);
+            stripped ??= Datatype.Collapse(value ??= ValueOf(attribute));
             switch (matched)
             {
                 case IdKind.Id:
@@ -101,12 +114,12 @@ internal sealed partial class RelaxNgValidator
 
                     break;
                 case IdKind.IdRef:
-                    _refs.Add((stripped, AttributeWhere(attribute, frame), name.LocalName));
+                    NoteRef(stripped, attribute, tentative);
                     break;
                 default:
                     foreach (var token in stripped.Split(' ', StringSplitOptions.RemoveEmptyEntries))
                     {
-                        _refs.Add((token, AttributeWhere(attribute, frame), name.LocalName));
+                        NoteRef(token, attribute, tentative);
                     }
 
                     break;
@@ -116,6 +129,80 @@ internal sealed partial class RelaxNgValidator
         if (tentative && !keepId)
         {
             _ids.Remove(stripped!);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// <see cref="ValueMatch"/> for an attribute whose value may still be in the scanned bytes (<paramref name="value"/>
+    /// <see langword="null"/>): any text, and a datatype without ID semantics that <see cref="Datatype.AllowsAscii"/>
+    /// decides, are answered from the bytes; anything else makes the string.
+    /// </summary>
+    private bool ValueMatches(Pattern p, in AttributeItem attribute, ref string? value)
+    {
+        if (value is null)
+        {
+            if (p.Kind == PatternKind.Text)
+            {
+                return true;
+            }
+
+            if (p.Kind == PatternKind.Data && p.Datatype!.IdKind == IdKind.None
+                && p.Datatype.AllowsAscii(_scanner!.Data.AsSpan(attribute.RawStart, attribute.RawLength)) is { } allowed)
+            {
+                return allowed;
+            }
+
+            value = ValueOf(attribute);
+        }
+
+        return ValueMatch(p, value);
+    }
+
+    /// <summary>
+    /// Notes an IDREF for the check at the end, unless its ID is already claimed for good (a kept ID is never given
+    /// back, so the check could only pass): most references come after what they name. With a claim of this very
+    /// attribute still <paramref name="tentative"/>, the reference is noted anyway.
+    /// </summary>
+    private void NoteRef(string value, in AttributeItem attribute, bool tentative)
+    {
+        if (tentative || !_ids.Contains(value))
+        {
+            _refs.Add((value, Freeze(AttributeWhere(attribute)), attribute.Name.LocalName));
+        }
+    }
+
+    /// <summary>
+    /// The common case of a scanned document: an attribute whose one candidate is an xsd:ID without facets, with a plain
+    /// ASCII value without spaces (so whitespace collapsing leaves it as it is). The value is checked and claimed as an
+    /// ID in its bytes, never made a string, with the same outcome as the general path below. <see langword="null"/>
+    /// when the case does not apply.
+    /// </summary>
+    private Pattern? TryPlainId(Pattern p, XName name, Pattern[] candidates, in AttributeItem attribute)
+    {
+        var candidate = candidates[0];
+        if (!candidate.HasIdContent || candidate.P1 is not { Kind: PatternKind.Data, Datatype: { IdKind: IdKind.Id } type })
+        {
+            return null;
+        }
+
+        var bytes = _scanner!.Data.AsSpan(attribute.RawStart, attribute.RawLength);
+        if (bytes.Contains((byte)' ') || type.AllowsAscii(bytes) is not { } allowed)
+        {
+            return null;
+        }
+
+        // As the general path: claim the ID, a value already claimed fails as a duplicate, and the claim is given back
+        // when the attribute is not accepted after all.
+        var added = _ids.AddAscii(attribute.RawStart, attribute.RawLength);
+        _attDuplicate = !added;
+        var matched = allowed && added;
+        _attMatched = matched ? IdKind.Id : IdKind.None;
+        var result = CachedAttDeriv(p, name, candidates, matched ? 1UL : 0UL);
+        if (added && (!matched || result.Kind == PatternKind.NotAllowed))
+        {
+            _ids.RemoveAscii(attribute.RawStart, attribute.RawLength);
         }
 
         return result;

@@ -43,7 +43,7 @@ internal sealed partial class RelaxNgValidator
         var lineInfo = reader is LimitingXmlReader hardened ? hardened.InnerLineInfo : reader as IXmlLineInfo;
         _lineInfo = lineInfo is not null && lineInfo.HasLineInfo() ? lineInfo : null;
         var (line, position) = Position();
-        var after = ReadElement(new ReaderSource(this, reader), _start, null);
+        var after = ReadElement(new ReaderSource(this, reader), _start);
         return Finish(after, new Where(null, null, line, position));
     }
 
@@ -85,9 +85,9 @@ internal sealed partial class RelaxNgValidator
 
         public XName ElementName() => validator.NameOf(validator._direct!, validator._direct!.NamespaceURI);
 
-        public string? ReadAttributes(List<AttributeItem> into)
+        public int ReadAttributes(List<AttributeItem> into)
         {
-            string? id = null;
+            var id = -1;
             var attributes = validator._direct!;
             if (attributes.MoveToFirstAttribute())
             {
@@ -104,7 +104,7 @@ internal sealed partial class RelaxNgValidator
                     var value = attributes.Value;
                     if (ns.Length == 0 && attributeName.LocalName == "id")
                     {
-                        id = value;
+                        id = into.Count;
                     }
 
                     into.Add(new AttributeItem(attributeName, value, null, attributeLine, attributePosition));

@@ -11,13 +11,18 @@ namespace Clustering.Cib.Validation;
 /// </summary>
 internal sealed partial class RelaxNgValidator
 {
+    /// <summary>The scanner of a scanned document (plain attribute values are ranges of its bytes).</summary>
+    private Utf8XmlScanner? _scanner;
+
     /// <summary>Validates the root element the scanner is on (or before).</summary>
     /// <exception cref="XmlScanGaveUpException">The scanner gave up: validate again from an <see cref="XmlReader"/>.</exception>
     public RelaxNgValidationResult Validate(Utf8XmlScanner scanner)
     {
         scanner.MoveToContent();
+        _scanner = scanner;
+        _ids.Source = scanner.Data;
         var root = new Where(null, null, scanner.LineNumber, scanner.LinePosition);
-        var after = ReadElement(new ScannerSource(scanner), _start, null);
+        var after = ReadElement(new ScannerSource(scanner), _start);
         return Finish(after, root);
     }
 
@@ -32,9 +37,9 @@ internal sealed partial class RelaxNgValidator
 
         public XName ElementName() => scanner.Name;
 
-        public string? ReadAttributes(List<AttributeItem> into)
+        public int ReadAttributes(List<AttributeItem> into)
         {
-            string? id = null;
+            var id = -1;
             foreach (ref readonly var attribute in scanner.Attributes)
             {
                 if (attribute.IsNamespaceDeclaration)
@@ -44,10 +49,10 @@ internal sealed partial class RelaxNgValidator
 
                 if (attribute.Prefix.Length == 0 && attribute.Name.LocalName == "id")
                 {
-                    id = attribute.Value;
+                    id = into.Count;
                 }
 
-                into.Add(new AttributeItem(attribute.Name, attribute.Value, null, attribute.Line, attribute.Position));
+                into.Add(new AttributeItem(attribute.Name, attribute.Stored, null, attribute.Line, attribute.Position, attribute.ValueStart, attribute.ValueLength));
             }
 
             return id;

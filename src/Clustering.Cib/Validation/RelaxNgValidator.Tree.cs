@@ -50,7 +50,7 @@ internal sealed partial class RelaxNgValidator
         }
 
         var at = Where.Of(element);
-        var q = StartTag(p, element.Name, at, null);
+        var q = StartTag(p, element.Name, at);
         if (q is null)
         {
             return p;

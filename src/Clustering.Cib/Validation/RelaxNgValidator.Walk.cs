@@ -12,6 +12,11 @@ namespace Clustering.Cib.Validation;
 /// </summary>
 internal sealed partial class RelaxNgValidator
 {
+    private XName[] _openNames = new XName[32];
+    private AttributeItem?[] _openIds = new AttributeItem?[32];
+    private ElementFrame?[] _openFrames = new ElementFrame?[32];
+    private int _openCount;
+
     /// <summary>The current node of a streamed document, as the walk needs it.</summary>
     private interface IWalkSource
     {
@@ -27,8 +32,8 @@ internal sealed partial class RelaxNgValidator
         /// <summary>The current element's name.</summary>
         XName ElementName();
 
-        /// <summary>Adds the current element's attributes (not namespace declarations) and returns its <c>id</c>.</summary>
-        string? ReadAttributes(List<AttributeItem> into);
+        /// <summary>Adds the current element's attributes (not namespace declarations) and returns where its <c>id</c> is among them (-1: none).</summary>
+        int ReadAttributes(List<AttributeItem> into);
 
         /// <summary>Moves to the next node.</summary>
         void Read();
@@ -41,7 +46,7 @@ internal sealed partial class RelaxNgValidator
     }
 
     /// <summary>Validates the element the source is on and leaves the source just past its end.</summary>
-    private Pattern ReadElement<TSource>(TSource source, Pattern p, ElementFrame? parent)
+    private Pattern ReadElement<TSource>(TSource source, Pattern p)
         where TSource : struct, IWalkSource
     {
         CountVisit();
@@ -55,7 +60,7 @@ internal sealed partial class RelaxNgValidator
         var name = source.ElementName();
         if (_depth >= MaxDepth)
         {
-            Report(new Where(null, parent, line, position), $"element <{name.LocalName}> is nested deeper than {MaxDepth} levels; not validated");
+            Report(Where.Open(line, position), $"element <{name.LocalName}> is nested deeper than {MaxDepth} levels; not validated");
             source.Skip();
             return _b.NotAllowed;
         }
@@ -63,30 +68,31 @@ internal sealed partial class RelaxNgValidator
         var isEmpty = source.IsEmptyElement;
         _attributes.Clear();
         var id = source.ReadAttributes(_attributes);
-        var frame = new ElementFrame(parent, name, id);
-        var at = new Where(null, frame, line, position);
+        var at = Where.Open(line, position);
         _depth++;
+        PushOpen(name, id < 0 ? null : _attributes[id]);
         try
         {
-            var q = StartTag(p, name, at, frame);
+            var q = StartTag(p, name, at);
             if (q is null)
             {
                 source.Skip();
                 return p;
             }
 
-            q = isEmpty ? TextOnly(q, "", at) : ReadContent(source, q, frame, at);
+            q = isEmpty ? TextOnly(q, "", at) : ReadContent(source, q, at);
             source.Read();
             return EndTagOf(q, name, at);
         }
         finally
         {
+            PopOpen();
             _depth--;
         }
     }
 
     /// <summary>Reads the content of a non-empty element up to its end tag (the source stays on the end tag).</summary>
-    private Pattern ReadContent<TSource>(TSource source, Pattern q, ElementFrame frame, in Where at)
+    private Pattern ReadContent<TSource>(TSource source, Pattern q, in Where at)
         where TSource : struct, IWalkSource
     {
         StringBuilder? pending = null;
@@ -101,13 +107,13 @@ internal sealed partial class RelaxNgValidator
                     q = MixedText(q, pending, textAt);
                     pending = null;
                     sawElement = true;
-                    q = ReadElement(source, q, frame);
+                    q = ReadElement(source, q);
                     continue;
                 case XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.SignificantWhitespace or XmlNodeType.Whitespace:
                     if (pending is null)
                     {
                         var (textLine, textPosition) = source.Position();
-                        textAt = new Where(null, frame, textLine, textPosition);
+                        textAt = Where.Open(textLine, textPosition);
                         pending = new StringBuilder();
                     }
 
@@ -124,4 +130,45 @@ internal sealed partial class RelaxNgValidator
 
         return sawElement ? MixedText(q, pending, textAt) : TextOnly(q, pending?.ToString() ?? "", at);
     }
+
+    /// <summary>
+    /// Opens an element of a streamed document: its name and <c>id</c> go on a stack, and the <see cref="ElementFrame"/>
+    /// chain an error path needs is only built when an error is reported (or an IDREF noted) inside it.
+    /// </summary>
+    private void PushOpen(XName name, AttributeItem? id)
+    {
+        if (_openCount == _openNames.Length)
+        {
+            Array.Resize(ref _openNames, _openCount * 2);
+            Array.Resize(ref _openIds, _openCount * 2);
+            Array.Resize(ref _openFrames, _openCount * 2);
+        }
+
+        _openNames[_openCount] = name;
+        _openIds[_openCount] = id;
+        _openFrames[_openCount] = null;
+        _openCount++;
+    }
+
+    private void PopOpen()
+    {
+        _openCount--;
+        _openIds[_openCount] = null;
+        _openFrames[_openCount] = null;
+    }
+
+    /// <summary>The frame of the innermost open element (<see langword="null"/> outside the root), built on demand.</summary>
+    private ElementFrame? OpenFrame()
+    {
+        ElementFrame? frame = null;
+        for (var i = 0; i < _openCount; i++)
+        {
+            frame = _openFrames[i] ??= new ElementFrame(frame, _openNames[i], _openIds[i] is { } id ? ValueOf(id) : null);
+        }
+
+        return frame;
+    }
+
+    /// <summary>A streamed location kept past the element it is in (an IDREF checked at the end) takes its path now.</summary>
+    private Where Freeze(in Where at) => at.Live ? new Where(null, OpenFrame(), at.Line, at.Position) : at;
 }

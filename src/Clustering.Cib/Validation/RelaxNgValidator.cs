@@ -20,6 +20,9 @@ internal sealed partial class RelaxNgValidator
     /// <summary>Deeper trees (possible only when built in code, loading stops at 256) are refused, not recursed into.</summary>
     private const int MaxDepth = 1024;
 
+    /// <summary>An IDREF list kept for the next validation only up to this many entries.</summary>
+    private const int MaxKeptRefs = 1 << 16;
+
     private readonly DerivativeCache _cache;
     private readonly PatternBuilder _b;
     private readonly Pattern _start;
@@ -39,6 +42,10 @@ internal sealed partial class RelaxNgValidator
         _checkIdRefs = checkIdRefs;
         _maxErrors = maxErrors;
         _cancellationToken = cancellationToken;
+        _ids = cache.Ids;
+        _ids.Clear();
+        _refs = cache.TakeScratch() as List<(string Value, Where At, string Name)> ?? [];
+        _refs.Clear();
     }
 
     private enum AfterOp : byte
@@ -62,6 +69,13 @@ internal sealed partial class RelaxNgValidator
             CheckIdRefs();
         }
 
+        _cache.ReleaseIds();
+        if (_refs.Count <= MaxKeptRefs)
+        {
+            _refs.Clear();
+            _cache.KeepScratch(_refs);
+        }
+
         return new RelaxNgValidationResult(_errors);
     }
 
@@ -77,7 +91,7 @@ internal sealed partial class RelaxNgValidator
     /// The start tag: opens the element, takes its attributes (in <see cref="_attributes"/>) and closes the tag.
     /// Returns <see langword="null"/> when the element is not allowed here (reported; its content is skipped).
     /// </summary>
-    private Pattern? StartTag(Pattern p, XName name, in Where at, ElementFrame? frame)
+    private Pattern? StartTag(Pattern p, XName name, in Where at)
     {
         var open = StartTagOpen(p, name);
         if (open.Kind == PatternKind.NotAllowed)
@@ -89,10 +103,10 @@ internal sealed partial class RelaxNgValidator
         var q = open;
         foreach (ref readonly var attribute in CollectionsMarshal.AsSpan(_attributes))
         {
-            var next = Attribute(q, attribute, frame);
+            var next = Attribute(q, attribute);
             if (next.Kind == PatternKind.NotAllowed)
             {
-                if (ReportAttribute(q, name, attribute, frame))
+                if (ReportAttribute(q, name, attribute))
                 {
                     // The name was expected and only the value is wrong: go on as if it were right.
                     q = AttDeriv(q, attribute.Name, null);
@@ -184,13 +198,24 @@ internal sealed partial class RelaxNgValidator
 
     /// <summary>
     /// Where an error is: a node of a tree (which has its own line information and path), or a line and position
-    /// in a streamed document with the element it is in.
+    /// in a streamed document with the element it is in (<see cref="Frame"/>), or with <see cref="Live"/> the
+    /// elements open when it is reported.
     /// </summary>
-    private readonly record struct Where(XObject? Node, ElementFrame? Frame, int Line, int Position)
+    private readonly record struct Where(XObject? Node, ElementFrame? Frame, int Line, int Position, bool Live = false)
     {
         public static Where Of(XObject node) => new(node, null, 0, 0);
+
+        /// <summary>A streamed location inside the elements open now (their path is taken if an error is reported).</summary>
+        public static Where Open(int line, int position) => new(null, null, line, position, Live: true);
     }
 
-    /// <summary>One attribute of the start tag being validated: from a tree (<see cref="Node"/>) or from a reader.</summary>
-    private readonly record struct AttributeItem(XName Name, string Value, XAttribute? Node, int Line, int Position);
+    /// <summary>
+    /// One attribute of the start tag being validated: from a tree (<see cref="Node"/>) or from a reader, or from the
+    /// scanner, which leaves a plain value in the document's bytes (<see cref="Value"/> <see langword="null"/>,
+    /// <see cref="RawStart"/> and <see cref="RawLength"/> set): <see cref="ValueOf"/> gives it as a string.
+    /// </summary>
+    private readonly record struct AttributeItem(XName Name, string? Value, XAttribute? Node, int Line, int Position, int RawStart = 0, int RawLength = 0);
+
+    /// <summary>An attribute's value as a string (a plain scanned value from the scanner's cache of short values).</summary>
+    private string ValueOf(in AttributeItem attribute) => attribute.Value ?? _scanner!.CachedValue(attribute.RawStart, attribute.RawLength);
 }

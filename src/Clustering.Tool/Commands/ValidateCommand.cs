@@ -104,7 +104,7 @@ internal sealed class ValidateCommand : ICommand
         return ClusterCtl.Failed;
     }
 
-    /// <summary>Validates against a schema given as a file: the stream is loaded (hardened) and then checked.</summary>
+    /// <summary>Validates against a schema given as a file: straight from the stream (hardened), as with a named schema.</summary>
     private static RelaxNgValidationResult ValidateWithFile(RelaxNgSchema schema, Stream stream, CancellationToken cancellationToken)
-        => schema.Validate(CibDocument.Load(stream).Document, null, cancellationToken);
+        => schema.ValidateStream(stream, null, null, cancellationToken);
 }
