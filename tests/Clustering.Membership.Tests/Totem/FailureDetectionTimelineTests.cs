@@ -36,6 +36,27 @@ public sealed class FailureDetectionTimelineTests
     }
 
     [Test]
+    public void The_representative_counts_the_join_that_completed_its_sets_when_the_other_consensus_timeout_fires_first()
+    {
+        // The representative's timers run a millisecond late (a busy scheduler): the other survivor's consensus
+        // timeout fires first, and its join (node 3 failed) reaches the representative before the representative's
+        // own timeout. That join already carries the sets the representative takes on from it, so the new ring need
+        // not wait a join timeout (50 ms) for the next copy, as Corosync does in the same race.
+        var wire = new InstantWire(3, new TotemTimings { Token = Token, TokenCoefficient = TimeSpan.Zero, Consensus = Consensus, Join = TimeSpan.FromMilliseconds(50) });
+        wire.RunUntil(TimeSpan.FromSeconds(10));
+        var cut = wire.NextTokenAt(1) + TimeSpan.FromMilliseconds(20).Ticks;
+        wire.RunUntilTicks(cut);
+        wire.Cut(3);
+        wire.TimerLateness[0] = TimeSpan.FromMilliseconds(1).Ticks;
+        wire.RunUntil(TimeSpan.FromSeconds(20));
+
+        var lastToken = Math.Min(wire.LastTokenAt[0], wire.LastTokenAt[1]);
+        var formed = Math.Max(wire.FormedAt[0], wire.FormedAt[1]);
+        Assert.That(formed, Is.GreaterThan(0), "the ring of 1,2 formed");
+        Assert.That(TimeSpan.FromTicks(formed - lastToken), Is.LessThanOrEqualTo(Token + Consensus + TimeSpan.FromMilliseconds(2)), string.Join('\n', wire.Trace.TakeLast(30)));
+    }
+
+    [Test]
     public void An_idle_ring_goes_round_once_per_hold_period_of_Corosync_length()
     {
         // Corosync's hold at token 1000: (int)(238 * 0.8 - 1000/HZ) = 180 ms. Where a cut falls in this period decides
@@ -64,6 +85,7 @@ public sealed class FailureDetectionTimelineTests
             Nodes = [.. Enumerable.Range(1, nodes).Select(i => new TotemProcessor((uint)i, new TotemProcessorOptions { Timings = timings, Random = new Random(i) }))];
             _due = [.. Nodes.Select(_ => Enumerable.Repeat(-1L, Enum.GetValues<TotemTimer>().Length).ToArray())];
             _cut = new bool[nodes];
+            TimerLateness = new long[nodes];
             LastTokenAt = new long[nodes];
             FormedAt = new long[nodes];
             foreach (var node in Nodes)
@@ -80,6 +102,9 @@ public sealed class FailureDetectionTimelineTests
         public long[] FormedAt { get; }
 
         public List<string> Trace { get; } = [];
+
+        /// <summary>Per node, how long after their due time its timers fire (ticks).</summary>
+        public long[] TimerLateness { get; }
 
         public void Cut(int node) => _cut[node - 1] = true;
 
@@ -160,7 +185,7 @@ public sealed class FailureDetectionTimelineTests
 
             foreach (var request in node.Output.Timers)
             {
-                _due[from][(int)request.Timer] = request.DueTicks;
+                _due[from][(int)request.Timer] = request.DueTicks < 0 ? -1 : request.DueTicks + TimerLateness[from];
             }
 
             foreach (var e in node.Output.Events)
