@@ -162,6 +162,16 @@ internal sealed partial class TotemProcessor
         if (changed)
         {
             RestartGather();
+
+            // The join that brought this node's sets to what they are now says the sender holds exactly these sets:
+            // it counts towards consensus already. Corosync drops it here (its gather restart clears the consensus)
+            // and waits for the sender's next join, a join timeout later, which is what delayed the new ring when the
+            // other node's consensus timeout fired first.
+            if (State == TotemState.Gather && SameSet(_proc, join.Proc) && SameSet(_failed, join.Failed))
+            {
+                _consensus.Add(from);
+                CheckConsensus();
+            }
         }
     }
 

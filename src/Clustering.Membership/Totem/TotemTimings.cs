@@ -54,11 +54,20 @@ internal sealed record TotemTimings
     /// <summary>Messages one node may send per token visit (Corosync <c>max_messages</c>, 17).</summary>
     public int MaxMessages { get; init; } = 17;
 
-    /// <summary>The token retransmit interval: <see cref="Token"/> / (<see cref="TokenRetransmitsBeforeLoss"/> + 0.2), as Corosync computes <c>token_retransmit</c>.</summary>
-    public TimeSpan TokenRetransmit => TokenRetransmitOverride ?? TimeSpan.FromTicks((long)(Token.Ticks / (TokenRetransmitsBeforeLoss + 0.2)));
+    /// <summary>
+    /// The token retransmit interval: <see cref="Token"/> / (<see cref="TokenRetransmitsBeforeLoss"/> + 0.2) in whole
+    /// milliseconds, as Corosync computes <c>token_retransmit</c> (an integer number of ms, truncated).
+    /// </summary>
+    public TimeSpan TokenRetransmit => TokenRetransmitOverride
+        ?? TimeSpan.FromMilliseconds((long)((long)Token.TotalMilliseconds / (TokenRetransmitsBeforeLoss + 0.2)));
 
-    /// <summary>How long the representative holds an idle token: 0.8 × <see cref="TokenRetransmit"/>, as Corosync computes <c>hold</c>.</summary>
-    public TimeSpan Hold => HoldOverride ?? TimeSpan.FromTicks((long)(TokenRetransmit.Ticks * 0.8));
+    /// <summary>
+    /// How long the representative holds an idle token: 0.8 × <see cref="TokenRetransmit"/> − 10 ms in whole
+    /// milliseconds (never below 0), as Corosync computes <c>hold</c> (<c>token_retransmit * 0.8 - 1000/HZ</c>, HZ = 100,
+    /// truncated): 180 ms at the default token of 1000 ms, the same value <c>Transport.Configuration.TotemTimings.Effective</c> reports.
+    /// </summary>
+    public TimeSpan Hold => HoldOverride
+        ?? TimeSpan.FromMilliseconds(Math.Max(0, (long)(((long)TokenRetransmit.TotalMilliseconds * 0.8) - 10)));
 
     /// <summary>The consensus timeout in effect for a ring of two nodes.</summary>
     public TimeSpan EffectiveConsensus => ConsensusTimeout(2);

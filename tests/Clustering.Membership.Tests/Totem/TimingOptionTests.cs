@@ -79,7 +79,12 @@ public sealed class TimingOptionTests
     {
         var computed = new TotemTimings { Token = TimeSpan.FromMilliseconds(1050), TokenRetransmitsBeforeLoss = 4 };
         Assert.That(computed.TokenRetransmit, Is.EqualTo(TimeSpan.FromMilliseconds(250)));
-        Assert.That(computed.Hold, Is.EqualTo(TimeSpan.FromMilliseconds(200)));
+        Assert.That(computed.Hold, Is.EqualTo(TimeSpan.FromMilliseconds(190)), "0.8 x 250 - 1000/HZ, as Corosync");
+        var corosyncDefault = new TotemTimings();
+        Assert.That(corosyncDefault.TokenRetransmit, Is.EqualTo(TimeSpan.FromMilliseconds(238)), "1000 / 4.2, truncated to whole ms");
+        Assert.That(corosyncDefault.Hold, Is.EqualTo(TimeSpan.FromMilliseconds(180)), "(int)(238 * 0.8 - 10), as corosync-cmapctl shows runtime.config.totem.hold");
+        Assert.That(corosyncDefault.Hold, Is.EqualTo(TotemTimings.From(new Clustering.Transport.Configuration.TotemTimings()).Hold));
+        Assert.That(corosyncDefault.Hold, Is.EqualTo(new Clustering.Transport.Configuration.TotemTimings().Effective(2).Hold), "the processor holds what the configuration layer reports");
 
         var set = computed with { TokenRetransmitOverride = TimeSpan.FromMilliseconds(100), HoldOverride = TimeSpan.FromMilliseconds(30) };
         Assert.That(set.TokenRetransmit, Is.EqualTo(TimeSpan.FromMilliseconds(100)));

@@ -131,7 +131,8 @@ public sealed class TotemProcessorTests
         Assert.That(t.MissCountConst, Is.EqualTo(5));
         Assert.That(t.WindowSize, Is.EqualTo(50));
         Assert.That(t.MaxMessages, Is.EqualTo(17));
-        Assert.That(t.TokenRetransmit.TotalMilliseconds, Is.EqualTo(238.095).Within(0.01));
+        Assert.That(t.TokenRetransmit, Is.EqualTo(TimeSpan.FromMilliseconds(238)), "(int)(1000 / 4.2), as Corosync");
+        Assert.That(t.Hold, Is.EqualTo(TimeSpan.FromMilliseconds(180)), "(int)(238 * 0.8 - 1000/HZ), as Corosync");
         Assert.That(t.TokenTimeout(5), Is.EqualTo(TimeSpan.FromMilliseconds(1000 + (3 * 650))));
     }
 
