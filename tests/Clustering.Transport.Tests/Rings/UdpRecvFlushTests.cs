@@ -37,7 +37,6 @@ public sealed class UdpRecvFlushTests(bool batchedIo)
             // unicast socket, and let it go: the token must come after all of them. Up to 50 frames, so the group
             // backlog is more than one batch (16, or 8 with GRO) and the flush must loop.
             var frames = 1 + (round % 50);
-            receiver.Hold();
             await sender.SendToAllAsync(Datagram(Stall, round, 0));
             Assert.That(receiver.WaitStalled(TimeSpan.FromSeconds(10)), Is.True, $"round {round}: the stall datagram arrived");
             for (var i = 0; i < frames; i++)
@@ -102,7 +101,7 @@ public sealed class UdpRecvFlushTests(bool batchedIo)
     private sealed class OrderReceiver : IRingReceiver
     {
         private readonly Lock _lock = new();
-        private readonly ManualResetEventSlim _gate = new(initialState: true);
+        private readonly SemaphoreSlim _go = new(0);
         private readonly SemaphoreSlim _stalled = new(0);
         private readonly Dictionary<int, int> _frames = [];
         private readonly Dictionary<int, int> _beforeToken = [];
@@ -119,9 +118,8 @@ public sealed class UdpRecvFlushTests(bool batchedIo)
             }
         }
 
-        public void Hold() => _gate.Reset();
-
-        public void Release() => _gate.Set();
+        /// <summary>Lets the receive path held on a stall datagram go on (one stall per release).</summary>
+        public void Release() => _go.Release();
 
         public bool WaitStalled(TimeSpan timeout) => _stalled.Wait(timeout);
 
@@ -184,7 +182,7 @@ public sealed class UdpRecvFlushTests(bool batchedIo)
             if (kind == Stall)
             {
                 _stalled.Release();
-                _gate.Wait(TimeSpan.FromSeconds(30));
+                _go.Wait(TimeSpan.FromSeconds(30));
             }
         }
 
