@@ -13,7 +13,9 @@ namespace Clustering.Transport.Rings;
 /// address is <see cref="LocalEndPoint"/>), and one bound to the group on <c>mcastport</c> with
 /// <c>SO_REUSEADDR</c>, joined to the group on the chosen interface, that receives multicasts. Multicast
 /// loopback is on so several nodes on one host hear each other; a node's own multicasts come back with its
-/// own source address and are discarded.
+/// own source address and are discarded. As in Corosync (<c>recv_flush</c> before the token is processed), a datagram
+/// read from the unicast socket is handed on only after every datagram already queued on the group socket, so the
+/// token never overtakes the frames sent before it.
 /// </summary>
 /// <remarks>On a loopback address (127.0.0.N) the outgoing multicast interface is set to 127.0.0.1 and
 /// the group is joined there, so a test can run several nodes on one machine without touching its network.</remarks>
@@ -95,8 +97,8 @@ public sealed class UdpMulticastRing : IRing, IPushRing, IBatchSendRing
         _core.Own(_sendSocket);
         _core.Own(_groupSocket);
         _core.EnableSegmentationOffload(options.SegmentationOffload, local, [_sendSocket, _groupSocket]);
-        _core.StartReceiving(_sendSocket, accept: null, IRingReceiver.SocketLane);
-        _core.StartReceiving(_groupSocket, accept: null, IRingReceiver.GroupLane);
+        // The token (unicast) is handed on only after the frames already queued on the group socket (recv_flush).
+        _core.StartReceivingPair(_sendSocket, _groupSocket);
         RingLog.Started(logger, options.RingNumber, "udp", LocalEndPoint, GroupEndPoint);
     }
 
