@@ -391,7 +391,7 @@ public sealed partial class FailureDetectionConformanceTests
     {
         private readonly List<(long At, int Node, string Text)> _lines = [];
 
-        public ILoggerFactory For(int node) => new Factory(this, node);
+        public ILoggerFactory For(int node) => new CallbackLoggerFactory((_, text) => Add(node, text));
 
         public string Since(long start)
         {
@@ -409,27 +409,6 @@ public sealed partial class FailureDetectionConformanceTests
             {
                 _lines.Add((at, node, text));
             }
-        }
-
-        private sealed class Factory(TimelineLog log, int node) : ILoggerFactory, ILogger
-        {
-            public ILogger CreateLogger(string categoryName) => this;
-
-            public void AddProvider(ILoggerProvider provider)
-            {
-            }
-
-            public void Dispose()
-            {
-            }
-
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Debug;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                log.Add(node, formatter(state, exception));
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using Clustering.TestSupport;
 using Clustering.Transport.Framing;
 using Clustering.Transport.Redundancy;
 using Clustering.Transport.Rings;
@@ -189,35 +190,23 @@ public sealed class RingSetTests(RrpMode mode, bool secauth)
         }
     }
 
-    /// <summary>A node's logger factory that counts the ring set's "Probing FAULTY ring" events and ignores the rest.</summary>
-    internal sealed class ProbeCounter : ILoggerFactory, ILogger
+    /// <summary>Counts a node's ring set's "Probing FAULTY ring" events; <see cref="Factory"/> is the node's logger factory.</summary>
+    internal sealed class ProbeCounter
     {
         private long _count;
 
+        public ProbeCounter() =>
+            Factory = new CallbackLoggerFactory((eventId, _) =>
+            {
+                if (eventId.Name == "Probing")
+                {
+                    Interlocked.Increment(ref _count);
+                }
+            });
+
         public long Count => Interlocked.Read(ref _count);
 
-        public ILogger CreateLogger(string categoryName) => this;
-
-        public void AddProvider(ILoggerProvider provider)
-        {
-        }
-
-        public void Dispose()
-        {
-        }
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Debug;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (eventId.Name == "Probing")
-            {
-                Interlocked.Increment(ref _count);
-            }
-        }
+        public ILoggerFactory Factory { get; }
     }
 
     /// <summary>N ring sets over one in-memory network on a fake clock.</summary>
@@ -248,7 +237,7 @@ public sealed class RingSetTests(RrpMode mode, bool secauth)
                     Incarnation = 1,
                     Protection = Protection(secauth, Name),
                     Redundancy = new RedundancyOptions { Mode = mode },
-                }, Time, _probes[n]);
+                }, Time, _probes[n].Factory);
             }
         }
 
