@@ -105,7 +105,7 @@ public sealed partial class ClusterNode
     /// </summary>
     private ValueTask DispatchDeliveryAsync(TotemDelivery delivery, List<GroupEvent> events, CancellationToken token)
     {
-        var routed = TryRouteGroupDataAsync(delivery, token);
+        var routed = TryRouteGroupDataAsync(delivery, _batching, token);
         if (routed.IsCompletedSuccessfully)
         {
             if (routed.Result)
@@ -256,7 +256,16 @@ public sealed partial class ClusterNode
     /// a stack buffer, finds the local handles without building a string, and hands each joined handle a pooled
     /// message. <see langword="false"/> for anything else, which the group table then applies.
     /// </summary>
-    internal ValueTask<bool> TryRouteGroupDataAsync(TotemDelivery delivery, CancellationToken token)
+    internal ValueTask<bool> TryRouteGroupDataAsync(TotemDelivery delivery, CancellationToken token) =>
+        TryRouteGroupDataAsync(delivery, batching: false, token);
+
+    /// <summary>
+    /// <see cref="TryRouteGroupDataAsync(TotemDelivery, CancellationToken)"/>; with <paramref name="batching"/> (the
+    /// dispatcher inside a Totem batch, on its own thread) a handle's messages collect in its pending batch instead,
+    /// handed on by <see cref="FlushPendingAsync"/>. Only the dispatcher passes <see langword="true"/>: the pending
+    /// batches are its own state, and a caller on another thread must never reach them.
+    /// </summary>
+    private ValueTask<bool> TryRouteGroupDataAsync(TotemDelivery delivery, bool batching, CancellationToken token)
     {
         var payload = delivery.Payload.Span;
         if (!GroupData.TryRead(payload, out var nameLength, out var processId, out var dataOffset))
@@ -288,7 +297,7 @@ public sealed partial class ClusterNode
             }
 
             var message = GroupMessage.CreatePooled(handle.Name, sender, payload[dataOffset..]);
-            if (_batching)
+            if (batching)
             {
                 var pending = handle.Pending;
                 if (pending is null)
@@ -322,7 +331,7 @@ public sealed partial class ClusterNode
         return ValueTask.FromResult(true);
     }
 
-    /// <summary>The rest of <see cref="TryRouteGroupDataAsync"/> once a handle's buffer was full.</summary>
+    /// <summary>The rest of <see cref="TryRouteGroupDataAsync(TotemDelivery, bool, CancellationToken)"/> once a handle's buffer was full.</summary>
     private async ValueTask<bool> AwaitRestAsync(ValueTask<bool> pending, ClusterGroup[] handles, int index, TotemDelivery delivery, int dataOffset, GroupMember sender, CancellationToken token)
     {
         if (await pending.ConfigureAwait(false))
