@@ -65,6 +65,10 @@ public sealed class RingSetBatchSendTests(string transport, bool segmentationOff
         Assert.That(await ReadAsync(a, 1), Has.Count.EqualTo(1));
         Assert.That(await ReadAsync(c, 1), Has.Count.EqualTo(1));
 
+        // a learns b's address on a ring from b's frame on that ring: wait for the second ring's copy too, or the token
+        // to b could go out on one ring only.
+        await RingSetTests.Cluster.WaitUntilAsync(() => a.Statistics.RedundantCopies == 1);
+
         // 150 frames (more than one step of the batch): runs of full frames, shorter ones between, and a token to b at the end.
         const int Count = 150;
         var frames = new OutgoingFrame[Count + 1];
