@@ -8,7 +8,7 @@
  * receives its own messages) checks per-sender sequence numbers, measures one-way latency, and prints one
  * line when it has everything or nothing arrived for -t seconds:
  *
- *   RESULT node=1 received=20000 lost=0 out_of_order=0 seconds=0.512 msgs_per_s=39062.5 p50_ms=... p99_ms=... max_ms=...
+ *   RESULT node=1 received=20000 lost=0 out_of_order=0 seconds=0.512 msgs_per_s=39062.5 p50_ms=... p99_ms=... max_ms=... cpu_ms=...
  *
  * msgs_per_s = received / (last delivery - send time of the first message), the same definition clusterctl
  * bench uses. Exit status 0 when nothing was lost or out of order, 1 otherwise, 2 for usage errors.
@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,6 +50,15 @@ static uint64_t *latencies; /* nanoseconds, one per delivery */
 static uint64_t first_sent = UINT64_MAX, last_recv;
 static unsigned int group_members;
 static unsigned int local_nodeid;
+
+/* CPU time of this process (user + system), in nanoseconds. */
+static uint64_t cpu_ns(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ((uint64_t)ru.ru_utime.tv_sec + (uint64_t)ru.ru_stime.tv_sec) * 1000000000ull
+		+ ((uint64_t)ru.ru_utime.tv_usec + (uint64_t)ru.ru_stime.tv_usec) * 1000ull;
+}
 
 static uint64_t now_ns(void)
 {
@@ -234,7 +244,7 @@ int main(int argc, char **argv)
 		}
 	}
 
-	uint64_t sent = 0, start = now_ns();
+	uint64_t sent = 0, start = now_ns(), cpu_start = cpu_ns();
 	uint64_t interval = opt_rate > 0 ? 1000000000ull / opt_rate : 0;
 	uint64_t idle_since = now_ns();
 	uint64_t last_received = 0;
@@ -276,6 +286,7 @@ int main(int argc, char **argv)
 		}
 	}
 
+	double cpu_ms = (double)(cpu_ns() - cpu_start) / 1e6;
 	uint64_t distinct = 0;
 	for (unsigned int i = 0; i < sender_count; i++) {
 		distinct += senders[i].distinct;
@@ -284,9 +295,9 @@ int main(int argc, char **argv)
 	double seconds = received > 0 && last_recv > first_sent ? (double)(last_recv - first_sent) / 1e9 : 0;
 	qsort(latencies, (size_t)received, sizeof *latencies, compare_u64);
 	printf("RESULT node=%u received=%" PRIu64 " lost=%" PRIu64 " out_of_order=%" PRIu64 " corrupt=%" PRIu64
-		" seconds=%.3f msgs_per_s=%.1f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f\n",
+		" seconds=%.3f msgs_per_s=%.1f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f cpu_ms=%.1f\n",
 		local_nodeid, received, lost, out_of_order, corrupt, seconds, seconds > 0 ? (double)received / seconds : 0,
-		percentile_ms(0.50), percentile_ms(0.99), received > 0 ? (double)latencies[received - 1] / 1e6 : 0);
+		percentile_ms(0.50), percentile_ms(0.99), received > 0 ? (double)latencies[received - 1] / 1e6 : 0, cpu_ms);
 	fflush(stdout);
 
 	/* Stay in the group a little so that slower members still see this one while they finish. */

@@ -3,12 +3,19 @@
 # `clusterctl bench` (3 node processes on loopback, secauth on, 2 active rings) on the same work, in one go,
 # and prints a side-by-side table. Needs root. See README.md.
 #
-# Environment: COUNT (messages per flood run, default 20000), SIZES (default "64 1024 8192"),
+# Environment: COUNT (messages per flood run; default per size, so that each flood lasts seconds, not a
+# fraction of one: 400000 at 64 B, 200000 at 1 KiB, 50000 at 8 KiB, 100000 otherwise), SIZES (default "64 1024 8192"),
 # LIGHT_COUNT (messages of the --rate 200 runs, default 600), CLUSTERCTL (a built clusterctl; default:
 # build src/Clustering.Tool in Release), OURS_TRANSPORT (udp or udpu, default udp).
 set -euo pipefail
 
-COUNT=${COUNT:-20000}
+COUNT=${COUNT:-}
+# Messages of a flood run of $1 bytes: COUNT when set, else a count that keeps both systems busy for seconds (a flood
+# of a fraction of a second mostly measures start-up: the first messages of ours run before the JIT has optimised).
+flood_count() {
+  if [ -n "$COUNT" ]; then echo "$COUNT"; return; fi
+  case $1 in 64) echo 400000 ;; 1024) echo 200000 ;; 8192) echo 50000 ;; *) echo 100000 ;; esac
+}
 SIZES=${SIZES:-"64 1024 8192"}
 LIGHT_COUNT=${LIGHT_COUNT:-600}
 LIGHT_RATE=200
@@ -122,55 +129,76 @@ CONF
   PIDS+=($!)
 done
 
-# $1 size, $2 count, $3 rate -> "msgs_per_s worst_p50_ms lost out_of_order"
+# CPU time (user + system) of the corosync daemons so far, in milliseconds.
+daemons_cpu_ms() {
+  local ticks=0 pid
+  for pid in "${PIDS[@]}"; do
+    # Fields 14 and 15 of /proc/PID/stat (utime, stime, in clock ticks); the name in field 2 has no spaces here.
+    ticks=$((ticks + $(awk '{ print $14 + $15 }' "/proc/$pid/stat")))
+  done
+  awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t * 1000 / hz }'
+}
+
+# $1 size, $2 count, $3 rate -> "msgs_per_s worst_p50_ms lost out_of_order cpu_us_per_msg"
+# The CPU per message is the daemons' CPU from before the clients start until every client has its result, plus each
+# client's own CPU from the full group to its result (cpu_ms), over the messages sent.
 corosync_run() {
-  local size=$1 count=$2 rate=$3 out="$WORK/run-$1-$2-$3" pids=()
+  local size=$1 count=$2 rate=$3 out="$WORK/run-$1-$2-$3" pids=() cpu_before cpu_after
   mkdir -p "$out"
+  cpu_before=$(daemons_cpu_ms)
   for i in $(seq 2 $NODES); do
     ip netns exec "cb$ID-$i" "$WORK/cpgbench" -n $NODES -s "$size" -c "$count" -r "$rate" > "$out/$i" 2> "$out/$i.err" &
     pids+=($!)
   done
   ip netns exec "cb$ID-1" "$WORK/cpgbench" -S -n $NODES -s "$size" -c "$count" -r "$rate" > "$out/1" 2> "$out/1.err" &
   pids+=($!)
+  # The clients linger in the group for 2 s after their result: the daemons' CPU is read as soon as all have one.
+  local waited=0
+  while [ "$(cat "$out"/[0-9] 2>/dev/null | grep -c '^RESULT')" -lt $NODES ] && [ $waited -lt 6000 ]; do
+    sleep 0.05; waited=$((waited + 1))
+  done
+  cpu_after=$(daemons_cpu_ms)
   local rc=0
   for pid in "${pids[@]}"; do wait "$pid" || rc=1; done
   if [ $rc != 0 ]; then
     log "cpgbench failed (size $size, rate $rate):"; cat "$out"/*.err "$out"/[0-9] >&2
   fi
-  cat "$out"/[0-9] | awk '
+  cat "$out"/[0-9] | awk -v daemons="$(awk -v a="$cpu_before" -v b="$cpu_after" 'BEGIN { print b - a }')" -v count="$count" '
     /^RESULT/ {
       for (f = 2; f <= NF; f++) { split($f, kv, "="); v[kv[1]] = kv[2] }
       if (n == 0 || v["msgs_per_s"] < rate) rate = v["msgs_per_s"]
       if (v["p50_ms"] > p50) p50 = v["p50_ms"]
-      lost += v["lost"]; ooo += v["out_of_order"]; n++
+      lost += v["lost"]; ooo += v["out_of_order"]; cpu += v["cpu_ms"]; n++
     }
-    END { if (n == 0) print "0 0 -1 -1"; else printf "%s %s %d %d\n", rate, p50, lost, ooo }'
+    END { if (n == 0) print "0 0 -1 -1 0"; else printf "%s %s %d %d %.2f\n", rate, p50, lost, ooo, (cpu + daemons) * 1000 / count }'
 }
 
-# $1 size, $2 count, $3 rate -> "msgs_per_s worst_p50_ms lost out_of_order"
+# $1 size, $2 count, $3 rate -> "msgs_per_s worst_p50_ms lost out_of_order cpu_us_per_msg"
+# The CPU per message is clusterctl bench's own (every node process from the start signal to its last message).
 ours_run() {
   local size=$1 count=$2 rate=$3 json
   json=$("$CLUSTERCTL" bench --nodes $NODES --size "$size" --count "$count" --rate "$rate" \
     --transport "$OURS_TRANSPORT" --rings 2 --secauth on --json 2> "$WORK/ours.err") || {
     log "clusterctl bench failed (size $size, rate $rate):"; cat "$WORK/ours.err" >&2; }
-  [ -n "$json" ] || { echo "0 0 -1 -1"; return; }
+  [ -n "$json" ] || { echo "0 0 -1 -1 0"; return; }
   # The first msgs_per_s is the slowest member's; the largest p50_ms is the worst member's.
-  local mps p50 lost ooo
+  local mps p50 lost ooo cpu
   mps=$(grep -o '"msgs_per_s":[0-9.]*' <<<"$json" | head -1 | cut -d: -f2)
   p50=$(grep -o '"p50_ms":[0-9.]*' <<<"$json" | cut -d: -f2 | sort -g | tail -1)
   lost=$(grep -o '"lost":[0-9]*' <<<"$json" | head -1 | cut -d: -f2)
   ooo=$(grep -o '"out_of_order":[0-9]*' <<<"$json" | head -1 | cut -d: -f2)
-  echo "$mps $p50 $lost $ooo"
+  cpu=$(grep -o '"cpu_us_per_msg":[0-9.]*' <<<"$json" | head -1 | cut -d: -f2)
+  echo "$mps $p50 $lost $ooo ${cpu:-0}"
 }
 
-declare -A C_MPS C_P50 O_MPS O_P50 BAD
+declare -A C_MPS C_P50 C_CPU O_MPS O_P50 O_CPU BAD
 log "corosync $(corosync -v | head -1 | grep -o "'[^']*'"), 3 nodes, udp, in namespaces cb$ID-1..$NODES"
 for size in $SIZES; do
-  read -r mps _ lost ooo < <(corosync_run "$size" "$COUNT" 0)
-  C_MPS[$size]=$mps; [ "$lost$ooo" = "00" ] || BAD[$size]+=" corosync-flood:lost=$lost,ooo=$ooo"
-  read -r _ p50 lost ooo < <(corosync_run "$size" "$LIGHT_COUNT" "$LIGHT_RATE")
+  read -r mps _ lost ooo cpu < <(corosync_run "$size" "$(flood_count "$size")" 0)
+  C_MPS[$size]=$mps; C_CPU[$size]=$cpu; [ "$lost$ooo" = "00" ] || BAD[$size]+=" corosync-flood:lost=$lost,ooo=$ooo"
+  read -r _ p50 lost ooo _ < <(corosync_run "$size" "$LIGHT_COUNT" "$LIGHT_RATE")
   C_P50[$size]=$p50; [ "$lost$ooo" = "00" ] || BAD[$size]+=" corosync-light:lost=$lost,ooo=$ooo"
-  log "corosync $size B: ${C_MPS[$size]} msgs/s, p50 at $LIGHT_RATE/s ${C_P50[$size]} ms"
+  log "corosync $size B: ${C_MPS[$size]} msgs/s, ${C_CPU[$size]} us CPU per message, p50 at $LIGHT_RATE/s ${C_P50[$size]} ms"
 done
 
 # Corosync stops before ours runs: the two never share the CPU.
@@ -180,22 +208,24 @@ PIDS=()
 
 log "clusterctl bench, 3 node processes on loopback, $OURS_TRANSPORT, secauth on (aes256 + sha256), 2 active rings"
 for size in $SIZES; do
-  read -r mps _ lost ooo < <(ours_run "$size" "$COUNT" 0)
-  O_MPS[$size]=$mps; [ "$lost$ooo" = "00" ] || BAD[$size]+=" ours-flood:lost=$lost,ooo=$ooo"
-  read -r _ p50 lost ooo < <(ours_run "$size" "$LIGHT_COUNT" "$LIGHT_RATE")
+  read -r mps _ lost ooo cpu < <(ours_run "$size" "$(flood_count "$size")" 0)
+  O_MPS[$size]=$mps; O_CPU[$size]=$cpu; [ "$lost$ooo" = "00" ] || BAD[$size]+=" ours-flood:lost=$lost,ooo=$ooo"
+  read -r _ p50 lost ooo _ < <(ours_run "$size" "$LIGHT_COUNT" "$LIGHT_RATE")
   O_P50[$size]=$p50; [ "$lost$ooo" = "00" ] || BAD[$size]+=" ours-light:lost=$lost,ooo=$ooo"
-  log "ours $size B: ${O_MPS[$size]} msgs/s, p50 at $LIGHT_RATE/s ${O_P50[$size]} ms"
+  log "ours $size B: ${O_MPS[$size]} msgs/s, ${O_CPU[$size]} us CPU per message, p50 at $LIGHT_RATE/s ${O_P50[$size]} ms"
 done
 
 echo
-echo "3 nodes, 1 sender, $COUNT messages per flood run, $LIGHT_COUNT at $LIGHT_RATE msgs/s for latency; $(nproc) CPUs, $(date -u '+%Y-%m-%d %H:%M UTC')"
+counts=""; for size in $SIZES; do counts+="${counts:+, }$(flood_count "$size") at $size B"; done
+echo "3 nodes, 1 sender; flood runs of $counts; $LIGHT_COUNT messages at $LIGHT_RATE msgs/s for latency; $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo
-echo "| size | Corosync 3.1.7 msgs/s | ours msgs/s | ours / Corosync | Corosync p50 @ $LIGHT_RATE/s | ours p50 @ $LIGHT_RATE/s |"
-echo "| ---: | ---: | ---: | ---: | ---: | ---: |"
+echo "| size | Corosync 3.1.7 msgs/s | ours msgs/s | ours / Corosync | Corosync CPU us/msg | ours CPU us/msg | Corosync p50 @ $LIGHT_RATE/s | ours p50 @ $LIGHT_RATE/s |"
+echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 status=0
 for size in $SIZES; do
   ratio=$(awk -v o="${O_MPS[$size]}" -v c="${C_MPS[$size]}" 'BEGIN { if (c > 0) printf "%.2fx", o / c; else print "n/a" }')
-  printf '| %s B | %.0f | %.0f | %s | %.3f ms | %.3f ms |\n' "$size" "${C_MPS[$size]}" "${O_MPS[$size]}" "$ratio" "${C_P50[$size]}" "${O_P50[$size]}"
+  printf '| %s B | %.0f | %.0f | %s | %.1f | %.1f | %.3f ms | %.3f ms |\n' "$size" "${C_MPS[$size]}" "${O_MPS[$size]}" "$ratio" \
+    "${C_CPU[$size]}" "${O_CPU[$size]}" "${C_P50[$size]}" "${O_P50[$size]}"
   if [ -n "${BAD[$size]:-}" ]; then status=1; fi
 done
 for size in $SIZES; do

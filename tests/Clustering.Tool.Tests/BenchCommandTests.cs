@@ -147,6 +147,7 @@ public sealed class BenchCommandTests
         Assert.That(lines[4], Does.Match(@"^\s+2\s+1000\s+0\s+0\s+4000\.0\s+0\.400\s+0\.400\s+0\.400$"));
         Assert.That(lines, Does.Contain("msgs/s:        2000.0 (slowest member)"));
         Assert.That(lines, Does.Contain("latency:       p50 0.200 ms, p99 0.400 ms, max 0.400 ms (one-way, all members)"));
+        Assert.That(lines, Does.Contain("cpu:           300 ms in 2 node processes, 300.0 us per message"));
         Assert.That(lines, Does.Contain("lost:          0"));
         Assert.That(lines, Does.Contain("out_of_order:  0"));
         Assert.That(summary.Clean, Is.True);
@@ -173,7 +174,8 @@ public sealed class BenchCommandTests
             ("nodes", JsonValueKind.Number), ("senders", JsonValueKind.Number), ("size", JsonValueKind.Number),
             ("messages", JsonValueKind.Number), ("msgs_per_s", JsonValueKind.Number), ("p50_ms", JsonValueKind.Number),
             ("p99_ms", JsonValueKind.Number), ("max_ms", JsonValueKind.Number), ("lost", JsonValueKind.Number),
-            ("out_of_order", JsonValueKind.Number), ("members", JsonValueKind.Array),
+            ("out_of_order", JsonValueKind.Number), ("members", JsonValueKind.Array), ("cpu_ms", JsonValueKind.Number),
+            ("cpu_us_per_msg", JsonValueKind.Number),
         })
         {
             Assert.That(root.TryGetProperty(name, out var value), Is.True, $"field {name}");
@@ -195,6 +197,12 @@ public sealed class BenchCommandTests
         var members = root.GetProperty("members").EnumerateArray().ToList();
         Assert.That(members.Select(m => m.GetProperty("node").GetUInt32()), Is.EqualTo(new[] { 1u, 2u, 3u }));
         Assert.That(members.Select(m => m.GetProperty("received").GetInt64()), Is.All.EqualTo(2000));
+
+        // Every node process spent CPU on the run; the total and the cost per message follow from the members'.
+        var cpu = members.Select(m => m.GetProperty("cpu_ms").GetDouble()).ToList();
+        Assert.That(cpu, Is.All.GreaterThan(0));
+        Assert.That(root.GetProperty("cpu_ms").GetDouble(), Is.EqualTo(cpu.Sum()).Within(0.5));
+        Assert.That(root.GetProperty("cpu_us_per_msg").GetDouble(), Is.EqualTo(cpu.Sum() * 1000 / 2000).Within(0.5));
     }
 
     [Test]
@@ -291,6 +299,7 @@ public sealed class BenchCommandTests
         Node = node,
         Received = received,
         Seconds = seconds,
+        CpuMilliseconds = 150,
         LatencyMaxMicros = latencyMicros,
         Latency = [[LatencyHistogram.IndexOf(latencyMicros), received]],
     };

@@ -24,6 +24,13 @@ internal sealed record BenchMemberResult
     [JsonPropertyName("seconds")]
     public double Seconds { get; init; }
 
+    /// <summary>
+    /// CPU time this node process used (all threads, user and kernel) from the start signal to its last message, in
+    /// milliseconds: what the run cost, steadier than throughput on a shared machine.
+    /// </summary>
+    [JsonPropertyName("cpu_ms")]
+    public double CpuMilliseconds { get; init; }
+
     [JsonPropertyName("latency_max_us")]
     public long LatencyMaxMicros { get; init; }
 

@@ -46,6 +46,15 @@ internal sealed class BenchSummary
 
     public long Corrupt => Members.Sum(m => m.Corrupt);
 
+    /// <summary>CPU time of every node process from the start signal to its last message, in milliseconds.</summary>
+    public double CpuMilliseconds => Members.Sum(m => m.CpuMilliseconds);
+
+    /// <summary>
+    /// <see cref="CpuMilliseconds"/> per message sent, in microseconds: what one message costs the whole cluster
+    /// (every node's receive, order, delivery and the sender's send), comparable across runs on a shared machine.
+    /// </summary>
+    public double CpuMicrosecondsPerMessage => Options.ExpectedMessages == 0 ? 0 : CpuMilliseconds * 1000.0 / Options.ExpectedMessages;
+
     /// <summary>Whether every member got every message once, in order, intact.</summary>
     public bool Clean => Lost == 0 && OutOfOrder == 0 && Corrupt == 0;
 
@@ -70,6 +79,8 @@ internal sealed class BenchSummary
             json.WriteNumber("lost", Lost);
             json.WriteNumber("out_of_order", OutOfOrder);
             json.WriteNumber("corrupt", Corrupt);
+            json.WriteNumber("cpu_ms", Math.Round(CpuMilliseconds, 1));
+            json.WriteNumber("cpu_us_per_msg", Math.Round(CpuMicrosecondsPerMessage, 2));
             json.WriteStartArray("members");
             for (var i = 0; i < Members.Count; i++)
             {
@@ -85,6 +96,7 @@ internal sealed class BenchSummary
                 json.WriteNumber("lost", m.Lost);
                 json.WriteNumber("out_of_order", m.OutOfOrder);
                 json.WriteNumber("corrupt", m.Corrupt);
+                json.WriteNumber("cpu_ms", Math.Round(m.CpuMilliseconds, 1));
                 json.WriteEndObject();
             }
 
@@ -110,6 +122,7 @@ internal sealed class BenchSummary
         text.Append('\n');
         text.Append(c, $"msgs/s:        {MessagesPerSecond:0.0} (slowest member)\n");
         text.Append(c, $"latency:       p50 {P50Milliseconds:0.000} ms, p99 {P99Milliseconds:0.000} ms, max {MaxMilliseconds:0.000} ms (one-way, all members)\n");
+        text.Append(c, $"cpu:           {CpuMilliseconds:0} ms in {Members.Count} node processes, {CpuMicrosecondsPerMessage:0.0} us per message\n");
         text.Append(c, $"lost:          {Lost}\n");
         text.Append(c, $"out_of_order:  {OutOfOrder}\n");
         if (Corrupt != 0)

@@ -23,6 +23,8 @@ internal sealed class ReceiveStats
     private long _lastTimestamp;
     private long _startTimestamp;
     private long _firstSent = long.MaxValue;
+    private TimeSpan _cpuAtStart;
+    private TimeSpan? _cpuAtEnd;
 
     public ReceiveStats(BenchOptions options, uint node)
     {
@@ -35,7 +37,14 @@ internal sealed class ReceiveStats
     public bool Complete => Received >= _options.ExpectedMessages;
 
     /// <summary>The parent's start signal, in <see cref="Stopwatch.GetTimestamp"/> ticks: the start when no message carries an earlier send time.</summary>
-    public void Start(long timestamp) => Interlocked.Exchange(ref _startTimestamp, timestamp);
+    public void Start(long timestamp)
+    {
+        lock (_lock)
+        {
+            _cpuAtStart = Environment.CpuUsage.TotalTime;
+            _startTimestamp = timestamp;
+        }
+    }
 
     public void Record(GroupMessage message, long now)
     {
@@ -77,7 +86,10 @@ internal sealed class ReceiveStats
             sender.Next = Math.Max(sender.Next, seq + 1);
             _firstSent = Math.Min(_firstSent, sent);
             _latency.Record((now - sent) * 1_000_000 / Stopwatch.Frequency);
-            Interlocked.Increment(ref _received);
+            if (Interlocked.Increment(ref _received) == _options.ExpectedMessages)
+            {
+                _cpuAtEnd = Environment.CpuUsage.TotalTime; // once per run: the process's CPU up to its last message
+            }
         }
     }
 
@@ -87,7 +99,7 @@ internal sealed class ReceiveStats
         {
             var distinct = _senders.Values.Sum(s => s.Distinct);
             // The run starts when the first message was sent (cpgbench.c measures the same way), or at the start signal.
-            var start = _firstSent != long.MaxValue ? _firstSent : Interlocked.Read(ref _startTimestamp);
+            var start = _firstSent != long.MaxValue ? _firstSent : _startTimestamp;
             return new BenchMemberResult
             {
                 Node = _node,
@@ -96,6 +108,7 @@ internal sealed class ReceiveStats
                 OutOfOrder = _outOfOrder,
                 Corrupt = _corrupt,
                 Seconds = _received == 0 || start == 0 ? 0 : (double)(_lastTimestamp - start) / Stopwatch.Frequency,
+                CpuMilliseconds = Math.Round(((_cpuAtEnd ?? Environment.CpuUsage.TotalTime) - _cpuAtStart).TotalMilliseconds, 1),
                 LatencyMaxMicros = _latency.Max,
                 Latency = _latency.ToPairs(),
             };
