@@ -6,7 +6,9 @@
 # Environment: COUNT (messages per flood run; default per size, so that each flood lasts seconds, not a
 # fraction of one: 400000 at 64 B, 200000 at 1 KiB, 50000 at 8 KiB, 100000 otherwise), SIZES (default "64 1024 8192"),
 # LIGHT_COUNT (messages of the --rate 200 runs, default 600), CLUSTERCTL (a built clusterctl; default:
-# build src/Clustering.Tool in Release), OURS_TRANSPORT (udp or udpu, default udp).
+# build src/Clustering.Tool in Release), OURS_TRANSPORT (udp or udpu, default udp), OURS_RINGS (1 or 2, default 2) and
+# OURS_SECAUTH (on or off, default on): the issue's comparison is ours with 2 active rings and secauth against
+# Corosync's udp transport, which has one ring and no crypto; OURS_RINGS=1 OURS_SECAUTH=off compares like for like.
 set -euo pipefail
 
 COUNT=${COUNT:-}
@@ -20,6 +22,8 @@ SIZES=${SIZES:-"64 1024 8192"}
 LIGHT_COUNT=${LIGHT_COUNT:-600}
 LIGHT_RATE=200
 OURS_TRANSPORT=${OURS_TRANSPORT:-udp}
+OURS_RINGS=${OURS_RINGS:-2}
+OURS_SECAUTH=${OURS_SECAUTH:-on}
 NODES=3
 
 if [ "$(id -u)" != 0 ]; then
@@ -178,7 +182,7 @@ corosync_run() {
 ours_run() {
   local size=$1 count=$2 rate=$3 json
   json=$("$CLUSTERCTL" bench --nodes $NODES --size "$size" --count "$count" --rate "$rate" \
-    --transport "$OURS_TRANSPORT" --rings 2 --secauth on --json 2> "$WORK/ours.err") || {
+    --transport "$OURS_TRANSPORT" --rings "$OURS_RINGS" --secauth "$OURS_SECAUTH" --json 2> "$WORK/ours.err") || {
     log "clusterctl bench failed (size $size, rate $rate):"; cat "$WORK/ours.err" >&2; }
   [ -n "$json" ] || { echo "0 0 -1 -1 0"; return; }
   # The first msgs_per_s is the slowest member's; the largest p50_ms is the worst member's.
@@ -206,7 +210,7 @@ for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
 for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
 PIDS=()
 
-log "clusterctl bench, 3 node processes on loopback, $OURS_TRANSPORT, secauth on (aes256 + sha256), 2 active rings"
+log "clusterctl bench, 3 node processes on loopback, $OURS_TRANSPORT, secauth $OURS_SECAUTH$([ "$OURS_SECAUTH" = on ] && echo " (aes256 + sha256)"), $OURS_RINGS ring(s)$([ "$OURS_RINGS" = 2 ] && echo ", active")"
 for size in $SIZES; do
   read -r mps _ lost ooo cpu < <(ours_run "$size" "$(flood_count "$size")" 0)
   O_MPS[$size]=$mps; O_CPU[$size]=$cpu; [ "$lost$ooo" = "00" ] || BAD[$size]+=" ours-flood:lost=$lost,ooo=$ooo"
