@@ -33,7 +33,55 @@ public sealed partial class EffectiveTimingsConformanceTests
         ("hold_consensus_join_set", 3, "token: 3000\n  hold: 100\n  consensus: 5000\n  join: 100"),
         ("everything_else_set", 3, "token: 5000\n  token_retransmits_before_loss_const: 10\n  merge: 300\n  downcheck: 2000\n  fail_recv_const: 1000\n"
             + "  seqno_unchanged_const: 20\n  window_size: 100\n  max_messages: 20\n  miss_count_const: 7\n  send_join: 40\n  max_network_delay: 60"),
+        ("fast_token_hold_18_ms", 2, "token: 150\n  consensus: 180"),
+        ("hold_at_its_14_ms_minimum", 4, "token: 1000\n  hold: 14"),
     ];
+
+    // Files at the edges of Corosync's validation: whether `corosync -t` accepts each, and the loader must agree.
+    private static readonly (string Name, string Keys, bool Valid)[] Edges =
+    [
+        ("hold_14", "token: 1000\n  hold: 14", true),
+        ("hold_13", "token: 1000\n  hold: 13", false),
+        ("token_150", "token: 150\n  token_coefficient: 0\n  consensus: 180", true),
+        ("computed_retransmit_28", "token: 120\n  token_coefficient: 0", false),
+        ("explicit_retransmit_29", "token: 1000\n  token_retransmit: 29", false),
+        ("coefficient_brings_retransmit_up", "token: 100\n  token_coefficient: 100", true),
+    ];
+
+    private static IEnumerable<TestCaseData> EdgeCases() =>
+        Edges.Select(c => new TestCaseData(c.Keys, c.Valid).SetName("Corosync_and_the_loader_agree_on_" + c.Name));
+
+    [TestCaseSource(nameof(EdgeCases))]
+    public async Task Corosync_and_the_loader_accept_and_refuse_the_same_timings(string keys, bool valid)
+    {
+        RealTools.RequireRoot();
+        RealTools.Require("corosync");
+        var directory = Directory.CreateTempSubdirectory("effective-timings-edge-").FullName;
+        try
+        {
+            var path = Path.Combine(directory, "corosync.conf");
+
+            // A nodelist of three: with token_coefficient 100, token 100 becomes 200 and token_retransmit 47 (not 23).
+            await File.WriteAllTextAsync(path, Conf(IPAddress.Loopback, 3, keys, directory));
+            var real = RealTools.Run("corosync", $"-t -c {path}", TimeSpan.FromSeconds(30));
+            Assert.That(real.ExitCode == 0, Is.EqualTo(valid), $"corosync -t: {real.StandardOutput}{real.StandardError}");
+            ConfigurationException? ours = null;
+            try
+            {
+                _ = CorosyncConfiguration.Load(path);
+            }
+            catch (ConfigurationException e)
+            {
+                ours = e;
+            }
+
+            Assert.That(ours is null, Is.EqualTo(valid), ours?.Message);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 
     private static IEnumerable<TestCaseData> Cases() =>
         Configurations.Select(c => new TestCaseData(c.Nodes, c.Keys).SetName("Corosync_runs_the_timings_we_run_for_" + c.Name));
