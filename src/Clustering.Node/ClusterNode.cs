@@ -144,6 +144,9 @@ public sealed partial class ClusterNode : IAsyncDisposable
             _totem = new TotemRing(_ringSet, new TotemRingOptions
             {
                 Timings = _options.Timings,
+
+                // Corosync applies token_coefficient by the nodelist's size, read once: the nodes with votes here.
+                NodelistSize = _options.Quorum!.NodeVotes.Count,
                 NetMtu = _options.NetMtu,
                 SendQueueCapacity = _options.SendQueueCapacity,
                 StateDirectory = _options.StateDirectory,

@@ -40,7 +40,12 @@ public sealed class ClusterNodeOptions
     /// <summary>How several rings are used (<c>totem.rrp_mode</c>) and when a ring is marked faulty.</summary>
     public RedundancyOptions Redundancy { get; set; } = new();
 
-    /// <summary>The Totem timings (corosync.conf's <c>totem</c> timing keys, Corosync's defaults).</summary>
+    /// <summary>
+    /// The Totem timings (corosync.conf's <c>totem</c> timing keys, Corosync's defaults). As in Corosync, the nodelist's
+    /// size (here the nodes of <see cref="Quorum"/>'s <c>NodeVotes</c>, which <see cref="ClusterNodeBuilder"/> fills
+    /// from the nodelist) adds <c>token_coefficient</c> × (nodes − 2) to the token timeout from three nodes on, and the
+    /// values computed from the token follow that effective token.
+    /// </summary>
     public TotemTimings Timings { get; set; } = new();
 
     /// <summary>The network MTU Totem sizes its frames by (<c>totem.netmtu</c>, 1500): larger messages are fragmented to fit.</summary>
@@ -139,7 +144,7 @@ public sealed class ClusterNodeOptions
 
         Quorum.Validate();
         Redundancy.Validate(Rings.Count);
-        Timings.Validate(Math.Max(2, Quorum.NodeVotes.Count));
+        Timings.Validate(Quorum.NodeVotes.Count);
         if (SendQueueCapacity < 1)
         {
             throw new ArgumentException($"ClusterNodeOptions.SendQueueCapacity must be at least 1, not {SendQueueCapacity}");

@@ -49,7 +49,7 @@ public sealed record SimulationOptions
     public ConfigTimings Totem { get; init; } = new();
 
     /// <summary>The timings the processors run with, taken from <see cref="Totem"/>.</summary>
-    internal TotemTimings Timings => TotemTimings.From(Totem);
+    internal TotemTimings Timings => TotemTimings.From(Totem, Nodes);
 
     /// <summary>
     /// Reports the first delivery to the checker twice: a deliberate fault that proves the checks and the failure path

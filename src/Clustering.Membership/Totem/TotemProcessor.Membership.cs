@@ -50,7 +50,7 @@ internal sealed partial class TotemProcessor
         _consensus.Add(_me);
         SendJoin();
         Arm(TotemTimer.Join, _timings.Join);
-        Arm(TotemTimer.Consensus, _timings.ConsensusTimeout(_proc.Count));
+        Arm(TotemTimer.Consensus, _timings.EffectiveConsensus);
         CheckConsensus();
     }
 
@@ -257,7 +257,7 @@ internal sealed partial class TotemProcessor
                 if (token.Ring == _commit!.Ring && token.AllFilled)
                 {
                     CancelTokenRetransmit();
-                    Arm(TotemTimer.TokenLoss, _timings.TokenTimeout(token.Entries.Length));
+                    Arm(TotemTimer.TokenLoss, _timings.EffectiveToken);
                     EnterRecovery(token);
                     SendCommit(token);
                 }
@@ -270,7 +270,7 @@ internal sealed partial class TotemProcessor
                     if (index == 0 && !_newRing.SawToken)
                     {
                         _newRing.SawToken = true;
-                        Arm(TotemTimer.TokenLoss, _timings.TokenTimeout(token.Entries.Length));
+                        Arm(TotemTimer.TokenLoss, _timings.EffectiveToken);
                         ProcessToken(_newRing, new TokenMessage { Ring = _newRing.Id });
                     }
                 }
@@ -321,7 +321,7 @@ internal sealed partial class TotemProcessor
         _commit = token;
         Cancel(TotemTimer.Join);
         Cancel(TotemTimer.Consensus);
-        Arm(TotemTimer.TokenLoss, _timings.TokenTimeout(token.Entries.Length));
+        Arm(TotemTimer.TokenLoss, _timings.EffectiveToken);
         TotemLog.EnterCommit(_logger, token.Ring);
         SendCommit(token);
     }

@@ -77,7 +77,7 @@ internal sealed partial class TotemProcessor
         ring.SawToken = true;
         ring.LastTokenSeq = token.TokenSeq;
         CancelTokenRetransmit();
-        Arm(TotemTimer.TokenLoss, _timings.TokenTimeout(ring.Members.Length));
+        Arm(TotemTimer.TokenLoss, _timings.EffectiveToken);
         ProcessToken(ring, token);
     }
 

@@ -312,12 +312,7 @@ internal sealed partial class TotemProcessor
             case TotemTimer.TokenLoss:
                 if (State is TotemState.Operational or TotemState.Commit or TotemState.Recovery)
                 {
-                    if (_logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Information))
-                    {
-                        var members = State == TotemState.Operational ? _ring.Members.Length : _commit?.Entries.Length ?? 1;
-                        var timeout = _timings.TokenTimeout(members).TotalMilliseconds;
-                        TotemLog.TokenLost(_logger, timeout, State);
-                    }
+                    TotemLog.TokenLost(_logger, _timings.EffectiveToken.TotalMilliseconds, State);
 
                     EnterGather("token loss");
                 }

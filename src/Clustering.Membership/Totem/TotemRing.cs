@@ -76,16 +76,17 @@ public sealed class TotemRing : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.SendQueueCapacity, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.EventQueueCapacity, 16, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.NetMtu, 576, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.NodelistSize, nameof(options));
         _transport = transport;
         _time = timeProvider ?? TimeProvider.System;
         _start = _time.GetTimestamp();
         _queueCapacity = options.SendQueueCapacity;
         _batchDeliveries = options.BatchDeliveries;
         var t = options.Timings;
-        t.Validate(2);
+        t.Validate(options.NodelistSize);
         _processor = new TotemProcessor(transport.NodeId, new TotemProcessorOptions
         {
-            Timings = ProtocolTimings.From(t),
+            Timings = ProtocolTimings.From(t, options.NodelistSize),
 
             // Admission is bounded here (SendQueueCapacity messages); the processor takes whatever was admitted.
             QueueCapacity = int.MaxValue,

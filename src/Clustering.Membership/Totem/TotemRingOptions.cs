@@ -6,6 +6,14 @@ public sealed class TotemRingOptions
     /// <summary>The protocol timings (corosync.conf's totem timing keys, with Corosync's defaults).</summary>
     public Clustering.Transport.Configuration.TotemTimings Timings { get; set; } = new();
 
+    /// <summary>
+    /// Nodes in the configured nodelist (0, the default, when there is none). As in Corosync, a nodelist of three
+    /// nodes or more adds <c>token_coefficient</c> × (nodes − 2) to the token timeout, and token_retransmit, hold and
+    /// consensus (when not set) are computed from that effective token; the count is taken once, not from the live
+    /// membership.
+    /// </summary>
+    public int NodelistSize { get; set; }
+
     /// <summary>How many application messages may wait to be sent; beyond it sends wait (back-pressure). Default 1024.</summary>
     public int SendQueueCapacity { get; set; } = 1024;
 

@@ -8,7 +8,7 @@ internal sealed record TotemTimings
     /// <summary>Token timeout: how long without a token before the ring is declared broken (Corosync <c>token</c>, 1000 ms).</summary>
     public TimeSpan Token { get; init; } = TimeSpan.FromMilliseconds(1000);
 
-    /// <summary>Added to <see cref="Token"/> for every node above two (Corosync <c>token_coefficient</c>, 650 ms).</summary>
+    /// <summary>Added to <see cref="Token"/> for every node above two in the nodelist (Corosync <c>token_coefficient</c>, 650 ms; 0 disables).</summary>
     public TimeSpan TokenCoefficient { get; init; } = TimeSpan.FromMilliseconds(650);
 
     /// <summary>How many token retransmissions fit in a token timeout (Corosync <c>token_retransmits_before_loss_const</c>, 4).</summary>
@@ -17,7 +17,7 @@ internal sealed record TotemTimings
     /// <summary>How long to wait for join messages while gathering, between resends (Corosync <c>join</c>, 50 ms).</summary>
     public TimeSpan Join { get; init; } = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>How long to wait for consensus before declaring silent nodes failed; <see langword="null"/> means 1.2 × the token timeout for the nodes being gathered (Corosync <c>consensus</c>: 1.2 × the effective token).</summary>
+    /// <summary>How long to wait for consensus before declaring silent nodes failed; <see langword="null"/> means 1.2 × <see cref="EffectiveToken"/> (Corosync <c>consensus</c>).</summary>
     public TimeSpan? Consensus { get; init; }
 
     /// <summary>
@@ -55,40 +55,65 @@ internal sealed record TotemTimings
     public int MaxMessages { get; init; } = 17;
 
     /// <summary>
-    /// The token retransmit interval: <see cref="Token"/> / (<see cref="TokenRetransmitsBeforeLoss"/> + 0.2) in whole
-    /// milliseconds, as Corosync computes <c>token_retransmit</c> (an integer number of ms, truncated).
+    /// Nodes in the configured nodelist (Corosync counts the nodelist's entries with a ring 0 address once, when it
+    /// reads the configuration); 0 when there is none. From three on, <see cref="TokenCoefficient"/> × (nodes − 2) is
+    /// added to <see cref="Token"/> to give <see cref="EffectiveToken"/>; the live membership does not change it.
+    /// </summary>
+    public int NodelistSize { get; init; }
+
+    /// <summary>
+    /// The token timeout in effect, in whole milliseconds: <see cref="Token"/>, plus <see cref="TokenCoefficient"/> ×
+    /// (<see cref="NodelistSize"/> − 2) when the nodelist has three nodes or more (Corosync's
+    /// <c>runtime.config.totem.token</c>). Every value computed from the token starts from this one.
+    /// </summary>
+    public TimeSpan EffectiveToken => TimeSpan.FromMilliseconds(EffectiveTokenMs);
+
+    /// <summary>
+    /// The token retransmit interval: <see cref="EffectiveToken"/> / (<see cref="TokenRetransmitsBeforeLoss"/> + 0.2)
+    /// in whole milliseconds, as Corosync computes <c>token_retransmit</c> (truncated), unless set explicitly.
     /// </summary>
     public TimeSpan TokenRetransmit => TokenRetransmitOverride
-        ?? TimeSpan.FromMilliseconds((long)((long)Token.TotalMilliseconds / (TokenRetransmitsBeforeLoss + 0.2)));
+        ?? TimeSpan.FromMilliseconds((long)(EffectiveTokenMs / (TokenRetransmitsBeforeLoss + 0.2)));
 
     /// <summary>
     /// How long the representative holds an idle token: 0.8 × <see cref="TokenRetransmit"/> − 10 ms in whole
     /// milliseconds (never below 0), as Corosync computes <c>hold</c> (<c>token_retransmit * 0.8 - 1000/HZ</c>, HZ = 100,
-    /// truncated): 180 ms at the default token of 1000 ms, the same value <c>Transport.Configuration.TotemTimings.Effective</c> reports.
+    /// truncated), unless set explicitly: 180 ms at a token of 1000 ms, the same value
+    /// <c>Transport.Configuration.TotemTimings.Effective</c> reports.
     /// </summary>
     public TimeSpan Hold => HoldOverride
         ?? TimeSpan.FromMilliseconds(Math.Max(0, (long)(((long)TokenRetransmit.TotalMilliseconds * 0.8) - 10)));
 
-    /// <summary>The consensus timeout in effect for a ring of two nodes.</summary>
-    public TimeSpan EffectiveConsensus => ConsensusTimeout(2);
+    /// <summary>
+    /// The consensus timeout in effect: <see cref="Consensus"/> when set, else 1.2 × <see cref="EffectiveToken"/> in
+    /// whole milliseconds (Corosync's <c>(int)(float)(1.2 * token)</c>).
+    /// </summary>
+    public TimeSpan EffectiveConsensus => Consensus ?? TimeSpan.FromMilliseconds((long)(float)(1.2 * EffectiveTokenMs));
 
-    /// <summary>The consensus timeout in effect while gathering <paramref name="nodes"/> nodes: <see cref="Consensus"/> when set, else 1.2 × <see cref="TokenTimeout"/>.</summary>
-    public TimeSpan ConsensusTimeout(int nodes) => Consensus ?? TimeSpan.FromTicks((long)(TokenTimeout(nodes).Ticks * 1.2));
-
-    /// <summary>The token timeout in effect for a ring of <paramref name="nodes"/> nodes (token + (nodes − 2) × token_coefficient).</summary>
-    public TimeSpan TokenTimeout(int nodes) => Token + (TokenCoefficient * Math.Max(0, nodes - 2));
+    private long EffectiveTokenMs
+    {
+        get
+        {
+            var tokenMs = (long)Token.TotalMilliseconds;
+            return NodelistSize > 2 ? tokenMs + ((NodelistSize - 2) * (long)TokenCoefficient.TotalMilliseconds) : tokenMs;
+        }
+    }
 
     /// <summary>
-    /// The processor's timings from <c>corosync.conf</c>'s (<paramref name="configured"/>): the token timeout's
-    /// per-node coefficient is applied by the processor for the ring it runs, so the base values are taken as they are.
+    /// The processor's timings from <c>corosync.conf</c>'s (<paramref name="configured"/>) for a nodelist of
+    /// <paramref name="nodelistSize"/> nodes: the effective token, and everything computed from it, are then what
+    /// <see cref="Transport.Configuration.TotemTimings.Effective"/> reports for the same count (and what Corosync runs).
     /// </summary>
     /// <param name="configured">The totem section's values.</param>
+    /// <param name="nodelistSize">Nodes in the configured nodelist; 0 when there is none.</param>
     /// <returns>The same timings for a <see cref="TotemProcessor"/>.</returns>
-    public static TotemTimings From(Transport.Configuration.TotemTimings configured)
+    public static TotemTimings From(Transport.Configuration.TotemTimings configured, int nodelistSize)
     {
         ArgumentNullException.ThrowIfNull(configured);
+        ArgumentOutOfRangeException.ThrowIfNegative(nodelistSize);
         return new TotemTimings
         {
+            NodelistSize = nodelistSize,
             Token = configured.Token,
             TokenCoefficient = configured.TokenCoefficient,
             TokenRetransmitsBeforeLoss = configured.TokenRetransmitsBeforeLossConst,
@@ -111,6 +136,7 @@ internal sealed record TotemTimings
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Token, TimeSpan.Zero, nameof(Token));
         ArgumentOutOfRangeException.ThrowIfLessThan(TokenCoefficient, TimeSpan.Zero, nameof(TokenCoefficient));
+        ArgumentOutOfRangeException.ThrowIfNegative(NodelistSize, nameof(NodelistSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(TokenRetransmitsBeforeLoss, 1, nameof(TokenRetransmitsBeforeLoss));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Join, TimeSpan.Zero, nameof(Join));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(EffectiveConsensus, TimeSpan.Zero, nameof(Consensus));

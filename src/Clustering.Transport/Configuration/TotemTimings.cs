@@ -11,6 +11,9 @@ public sealed record TotemTimings
     /// <summary>Corosync's smallest timeout: 3 × 1000/HZ with HZ = 100.</summary>
     public static readonly TimeSpan MinimumTimeout = TimeSpan.FromMilliseconds(30);
 
+    /// <summary>Corosync's smallest <c>hold</c>: <see cref="MinimumTimeout"/> × 0.8 − 1000/HZ, truncated (14 ms).</summary>
+    public static readonly TimeSpan MinimumHoldTimeout = TimeSpan.FromMilliseconds(14);
+
     /// <summary>
     /// Token-loss timeout (<c>token</c>): no token for this long and the node declares it lost and forms a new
     /// membership. Default 1000 ms (Corosync 3 uses 3000 ms). With a nodelist of three nodes or more,
@@ -138,16 +141,22 @@ public sealed record TotemTimings
             ("max_network_delay", "max_network_delay", effective.MaxNetworkDelay),
         })
         {
-            if (value < MinimumTimeout)
+            var minimum = key == "hold" ? MinimumHoldTimeout : MinimumTimeout;
+            if (value < minimum)
             {
+                if (key == "token_retransmit" && TokenRetransmit is null)
+                {
+                    yield return Problem(key, $"Not appropriate token or token_retransmits_before_loss_const value set: the token retransmit timeout ({Ms(value)} ms) (computed from token) may not be less than ({Ms(MinimumTimeout)} ms).");
+                    continue;
+                }
+
                 var computed = key switch
                 {
-                    "token_retransmit" when TokenRetransmit is null => " (computed from token)",
                     "hold" when Hold is null => " (computed from token_retransmit)",
                     "consensus" when Consensus is null => " (computed from token)",
                     _ => string.Empty,
                 };
-                yield return Problem(key, $"The {name} parameter ({Ms(value)} ms){computed} may not be less than ({Ms(MinimumTimeout)} ms).");
+                yield return Problem(key, $"The {name} parameter ({Ms(value)} ms){computed} may not be less than ({Ms(minimum)} ms).");
             }
         }
 

@@ -73,7 +73,7 @@ public sealed class FailureDetectionTimelineTests
     }
 
     /// <summary>Processors on an instant wire (every frame handled at the time it was sent) with a simulated clock.</summary>
-    private sealed class InstantWire
+    internal sealed class InstantWire
     {
         private readonly Queue<(int To, uint From, FrameType Type, byte[] Payload)> _wire = new();
         private readonly long[][] _due;

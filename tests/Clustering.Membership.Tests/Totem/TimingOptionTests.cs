@@ -60,18 +60,19 @@ public sealed class TimingOptionTests
     }
 
     [Test]
-    public void Consensus_defaults_to_one_point_two_tokens_of_the_nodes_being_gathered()
+    public void Consensus_defaults_to_one_point_two_effective_tokens_of_the_nodelist_not_of_the_nodes_being_gathered()
     {
         var timings = new TotemTimings { Token = TimeSpan.FromMilliseconds(1000), TokenCoefficient = TimeSpan.FromMilliseconds(650) };
-        Assert.That(timings.ConsensusTimeout(2), Is.EqualTo(TimeSpan.FromMilliseconds(1200)));
-        Assert.That(timings.ConsensusTimeout(3), Is.EqualTo(TimeSpan.FromMilliseconds(1980)), "1.2 × (1000 + 650)");
-        Assert.That((timings with { Consensus = TimeSpan.FromMilliseconds(3000) }).ConsensusTimeout(5), Is.EqualTo(TimeSpan.FromMilliseconds(3000)));
+        Assert.That(timings.EffectiveConsensus, Is.EqualTo(TimeSpan.FromMilliseconds(1200)), "no nodelist: no coefficient");
+        Assert.That((timings with { NodelistSize = 3 }).EffectiveConsensus, Is.EqualTo(TimeSpan.FromMilliseconds(1980)), "1.2 × (1000 + 650)");
+        Assert.That((timings with { NodelistSize = 5, Consensus = TimeSpan.FromMilliseconds(3000) }).EffectiveConsensus, Is.EqualTo(TimeSpan.FromMilliseconds(3000)));
 
-        var processor = new TotemProcessor(1, new TotemProcessorOptions { Timings = timings });
+        // A nodelist of five: gathering three of them still waits 1.2 × (1000 + 3 × 650) = 3540 ms, as Corosync does.
+        var processor = new TotemProcessor(1, new TotemProcessorOptions { Timings = timings with { NodelistSize = 5 } });
         processor.Start(0);
         processor.OnFrame(2, FrameType.Join, TotemCodec.Encode(new JoinMessage([2, 3], [], 0)), 10 * Ms);
         var consensus = processor.Output.Timers.Last(t => t.Timer == TotemTimer.Consensus);
-        Assert.That(consensus.DueTicks, Is.EqualTo((10 * Ms) + (1980 * Ms)), "gathering three nodes");
+        Assert.That(consensus.DueTicks, Is.EqualTo((10 * Ms) + (3540 * Ms)), "gathering three of a nodelist of five");
     }
 
     [Test]
@@ -83,7 +84,7 @@ public sealed class TimingOptionTests
         var corosyncDefault = new TotemTimings();
         Assert.That(corosyncDefault.TokenRetransmit, Is.EqualTo(TimeSpan.FromMilliseconds(238)), "1000 / 4.2, truncated to whole ms");
         Assert.That(corosyncDefault.Hold, Is.EqualTo(TimeSpan.FromMilliseconds(180)), "(int)(238 * 0.8 - 10), as corosync-cmapctl shows runtime.config.totem.hold");
-        Assert.That(corosyncDefault.Hold, Is.EqualTo(TotemTimings.From(new Clustering.Transport.Configuration.TotemTimings()).Hold));
+        Assert.That(corosyncDefault.Hold, Is.EqualTo(TotemTimings.From(new Clustering.Transport.Configuration.TotemTimings(), 2).Hold));
         Assert.That(corosyncDefault.Hold, Is.EqualTo(new Clustering.Transport.Configuration.TotemTimings().Effective(2).Hold), "the processor holds what the configuration layer reports");
 
         var set = computed with { TokenRetransmitOverride = TimeSpan.FromMilliseconds(100), HoldOverride = TimeSpan.FromMilliseconds(30) };

@@ -133,7 +133,8 @@ public sealed class TotemProcessorTests
         Assert.That(t.MaxMessages, Is.EqualTo(17));
         Assert.That(t.TokenRetransmit, Is.EqualTo(TimeSpan.FromMilliseconds(238)), "(int)(1000 / 4.2), as Corosync");
         Assert.That(t.Hold, Is.EqualTo(TimeSpan.FromMilliseconds(180)), "(int)(238 * 0.8 - 1000/HZ), as Corosync");
-        Assert.That(t.TokenTimeout(5), Is.EqualTo(TimeSpan.FromMilliseconds(1000 + (3 * 650))));
+        Assert.That(t.EffectiveToken, Is.EqualTo(TimeSpan.FromMilliseconds(1000)), "no nodelist, no coefficient");
+        Assert.That((t with { NodelistSize = 5 }).EffectiveToken, Is.EqualTo(TimeSpan.FromMilliseconds(1000 + (3 * 650))));
     }
 
     [Test]
