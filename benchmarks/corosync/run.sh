@@ -5,8 +5,8 @@
 #
 # Environment: COUNT (messages per flood run; default per size, so that each flood lasts seconds, not a
 # fraction of one: 400000 at 64 B, 200000 at 1 KiB, 50000 at 8 KiB, 100000 otherwise), SIZES (default "64 1024 8192"),
-# LIGHT_COUNT (messages of the --rate 200 runs, default 600), CLUSTERCTL (a built clusterctl; default:
-# build src/Clustering.Tool in Release), OURS_TRANSPORT (udp or udpu, default udp), OURS_RINGS (1 or 2, default 2) and
+# LIGHT_COUNT (messages of the --rate 200 runs, default 600), CLUSTERCTL (a built clusterctl; default: publish
+# src/Clustering.Tool with Native AOT, as .ci/run does, or with OURS_BUILD=jit build it in Release), OURS_TRANSPORT (udp or udpu, default udp), OURS_RINGS (1 or 2, default 2) and
 # OURS_SECAUTH (on or off, default on): the issue's comparison is ours with 2 active rings and secauth against
 # Corosync's udp transport, which has one ring and no crypto; OURS_RINGS=1 OURS_SECAUTH=off compares like for like.
 set -euo pipefail
@@ -66,12 +66,19 @@ log() { echo "run.sh: $*" >&2; }
 # --- our client of libcpg
 gcc -O2 -Wall -Wextra -o "$WORK/cpgbench" "$HERE/cpgbench.c" -lcpg
 
-# --- clusterctl
+# --- clusterctl: the node as one would run it as a daemon, a Native AOT executable (OURS_BUILD=jit: the dotnet tool)
 if [ -z "${CLUSTERCTL:-}" ]; then
-  log "building clusterctl (Release)"
-  dotnet build "$REPO/src/Clustering.Tool" -c Release -v q -nologo >&2
-  CLUSTERCTL="$REPO/src/Clustering.Tool/bin/Release/net10.0/clusterctl"
+  if [ "${OURS_BUILD:-aot}" = jit ]; then
+    log "building clusterctl (Release, JIT)"
+    dotnet build "$REPO/src/Clustering.Tool" -c Release -v q -nologo >&2
+    CLUSTERCTL="$REPO/src/Clustering.Tool/bin/Release/net10.0/clusterctl"
+  else
+    log "publishing clusterctl (Release, Native AOT; a few minutes)"
+    dotnet publish "$REPO/src/Clustering.Tool" -c Release -r linux-x64 -p:PublishAot=true -v q -nologo -o "$WORK/native" >&2
+    CLUSTERCTL="$WORK/native/clusterctl"
+  fi
 fi
+if [ -f "$(dirname "$CLUSTERCTL")/clusterctl.dll" ]; then OURS_KIND="JIT"; else OURS_KIND="Native AOT"; fi
 
 # --- network: one namespace per node on a bridge, 198.18.0.N/24 (RFC 2544 benchmarking range)
 ip link add "$BR" type bridge mcast_snooping 0
@@ -210,7 +217,7 @@ for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
 for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
 PIDS=()
 
-log "clusterctl bench, 3 node processes on loopback, $OURS_TRANSPORT, secauth $OURS_SECAUTH$([ "$OURS_SECAUTH" = on ] && echo " (aes256 + sha256)"), $OURS_RINGS ring(s)$([ "$OURS_RINGS" = 2 ] && echo ", active")"
+log "clusterctl bench ($OURS_KIND), 3 node processes on loopback, $OURS_TRANSPORT, secauth $OURS_SECAUTH$([ "$OURS_SECAUTH" = on ] && echo " (aes256 + sha256)"), $OURS_RINGS ring(s)$([ "$OURS_RINGS" = 2 ] && echo ", active")"
 for size in $SIZES; do
   read -r mps _ lost ooo cpu < <(ours_run "$size" "$(flood_count "$size")" 0)
   O_MPS[$size]=$mps; O_CPU[$size]=$cpu; [ "$lost$ooo" = "00" ] || BAD[$size]+=" ours-flood:lost=$lost,ooo=$ooo"
@@ -221,7 +228,7 @@ done
 
 echo
 counts=""; for size in $SIZES; do counts+="${counts:+, }$(flood_count "$size") at $size B"; done
-echo "3 nodes, 1 sender; flood runs of $counts; $LIGHT_COUNT messages at $LIGHT_RATE msgs/s for latency; $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "3 nodes, 1 sender; ours: clusterctl $OURS_KIND, $OURS_TRANSPORT, $OURS_RINGS ring(s), secauth $OURS_SECAUTH; flood runs of $counts; $LIGHT_COUNT messages at $LIGHT_RATE msgs/s for latency; $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo
 echo "| size | Corosync 3.1.7 msgs/s | ours msgs/s | ours / Corosync | Corosync CPU us/msg | ours CPU us/msg | Corosync p50 @ $LIGHT_RATE/s | ours p50 @ $LIGHT_RATE/s |"
 echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
