@@ -33,6 +33,9 @@ internal sealed partial class Utf8XmlScanner
     /// <summary>The same for an attribute value in single quotes.</summary>
     private static readonly SearchValues<byte> SingleQuotedSpecials = SearchValues.Create(Specials("\t'<&"));
 
+    /// <summary>The ASCII name characters other than the colon: letters, digits, '-', '.', '_'.</summary>
+    private static readonly SearchValues<byte> NameBytes = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._"u8);
+
     /// <summary>Bytes of comments, CDATA sections and processing instructions that need a look: line ends, controls, non-ASCII.</summary>
     private static readonly SearchValues<byte> CharSpecials = SearchValues.Create(Specials(""));
 
@@ -62,6 +65,9 @@ internal sealed partial class Utf8XmlScanner
     private char[] _chars = new char[256];
     private readonly string?[] _values = new string?[2048];
     private int _charCount;
+
+    /// <summary>The name of the last start tag (which remembers the name of the start tag after it, as a guess for the next time).</summary>
+    private XmlScanName? _lastStart;
 
     private XmlScanAttribute[] _attributes = new XmlScanAttribute[8];
     private int _attributeCount;
