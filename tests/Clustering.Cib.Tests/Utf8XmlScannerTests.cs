@@ -394,7 +394,7 @@ public sealed class Utf8XmlScannerTests
                         var attributes = new StringBuilder();
                         foreach (var attribute in scanner.Attributes)
                         {
-                            attributes.Append(CultureInfo.InvariantCulture, $" [{{{attribute.Name.NamespaceName}}}{attribute.Name.LocalName}={Escape(attribute.Value)} {attribute.Line}:{attribute.Position}]");
+                            attributes.Append(CultureInfo.InvariantCulture, $" [{{{attribute.Name.NamespaceName}}}{attribute.Name.LocalName}={Escape(scanner.ValueOf(attribute))} {attribute.Line}:{attribute.Position}]");
                         }
 
                         nodes.Add(element + attributes);

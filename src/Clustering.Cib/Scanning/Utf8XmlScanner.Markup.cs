@@ -183,27 +183,6 @@ internal sealed partial class Utf8XmlScanner
         return (uint)(h >> 32) ^ (uint)h;
     }
 
-    /// <summary>Printable ASCII other than quotes, '&amp;' and '&lt;': 1, everything else 0.</summary>
-    private static ReadOnlySpan<byte> PlainValueBytes =>
-    [
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        1, 1, 0, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
-        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
-        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    ];
-
     private const byte NameStart = 1;
     private const byte NamePart = 2;
     private const byte NameColon = 3;
@@ -308,7 +287,7 @@ internal sealed partial class Utf8XmlScanner
             }
 
             _rawAttributeNames[_attributeCount] = attributeName;
-            _attributes[_attributeCount++] = new XmlScanAttribute(plainName!, attributeName.Prefix, stored, _data, valueStart, valueLength, attributeName.IsNamespaceDeclaration, attributeLine, attributePosition);
+            _attributes[_attributeCount++] = new XmlScanAttribute(plainName!, attributeName.Prefix, stored, valueStart, valueLength, attributeName.IsNamespaceDeclaration, attributeLine, attributePosition);
             if (_attributeCount > _maxAttributes)
             {
                 throw new XmlScanGaveUpException("over the attribute limit");
@@ -370,7 +349,7 @@ internal sealed partial class Utf8XmlScanner
         {
             if (_rawAttributeNames[i]!.IsNamespaceDeclaration)
             {
-                Declare(_rawAttributeNames[i]!, _attributes[i].Value);
+                Declare(_rawAttributeNames[i]!, ValueOf(_attributes[i]));
                 declarations = true;
             }
         }
