@@ -316,29 +316,21 @@ internal sealed partial class Utf8XmlScanner
         _popPending = empty;
     }
 
-    /// <summary>Keeps this start tag's attribute names in order on its element name, for the next one (unless they are the same).</summary>
+    /// <summary>
+    /// Keeps this start tag's attribute names in order on its element name, for the next one: in the array kept there
+    /// when the count is the same (no allocation when tags of one name alternate between shapes of equal size).
+    /// </summary>
     private void RememberAttributeNames(XmlScanName element, XmlScanName?[]? predicted)
     {
         var count = _attributeCount;
+        var names = _rawAttributeNames.AsSpan(0, count);
         if (predicted is not null && predicted.Length == count)
         {
-            var same = true;
-            for (var i = 0; i < count; i++)
-            {
-                if (!ReferenceEquals(predicted[i], _rawAttributeNames[i]))
-                {
-                    same = false;
-                    break;
-                }
-            }
-
-            if (same)
-            {
-                return;
-            }
+            names.CopyTo(predicted);
+            return;
         }
 
-        element.AttributeNames = count == 0 ? [] : _rawAttributeNames.AsSpan(0, count).ToArray();
+        element.AttributeNames = count == 0 ? [] : names.ToArray();
     }
 
     /// <summary>Declares the start tag's namespaces, then resolves and checks its attributes by expanded name.</summary>
