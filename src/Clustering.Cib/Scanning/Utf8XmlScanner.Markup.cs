@@ -317,8 +317,9 @@ internal sealed partial class Utf8XmlScanner
     }
 
     /// <summary>
-    /// Keeps this start tag's attribute names in order on its element name, for the next one: in the array kept there
-    /// when the count is the same (no allocation when tags of one name alternate between shapes of equal size).
+    /// Keeps this start tag's attribute names in order on its element name, for the next one. The usual case, the same
+    /// names as last time, only reads (storing references costs a GC write barrier each); different names of the same
+    /// count go into the array kept there (no allocation when tags of one name alternate between shapes of equal size).
     /// </summary>
     private void RememberAttributeNames(XmlScanName element, XmlScanName?[]? predicted)
     {
@@ -326,7 +327,15 @@ internal sealed partial class Utf8XmlScanner
         var names = _rawAttributeNames.AsSpan(0, count);
         if (predicted is not null && predicted.Length == count)
         {
-            names.CopyTo(predicted);
+            for (var i = 0; i < count; i++)
+            {
+                if (!ReferenceEquals(predicted[i], names[i]))
+                {
+                    names.CopyTo(predicted);
+                    return;
+                }
+            }
+
             return;
         }
 
