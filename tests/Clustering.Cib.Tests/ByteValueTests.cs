@@ -132,6 +132,72 @@ public sealed class ByteValueTests
         Assert.That((set.Count, set.Contains("abc"), set.Source), Is.EqualTo((0, false, (byte[]?)null)));
     }
 
+    [Test]
+    public void Ids_that_differ_in_one_byte_anywhere_are_distinct_members_however_long()
+    {
+        // A hash of only some of the bytes (the first and last eight, say) would give these the same hash; the set must
+        // still tell them apart by comparing, and find each one as a string and as bytes.
+        foreach (var length in new[] { 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 24, 31, 32, 33, 48, 70 })
+        {
+            var set = new IdSet();
+            var basis = new string('r', length);
+            var ids = new List<string> { basis };
+            for (var i = 0; i < length; i++)
+            {
+                ids.Add(string.Concat(basis.AsSpan(0, i), "s", basis.AsSpan(i + 1)));
+            }
+
+            var source = Encoding.ASCII.GetBytes(string.Join(' ', ids));
+            set.Source = source;
+            var start = 0;
+            foreach (var id in ids)
+            {
+                Assert.That(set.AddAscii(start, id.Length), Is.True, $"{id} is new");
+                start += id.Length + 1;
+            }
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(set.Count, Is.EqualTo(ids.Count));
+                Assert.That(ids.All(set.Contains), Is.True, $"length {length}: every ID is found as a string");
+                Assert.That(ids.All(id => !set.Add(id)), Is.True, $"length {length}: every ID is a duplicate as a string");
+                Assert.That(set.Contains(basis + "x"), Is.False);
+                Assert.That(length == 1 || !set.Contains(basis[1..]), Is.True);
+            });
+        }
+    }
+
+    [Test]
+    public void Repeated_attribute_values_written_other_ways_are_judged_as_over_xml_reader()
+    {
+        // The validator remembers the last plain value of a pattern and attribute name and reuses its verdict when the
+        // next value has the same bytes: values with references, spaces or wrong values in between must not confuse it.
+        var classes = new[] { "ocf", "ocf", "o&#99;f", "ocf", "ocf ", "ocf", "bad", "ocf", "bad", "bad", "lsb", "&#x6f;cf", "ocf" };
+        var intervals = new[] { "0", "0", "10s", "0", "x", "0", " 0", "0", "&#48;", "0" };
+        var primitives = new StringBuilder();
+        for (var i = 0; i < classes.Length; i++)
+        {
+            primitives.Append(System.Globalization.CultureInfo.InvariantCulture, $"<primitive id=\"r{i}\" class=\"{classes[i]}\" provider=\"heartbeat\" type=\"Dummy\"><operations>");
+            foreach (var interval in intervals.Skip(i % 3))
+            {
+                primitives.Append(System.Globalization.CultureInfo.InvariantCulture, $"<op id=\"r{i}-op{primitives.Length}\" name=\"monitor\" interval=\"{interval}\"/>");
+            }
+
+            primitives.Append("</operations></primitive>");
+        }
+
+        var xml = "<cib validate-with=\"pacemaker-1.2\" admin_epoch=\"0\" epoch=\"1\" num_updates=\"0\"><configuration><crm_config/><nodes/><resources>"
+            + primitives + "</resources><constraints/></configuration><status/></cib>";
+        var bytes = Encoding.UTF8.GetBytes(xml);
+        var fast = Embedded.ValidateStream(new MemoryStream(bytes));
+        var slow = Embedded.ValidateStreamWithReader(new MemoryStream(bytes));
+        Assert.That(fast.Errors, Is.EqualTo(slow.Errors));
+        Assert.That(fast.Errors.Count(e => e.Message.Contains("class", StringComparison.Ordinal)), Is.GreaterThanOrEqualTo(3), "the wrong classes are reported each time");
+
+        // And the same document again on the warm cache: the same errors.
+        Assert.That(Embedded.ValidateStream(new MemoryStream(bytes)).Errors, Is.EqualTo(slow.Errors));
+    }
+
     [TestCase("id=\"a&#98;c\"", "id=\"abc\"")]
     [TestCase("id=\"abc\"", "id=\"a&#98;c\"")]
     [TestCase("id=\" abc \"", "id=\"abc\"")]
@@ -142,6 +208,9 @@ public sealed class ByteValueTests
     [TestCase("id=\"\"", "id=\"x\"")]
     [TestCase("id=\"é\"", "id=\"é\"")]
     [TestCase("id=\"a&#x20;\"", "id=\"a\"")]
+    [TestCase("id=\"ab&#x63;\"", "id=\"abc\"")]
+    [TestCase("id=\"&#97;bc\"", "id=\"a&#98;c\"")]
+    [TestCase("id=\"abc\"", "id=\"&#x61;&#x62;&#x63;\"")]
     public void Ids_written_every_way_are_judged_as_over_xml_reader(string first, string second)
     {
         foreach (var reference in new[] { "abc", "ab", "a", "nope", "é", " abc " })

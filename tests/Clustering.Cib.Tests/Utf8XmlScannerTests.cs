@@ -243,6 +243,73 @@ public sealed class Utf8XmlScannerTests
         Assert.That(ReferenceEquals(locals[0], locals[1]), Is.True);
     }
 
+    /// <summary>Documents where the name guessed from the last start tag of the same name is right, a prefix, longer, or wrong.</summary>
+    private static readonly string[] GuessCases =
+    [
+        "<a><b x='1' y='2'/><b x='3' y='4'/><b x='5' y='6'/></a>",
+        "<a><b x='1' y='2'/><b xy='3' y='4'/><b x='5' yz='6'/><b x='7'/><b x='8' y='9' z='0'/></a>",
+        "<a><b xy='1'/><b x='2'/><b x\n='3'/><b x\t=\n'4'/><b x = '5'/></a>",
+        "<a><b/><bc/><b/><bc/><bcd/><b></b><bc></bc></a>",
+        "<a><nvpair id='1' name='n' value='v'/><nvpair id='2' value='v' name='n'/><nvpair name='n' id='3'/></a>",
+        "<a xmlns:p='urn:p'><b p:x='1'/><b p:x='2' x='3'/><b x='4' p:x='5'/><p:b x='6'/><b p='7'/></a>",
+        "<a><b x='1'/><b x='2' x='3'/></a>",
+        "<a><b x='1'/><b x:y='2'/></a>",
+        "<a><b x='1'/><b xé='2'/></a>",
+        "<a><bb/><bbé/></a>",
+        "<a><b x='1'/><b x/></a>",
+        "<a><b x='1'/><b x",
+        "<a><b/><b",
+        "<a><b/><b/><bb",
+        "<a><?p x?><?p y?><?pp z?></a>",
+        "<a><b x='1'/><b x='1'></b><b\nx='2'\n/></a>",
+        "<a><b:c xmlns:b='urn:b'/><b/><b:c xmlns:b='urn:b'/></a>",
+    ];
+
+    [Test]
+    public void Names_guessed_from_the_last_start_tag_are_read_as_xml_reader_reads_them_or_given_up()
+    {
+        var scannedWhole = 0;
+        foreach (var xml in GuessCases)
+        {
+            var bytes = Encoding.UTF8.GetBytes(xml);
+            var (scanned, gaveUp) = Scan(bytes, CibLoadOptions.Default);
+            var read = Read(bytes, CibLoadOptions.Default);
+            if (gaveUp is null)
+            {
+                Assert.That(scanned, Is.EqualTo(read), xml);
+                scannedWhole++;
+            }
+            else
+            {
+                // Giving up is only right for what the scanner does not handle or what XmlReader refuses too.
+                Assert.That(read[^1].StartsWith("refused", StringComparison.Ordinal) || xml.Contains('é', StringComparison.Ordinal), Is.True, $"{xml}: gave up ({gaveUp}) on a document XmlReader reads");
+            }
+        }
+
+        Assert.That(scannedWhole, Is.GreaterThanOrEqualTo(8), "the well-formed ASCII cases must be scanned, not given up");
+    }
+
+    [Test]
+    public void One_character_names_and_names_at_the_end_of_the_buffer_are_scanned_exactly()
+    {
+        // The same document cut at every length: a name that ends where the buffer ends is never taken as whole.
+        var bytes = Encoding.UTF8.GetBytes("<a><b c='1' d='2'/><b c='3' d='4'/><b c='5'/><bb/><b/></a>");
+        for (var length = 1; length <= bytes.Length; length++)
+        {
+            var cut = bytes[..length];
+            var (scanned, gaveUp) = Scan(cut, CibLoadOptions.Default);
+            var read = Read(cut, CibLoadOptions.Default);
+            if (gaveUp is null)
+            {
+                Assert.That(scanned, Is.EqualTo(read), Encoding.ASCII.GetString(cut));
+            }
+            else
+            {
+                Assert.That(read[^1], Does.StartWith("refused"), Encoding.ASCII.GetString(cut));
+            }
+        }
+    }
+
     private static (RelaxNgValidationResult Fast, RelaxNgValidationResult Reference) BothWays(CibSchemaSet set, byte[] bytes, string? schema)
         => (set.ValidateStream(new MemoryStream(bytes), schema), set.ValidateStreamWithReader(new MemoryStream(bytes), schema));
 
@@ -327,7 +394,7 @@ public sealed class Utf8XmlScannerTests
                         var attributes = new StringBuilder();
                         foreach (var attribute in scanner.Attributes)
                         {
-                            attributes.Append(CultureInfo.InvariantCulture, $" [{{{attribute.Name.NamespaceName}}}{attribute.Name.LocalName}={Escape(attribute.Value)} {attribute.Line}:{attribute.Position}]");
+                            attributes.Append(CultureInfo.InvariantCulture, $" [{{{attribute.Name.NamespaceName}}}{attribute.Name.LocalName}={Escape(scanner.ValueOf(attribute))} {attribute.Line}:{attribute.Position}]");
                         }
 
                         nodes.Add(element + attributes);

@@ -23,16 +23,11 @@ internal sealed partial class Utf8XmlScanner
         length = 0;
         var specials = quote == '"' ? DoubleQuotedSpecials : SingleQuotedSpecials;
 
-        // Most values are short and plain: a scalar loop finds their end before a vectorised search would start.
+        // Most values are plain: one vectorised search for the first byte that is not printable ASCII, or is a quote,
+        // '&' or '<', finds their end (and the closing quote there means the value is the bytes before it).
         var rest = _data.AsSpan(start, _end - start);
-        var plain = PlainValueBytes;
-        var run = 0;
-        while (run < rest.Length && plain[rest[run]] != 0)
-        {
-            run++;
-        }
-
-        if (run < rest.Length && rest[run] == quote)
+        var run = rest.IndexOfAnyExcept(PlainValueBytes);
+        if (run >= 0 && rest[run] == quote)
         {
             _pos = start + run + 1;
             length = run;

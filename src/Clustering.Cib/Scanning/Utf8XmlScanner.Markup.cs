@@ -88,38 +88,59 @@ internal sealed partial class Utf8XmlScanner
     }
 
     /// <summary>An ASCII name (a QName: at most one colon, not first or last) at the current index, atomised.</summary>
-    private XmlScanName ScanName()
+    private XmlScanName ScanName() => ScanName(null);
+
+    /// <summary>
+    /// An ASCII name at the current index, atomised. When the bytes there are <paramref name="predicted"/>'s followed by
+    /// a byte that cannot continue a name, that entry is the answer without scanning or hashing (the same entry the
+    /// table gives: the table has one entry per byte string).
+    /// </summary>
+    private XmlScanName ScanName(XmlScanName? predicted)
     {
-        // A scalar loop over a class table: names are short, where a vectorised search costs more to set up.
         var start = _pos;
         var rest = _data.AsSpan(start, _end - start);
-        var classes = NameClasses;
-        var colon = -1;
-        var i = 0;
-        for (; i < rest.Length; i++)
+        if (predicted is not null)
         {
-            var kind = classes[rest[i]];
-            if (kind == NameColon)
+            var bytes = predicted.Bytes;
+            if (rest.Length > bytes.Length && rest.StartsWith(bytes) && EndsName(rest[bytes.Length]))
             {
-                if (colon >= 0)
-                {
-                    throw new XmlScanGaveUpException("not a qualified name");
-                }
-
-                colon = i;
-            }
-            else if (kind == 0)
-            {
-                break;
+                _pos = start + bytes.Length;
+                return predicted;
             }
         }
 
-        if (i < rest.Length && rest[i] >= 0x80)
+        // A vectorised search for the first byte that is not an ASCII name character (the colon excluded): one step
+        // for the usual short name, and it finds the colon of a qualified name, then the end after it.
+        var i = rest.IndexOfAnyExcept(NameBytes);
+        if (i < 0)
+        {
+            throw new XmlScanGaveUpException("unexpected end in a name");
+        }
+
+        var colon = -1;
+        if (rest[i] == ':')
+        {
+            colon = i;
+            var after = rest[(i + 1)..].IndexOfAnyExcept(NameBytes);
+            if (after < 0)
+            {
+                throw new XmlScanGaveUpException("unexpected end in a name");
+            }
+
+            i += 1 + after;
+            if (rest[i] == ':')
+            {
+                throw new XmlScanGaveUpException("not a qualified name");
+            }
+        }
+
+        if (rest[i] >= 0x80)
         {
             throw new XmlScanGaveUpException("a name not in ASCII");
         }
 
         var name = rest[..i];
+        var classes = NameClasses;
         if (i == 0 || classes[name[0]] != NameStart || (colon >= 0 && (colon == i - 1 || classes[name[colon + 1]] != NameStart)))
         {
             throw new XmlScanGaveUpException("a name is expected, or not a qualified name");
@@ -128,6 +149,9 @@ internal sealed partial class Utf8XmlScanner
         _pos = start + i;
         return _names.Get(name, colon, (int)QuickHash(name) & int.MaxValue);
     }
+
+    /// <summary>Whether a byte after a name's bytes ends it for sure: whitespace, '=', '&gt;', '/' or '?'.</summary>
+    private static bool EndsName(byte b) => b is (byte)'=' or (byte)' ' or (byte)'>' or (byte)'/' or (byte)'\n' or (byte)'\t' or (byte)'\r' or (byte)'?';
 
     /// <summary>
     /// A hash of a short byte string from its length and its first and last eight bytes (all of it up to 16 bytes):
@@ -158,27 +182,6 @@ internal sealed partial class Utf8XmlScanner
         h ^= h >> 29;
         return (uint)(h >> 32) ^ (uint)h;
     }
-
-    /// <summary>Printable ASCII other than quotes, '&amp;' and '&lt;': 1, everything else 0.</summary>
-    private static ReadOnlySpan<byte> PlainValueBytes =>
-    [
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        1, 1, 0, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
-        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
-        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    ];
 
     private const byte NameStart = 1;
     private const byte NamePart = 2;
@@ -214,7 +217,16 @@ internal sealed partial class Utf8XmlScanner
         MarkNode(_pos);
         var line = LineNumber;
         var position = LinePosition;
-        var name = ScanName();
+        // A CIB repeats its shapes: the element after this one's start tag last time, and the attribute names it had
+        // then in order, are tried first (a comparison of a few bytes instead of a scan and a hash lookup).
+        var name = ScanName(_lastStart?.NextStart);
+        if (_lastStart is not null)
+        {
+            _lastStart.NextStart = name;
+        }
+
+        _lastStart = name;
+        var predictedAttributes = name.AttributeNames;
         _attributeCount = 0;
         var qualified = false;
         bool empty;
@@ -244,7 +256,7 @@ internal sealed partial class Utf8XmlScanner
 
             var attributeLine = _line;
             var attributePosition = Column(_pos);
-            var attributeName = ScanName();
+            var attributeName = ScanName(predictedAttributes is not null && _attributeCount < predictedAttributes.Length ? predictedAttributes[_attributeCount] : null);
             SkipWhitespace();
             Expect((byte)'=');
             SkipWhitespace();
@@ -275,13 +287,14 @@ internal sealed partial class Utf8XmlScanner
             }
 
             _rawAttributeNames[_attributeCount] = attributeName;
-            _attributes[_attributeCount++] = new XmlScanAttribute(plainName!, attributeName.Prefix, stored, _data, valueStart, valueLength, attributeName.IsNamespaceDeclaration, attributeLine, attributePosition);
+            _attributes[_attributeCount++] = new XmlScanAttribute(plainName!, attributeName.Prefix, stored, valueStart, valueLength, attributeName.IsNamespaceDeclaration, attributeLine, attributePosition);
             if (_attributeCount > _maxAttributes)
             {
                 throw new XmlScanGaveUpException("over the attribute limit");
             }
         }
 
+        RememberAttributeNames(name, predictedAttributes);
         if (_depth + 1 > _maxDepth)
         {
             throw new XmlScanGaveUpException("over the depth limit");
@@ -303,6 +316,32 @@ internal sealed partial class Utf8XmlScanner
         _popPending = empty;
     }
 
+    /// <summary>
+    /// Keeps this start tag's attribute names in order on its element name, for the next one. The usual case, the same
+    /// names as last time, only reads (storing references costs a GC write barrier each); different names of the same
+    /// count go into the array kept there (no allocation when tags of one name alternate between shapes of equal size).
+    /// </summary>
+    private void RememberAttributeNames(XmlScanName element, XmlScanName?[]? predicted)
+    {
+        var count = _attributeCount;
+        var names = _rawAttributeNames.AsSpan(0, count);
+        if (predicted is not null && predicted.Length == count)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                if (!ReferenceEquals(predicted[i], names[i]))
+                {
+                    names.CopyTo(predicted);
+                    return;
+                }
+            }
+
+            return;
+        }
+
+        element.AttributeNames = count == 0 ? [] : names.ToArray();
+    }
+
     /// <summary>Declares the start tag's namespaces, then resolves and checks its attributes by expanded name.</summary>
     private void ResolveQualifiedAttributes()
     {
@@ -311,7 +350,7 @@ internal sealed partial class Utf8XmlScanner
         {
             if (_rawAttributeNames[i]!.IsNamespaceDeclaration)
             {
-                Declare(_rawAttributeNames[i]!, _attributes[i].Value);
+                Declare(_rawAttributeNames[i]!, ValueOf(_attributes[i]));
                 declarations = true;
             }
         }

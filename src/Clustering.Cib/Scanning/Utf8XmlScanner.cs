@@ -33,6 +33,12 @@ internal sealed partial class Utf8XmlScanner
     /// <summary>The same for an attribute value in single quotes.</summary>
     private static readonly SearchValues<byte> SingleQuotedSpecials = SearchValues.Create(Specials("\t'<&"));
 
+    /// <summary>The ASCII name characters other than the colon: letters, digits, '-', '.', '_'.</summary>
+    private static readonly SearchValues<byte> NameBytes = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._"u8);
+
+    /// <summary>The bytes of a plain attribute value: printable ASCII other than quotes, '&amp;' and '&lt;'.</summary>
+    private static readonly SearchValues<byte> PlainValueBytes = SearchValues.Create(PlainValue());
+
     /// <summary>Bytes of comments, CDATA sections and processing instructions that need a look: line ends, controls, non-ASCII.</summary>
     private static readonly SearchValues<byte> CharSpecials = SearchValues.Create(Specials(""));
 
@@ -62,6 +68,9 @@ internal sealed partial class Utf8XmlScanner
     private char[] _chars = new char[256];
     private readonly string?[] _values = new string?[2048];
     private int _charCount;
+
+    /// <summary>The name of the last start tag (which remembers the name of the start tag after it, as a guess for the next time).</summary>
+    private XmlScanName? _lastStart;
 
     private XmlScanAttribute[] _attributes = new XmlScanAttribute[8];
     private int _attributeCount;
@@ -119,6 +128,10 @@ internal sealed partial class Utf8XmlScanner
     /// <summary>The current element's attributes, namespace declarations included, in document order.</summary>
     public ReadOnlySpan<XmlScanAttribute> Attributes => _attributes.AsSpan(0, _attributeCount);
 
+    /// <summary>The normalised value of one of the current element's attributes (a plain value is made into a string on each call).</summary>
+    public string ValueOf(in XmlScanAttribute attribute)
+        => attribute.Stored ?? Encoding.Latin1.GetString(_data, attribute.ValueStart, attribute.ValueLength);
+
     /// <summary>The value of the current element's attribute without namespace called <paramref name="localName"/>, or <see langword="null"/>.</summary>
     public string? GetAttribute(string localName)
     {
@@ -126,7 +139,7 @@ internal sealed partial class Utf8XmlScanner
         {
             if (attribute.Prefix.Length == 0 && attribute.Name.LocalName == localName && !attribute.IsNamespaceDeclaration)
             {
-                return attribute.Value;
+                return ValueOf(attribute);
             }
         }
 
@@ -285,6 +298,20 @@ internal sealed partial class Utf8XmlScanner
         return [.. bytes.Distinct()];
     }
 
+    private static byte[] PlainValue()
+    {
+        var bytes = new List<byte>();
+        for (var b = 0x20; b < 0x7F; b++)
+        {
+            if (b is not ('"' or '\'' or '&' or '<'))
+            {
+                bytes.Add((byte)b);
+            }
+        }
+
+        return [.. bytes];
+    }
+
     private static bool IsWhitespaceByte(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r';
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -367,18 +394,13 @@ internal sealed partial class Utf8XmlScanner
     }
 }
 
-/// <summary>One attribute of the scanned start tag.</summary>
+/// <summary>One attribute of the scanned start tag (its value: <see cref="Utf8XmlScanner.ValueOf"/>).</summary>
 /// <param name="Name">The expanded name (namespace declarations are in the <c>xmlns</c> namespace, as XmlReader has them).</param>
 /// <param name="Prefix">The prefix ("" for none).</param>
 /// <param name="IsNamespaceDeclaration">Whether this is <c>xmlns</c> or <c>xmlns:p</c>.</param>
 /// <param name="Line">The line of the name.</param>
 /// <param name="Position">The position of the name.</param>
 /// <param name="Stored">The value when it had to be built (references, line ends, non-ASCII); <see langword="null"/> when it is the plain ASCII bytes at <paramref name="ValueStart"/>.</param>
-/// <param name="Data">The scanned document (for a value left in its bytes).</param>
-/// <param name="ValueStart">Where a plain value's bytes start in <paramref name="Data"/>.</param>
+/// <param name="ValueStart">Where a plain value's bytes start in the scanned document (<see cref="Utf8XmlScanner.Data"/>).</param>
 /// <param name="ValueLength">How many bytes a plain value has.</param>
-internal readonly record struct XmlScanAttribute(XName Name, string Prefix, string? Stored, byte[] Data, int ValueStart, int ValueLength, bool IsNamespaceDeclaration, int Line, int Position)
-{
-    /// <summary>The normalised value (a plain value is made into a string on each call: the validator asks the scanner's cache instead).</summary>
-    public string Value => Stored ?? Encoding.Latin1.GetString(Data, ValueStart, ValueLength);
-}
+internal readonly record struct XmlScanAttribute(XName Name, string Prefix, string? Stored, int ValueStart, int ValueLength, bool IsNamespaceDeclaration, int Line, int Position);

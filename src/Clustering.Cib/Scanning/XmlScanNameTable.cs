@@ -91,6 +91,12 @@ internal sealed class XmlScanName
 
     public byte[] Bytes { get; }
 
+    /// <summary>As an element name: the element name whose start tag followed this one's last time (a guess for the scanner).</summary>
+    public XmlScanName? NextStart { get; set; }
+
+    /// <summary>As an element name: the attribute names of its last start tag, in order (guesses for the scanner).</summary>
+    public XmlScanName?[]? AttributeNames { get; set; }
+
     public int Hash { get; }
 
     public string Prefix { get; }

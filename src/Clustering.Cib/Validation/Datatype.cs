@@ -153,6 +153,12 @@ internal sealed partial class Datatype
     /// </summary>
     public bool? AllowsAscii(ReadOnlySpan<byte> text)
     {
+        if (_fast == FastCheck.NcName && text.Length > 0 && text.IndexOfAnyExcept(NcNameBytes) < 0)
+        {
+            // The usual ID: all of it NCName characters (so ASCII, without whitespace), found by one vectorised search.
+            return char.IsAsciiLetter((char)text[0]) || text[0] == '_';
+        }
+
         if (!System.Text.Ascii.IsValid(text))
         {
             return null;
@@ -176,6 +182,9 @@ internal sealed partial class Datatype
                 return null;
         }
     }
+
+    /// <summary>The ASCII characters an NCName may have after its first: letters, digits, '-', '.', '_'.</summary>
+    private static readonly System.Buffers.SearchValues<byte> NcNameBytes = System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._"u8);
 
     /// <summary>An NCName in ASCII: a letter or '_', then letters, digits, '-', '.', '_' (XML's name characters below U+0080).</summary>
     private static bool IsAsciiNcName(ReadOnlySpan<byte> s)

@@ -117,17 +117,89 @@ internal sealed class PatternMemo
     /// <summary>startTagOpenDeriv by element name.</summary>
     public NameMap<Pattern> StartTagOpen;
 
-    /// <summary>The attribute patterns that can take an attribute of that name.</summary>
-    public NameMap<Pattern[]> Candidates;
-
-    /// <summary>The attribute derivative by name and by which candidates accept the value (a bit mask).</summary>
-    public NameMap<MaskRow[]> Attribute;
+    /// <summary>By attribute name: the candidate attribute patterns and the attribute derivatives (one lookup per attribute).</summary>
+    public NameMap<AttributeMemo> Attributes;
 
     /// <summary>Whether a value (up to 64 characters) matches this pattern as an attribute value.</summary>
     public Dictionary<string, bool>? ValueMatch;
 
     /// <summary>textDeriv by text (up to 256 characters).</summary>
     public Dictionary<string, Pattern>? Text;
+}
+
+/// <summary>
+/// What a pattern does with an attribute of one name: the attribute patterns that can take it, what is known of them
+/// up front, the derivatives found so far by which candidates accept the value, and the last plain value seen.
+/// </summary>
+internal sealed class AttributeMemo
+{
+    /// <summary>Plain values up to this many bytes are remembered (<see cref="Remember"/>).</summary>
+    public const int MaxRemembered = 64;
+
+    private readonly byte[] _lastValue = new byte[MaxRemembered];
+    private int _lastLength = -1;
+    private ulong _lastMask;
+
+    public AttributeMemo(Pattern[] candidates)
+    {
+        Candidates = candidates;
+        if (candidates.Length == 1 && candidates[0].HasIdContent
+            && candidates[0].P1 is { Kind: PatternKind.Data, Datatype: { IdKind: IdKind.Id } type })
+        {
+            PlainId = type;
+        }
+
+        WithoutIds = Array.TrueForAll(candidates, c => !c.HasIdContent);
+    }
+
+    /// <summary>The attribute patterns that can take an attribute of this name.</summary>
+    public Pattern[] Candidates { get; }
+
+    /// <summary>The datatype when there is one candidate and it is a bare <c>data</c> of an ID type (the byte ID check applies).</summary>
+    public Datatype? PlainId { get; }
+
+    /// <summary>
+    /// Whether no candidate uses the ID, IDREF or IDREFS datatypes: then which candidates accept a value depends on the
+    /// value alone, and a value equal to the last one is accepted by the same ones.
+    /// </summary>
+    public bool WithoutIds { get; }
+
+    /// <summary>The derivatives found so far, by the mask of candidates accepting the value.</summary>
+    public MaskRow[] Rows { get; set; } = [];
+
+    /// <summary>The derivative for a mask, or <see langword="null"/> when not found yet.</summary>
+    public Pattern? Find(ulong mask)
+    {
+        foreach (var row in Rows)
+        {
+            if (row.Mask == mask)
+            {
+                return row.Result;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether <paramref name="value"/> is the last value remembered (<see cref="WithoutIds"/> only), and its mask.</summary>
+    public bool TryLast(ReadOnlySpan<byte> value, out ulong mask)
+    {
+        mask = _lastMask;
+        return value.Length == _lastLength && value.SequenceEqual(_lastValue.AsSpan(0, _lastLength));
+    }
+
+    /// <summary>Remembers a plain value and the mask of candidates that accept it (values longer than <see cref="MaxRemembered"/> bytes are not).</summary>
+    public void Remember(ReadOnlySpan<byte> value, ulong mask)
+    {
+        if (value.Length > MaxRemembered)
+        {
+            return;
+        }
+
+        value.CopyTo(_lastValue);
+        _lastLength = value.Length;
+        _lastMask = mask;
+    }
 }
 
 /// <summary>One attribute derivative of a pattern for an attribute name: the candidate mask and the result.</summary>

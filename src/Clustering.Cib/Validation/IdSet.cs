@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Text;
 
 namespace Clustering.Cib.Validation;
@@ -5,23 +8,47 @@ namespace Clustering.Cib.Validation;
 /// <summary>
 /// The IDs of one document: a set of strings whose members may also be ASCII byte ranges of the document being
 /// scanned (<see cref="Source"/>), so an <c>id</c> read by the UTF-8 scanner is claimed without ever becoming a
-/// string. A string and a byte range with the same characters are the same member. Hashing is the runtime's
-/// randomized <see cref="HashCode"/> over the ASCII bytes (an ASCII string is narrowed to them; a string with other
-/// characters, which no byte range can equal, is hashed as a string), so crafted IDs cannot make the set degenerate.
-/// Open addressing with linear probing; removal leaves a tombstone. Not thread-safe.
+/// string. A string and a byte range with the same characters are the same member. Hashing is a cheap seeded hash over
+/// the ASCII bytes with seeds drawn at random per set (an ASCII string is narrowed to them; a string with other
+/// characters, which no byte range can equal, is hashed as a string by the runtime's randomized hash), so crafted IDs
+/// cannot make the set degenerate.
+/// Open addressing with linear probing; removal leaves a tombstone. The entries hold no references (a string member is
+/// an index into a side list), so the table is 16 bytes a slot, stores need no GC write barrier, and clearing it is a
+/// plain memory fill. Not thread-safe.
 /// </summary>
 internal sealed class IdSet
 {
-    private const byte Empty = 0;
-    private const byte Used = 1;
-    private const byte Removed = 2;
+    /// <summary><see cref="Entry.Tag"/> of a slot never used.</summary>
+    private const int Empty = 0;
+
+    /// <summary><see cref="Entry.Tag"/> of a removed member (a tombstone).</summary>
+    private const int Removed = 1;
+
+    /// <summary><see cref="Entry.Tag"/> of a byte-range member.</summary>
+    private const int Bytes = 2;
+
+    /// <summary><see cref="Entry.Tag"/> of a string member: this plus its index in <see cref="_strings"/>.</summary>
+    private const int FirstString = 3;
 
     /// <summary>ASCII strings longer than this are narrowed into a heap copy rather than a stack one (rare: IDs are short).</summary>
     private const int StackBytes = 256;
 
+    private readonly ulong _seed0;
+    private readonly ulong _seed1;
+    private readonly ulong _seed2;
+    private readonly ulong _seed3;
     private Entry[] _entries = new Entry[64];
+    private readonly List<string> _strings = [];
     private int _count;
     private int _occupied;
+
+    /// <summary>An empty set with its own random hash seeds.</summary>
+    public IdSet()
+    {
+        Span<ulong> seeds = stackalloc ulong[4];
+        RandomNumberGenerator.Fill(MemoryMarshal.AsBytes(seeds));
+        (_seed0, _seed1, _seed2, _seed3) = (seeds[0], seeds[1], seeds[2], seeds[3]);
+    }
 
     /// <summary>The bytes byte-range members point into: the buffer of the document being validated.</summary>
     public byte[]? Source { get; set; }
@@ -30,7 +57,18 @@ internal sealed class IdSet
     public int Count => _count;
 
     /// <summary>Adds a string; <see langword="false"/> when it is already a member.</summary>
-    public bool Add(string id) => Add(id.AsSpan(), Hash(id), id, -1, 0);
+    public bool Add(string id)
+    {
+        var hash = Hash(id);
+        if (Find(id.AsSpan(), hash) >= 0)
+        {
+            return false;
+        }
+
+        _strings.Add(id);
+        Insert(new Entry(hash, 0, id.Length, FirstString + _strings.Count - 1));
+        return true;
+    }
 
     /// <summary>
     /// Adds the ASCII bytes <paramref name="start"/>..+<paramref name="length"/> of <see cref="Source"/>;
@@ -45,7 +83,7 @@ internal sealed class IdSet
             return false;
         }
 
-        Insert(new Entry(hash, null, start, length, Used));
+        Insert(new Entry(hash, start, length, Bytes));
         return true;
     }
 
@@ -71,20 +109,65 @@ internal sealed class IdSet
             Array.Clear(_entries);
         }
 
+        _strings.Clear();
         _count = 0;
         _occupied = 0;
         Source = null;
     }
 
-    private static int Hash(ReadOnlySpan<byte> bytes)
+    /// <summary>
+    /// A seeded hash of the bytes, in the style of wyhash: each 16 bytes (the last ones read overlapping, the length mixed
+    /// in first) go through one 64×64→128-bit multiply whose halves are folded, with secret seeds drawn per set, so
+    /// which IDs collide cannot be known from the outside. A 12-byte ID costs two multiplies.
+    /// </summary>
+    private int Hash(ReadOnlySpan<byte> bytes)
     {
-        var hash = default(HashCode);
-        hash.AddBytes(bytes);
-        return hash.ToHashCode();
+        var length = bytes.Length;
+        var n = length;
+        var h = _seed0 ^ (ulong)n;
+        while (n > 16)
+        {
+            h = Mum(BinaryPrimitives.ReadUInt64LittleEndian(bytes) ^ _seed1, BinaryPrimitives.ReadUInt64LittleEndian(bytes[8..]) ^ h);
+            bytes = bytes[16..];
+            n -= 16;
+        }
+
+        ulong a;
+        ulong b;
+        if (n >= 8)
+        {
+            a = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+            b = BinaryPrimitives.ReadUInt64LittleEndian(bytes[^8..]);
+        }
+        else if (n >= 4)
+        {
+            a = BinaryPrimitives.ReadUInt32LittleEndian(bytes);
+            b = BinaryPrimitives.ReadUInt32LittleEndian(bytes[^4..]);
+        }
+        else if (n > 0)
+        {
+            a = bytes[0] | ((ulong)bytes[n / 2] << 8) | ((ulong)bytes[n - 1] << 16);
+            b = 0;
+        }
+        else
+        {
+            a = 0;
+            b = 0;
+        }
+
+        h = Mum(a ^ _seed1, b ^ h);
+        h = Mum(h ^ _seed2, (ulong)length ^ _seed3);
+        return (int)(h ^ (h >> 32));
+    }
+
+    private static ulong Mum(ulong a, ulong b)
+    {
+        var high = Math.BigMul(a, b, out var low);
+        return high ^ low;
     }
 
     /// <summary>The hash of a string: that of its bytes when it is ASCII (so it meets an equal byte range), else its own.</summary>
-    private static int Hash(string id)
+    private int Hash(string id)
     {
         if (!Ascii.IsValid(id))
         {
@@ -96,17 +179,6 @@ internal sealed class IdSet
         return Hash(bytes);
     }
 
-    private bool Add(ReadOnlySpan<char> chars, int hash, string text, int start, int length)
-    {
-        if (Find(chars, hash) >= 0)
-        {
-            return false;
-        }
-
-        Insert(new Entry(hash, text, start, length, Used));
-        return true;
-    }
-
     private void Insert(in Entry added)
     {
         if ((_occupied + 1) * 2 > _entries.Length)
@@ -116,12 +188,12 @@ internal sealed class IdSet
 
         var mask = _entries.Length - 1;
         var i = added.Hash & mask;
-        while (_entries[i].State == Used)
+        while (_entries[i].Tag >= Bytes)
         {
             i = (i + 1) & mask;
         }
 
-        if (_entries[i].State == Empty)
+        if (_entries[i].Tag == Empty)
         {
             _occupied++;
         }
@@ -137,12 +209,12 @@ internal sealed class IdSet
         for (var i = hash & mask; ; i = (i + 1) & mask)
         {
             ref readonly var entry = ref entries[i];
-            if (entry.State == Empty)
+            if (entry.Tag == Empty)
             {
                 return -1;
             }
 
-            if (entry.State == Used && entry.Hash == hash && Same(entry, chars))
+            if (entry.Hash == hash && entry.Tag >= Bytes && Same(entry, chars))
             {
                 return i;
             }
@@ -156,12 +228,12 @@ internal sealed class IdSet
         for (var i = hash & mask; ; i = (i + 1) & mask)
         {
             ref readonly var entry = ref entries[i];
-            if (entry.State == Empty)
+            if (entry.Tag == Empty)
             {
                 return -1;
             }
 
-            if (entry.State == Used && entry.Hash == hash && SameBytes(entry, bytes))
+            if (entry.Hash == hash && entry.Tag >= Bytes && SameBytes(entry, bytes))
             {
                 return i;
             }
@@ -169,20 +241,19 @@ internal sealed class IdSet
     }
 
     private bool Same(in Entry entry, ReadOnlySpan<char> chars)
-        => entry.Text is { } text
-            ? chars.SequenceEqual(text)
-            : entry.Length == chars.Length && Ascii.Equals(Source.AsSpan(entry.Start, entry.Length), chars);
+        => entry.Length == chars.Length
+            && (entry.Tag == Bytes ? Ascii.Equals(Source.AsSpan(entry.Start, entry.Length), chars) : chars.SequenceEqual(_strings[entry.Tag - FirstString]));
 
     private bool SameBytes(in Entry entry, ReadOnlySpan<byte> bytes)
-        => entry.Text is { } text
-            ? text.Length == bytes.Length && Ascii.Equals(bytes, text)
-            : bytes.SequenceEqual(Source.AsSpan(entry.Start, entry.Length));
+        => entry.Length == bytes.Length
+            && (entry.Tag == Bytes ? bytes.SequenceEqual(Source.AsSpan(entry.Start, entry.Length)) : Ascii.Equals(bytes, _strings[entry.Tag - FirstString]));
 
     private void RemoveAt(int index)
     {
         if (index >= 0)
         {
-            _entries[index] = _entries[index] with { Text = null, State = Removed };
+            // A removed string stays in the side list until the set is cleared (removals are rare: a claim given back).
+            _entries[index].Tag = Removed;
             _count--;
         }
     }
@@ -201,13 +272,13 @@ internal sealed class IdSet
         var mask = size - 1;
         foreach (var entry in old)
         {
-            if (entry.State != Used)
+            if (entry.Tag < Bytes)
             {
                 continue;
             }
 
             var i = entry.Hash & mask;
-            while (_entries[i].State != Empty)
+            while (_entries[i].Tag != Empty)
             {
                 i = (i + 1) & mask;
             }
@@ -217,5 +288,6 @@ internal sealed class IdSet
         }
     }
 
-    private readonly record struct Entry(int Hash, string? Text, int Start, int Length, byte State);
+    /// <summary>A slot: the member's hash, its range of <see cref="Source"/> (a string member: only its length), and what the slot holds.</summary>
+    private record struct Entry(int Hash, int Start, int Length, int Tag);
 }

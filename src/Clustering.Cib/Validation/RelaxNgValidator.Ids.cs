@@ -38,26 +38,33 @@ internal sealed partial class RelaxNgValidator
     private Pattern Attribute(Pattern p, in AttributeItem attribute)
     {
         var name = attribute.Name;
-        var memo = _cache.Memo(p.Id);
-        if (!memo.Candidates.TryGetValue(name, out var candidates))
-        {
-            var list = new List<Pattern>();
-            CollectAttributes(p, list, [], name);
-            candidates = [.. list];
-            memo = _cache.Memo(p.Id);
-            memo.Candidates.Set(name, candidates);
-            _cache.Rows++;
-        }
-
+        var row = AttributeRow(p, name);
+        var candidates = row.Candidates;
         if (candidates.Length == 0)
         {
             _attDuplicate = false;
             return _b.NotAllowed;
         }
 
-        if (attribute.Value is null && candidates.Length == 1 && TryPlainId(p, name, candidates, attribute) is { } plain)
+        if (attribute.Value is null)
         {
-            return plain;
+            if (row.PlainId is { } idType && TryPlainId(p, row, idType, attribute) is { } plain)
+            {
+                return plain;
+            }
+
+            // Without ID types, a value equal to the last one of this pattern and name is accepted by the same
+            // candidates: a byte comparison instead of the checks (a CIB repeats "ocf", "start", "0" thousands of times).
+            if (row.WithoutIds && candidates.Length <= 64)
+            {
+                var bytes = _scanner!.Data.AsSpan(attribute.RawStart, attribute.RawLength);
+                if (row.TryLast(bytes, out var lastMask))
+                {
+                    _attDuplicate = false;
+                    _attMatched = IdKind.None;
+                    return CachedAttDeriv(p, row, name, lastMask);
+                }
+            }
         }
 
         // A plain scanned value becomes a string only when a check needs one.
@@ -92,7 +99,12 @@ internal sealed partial class RelaxNgValidator
         Pattern result;
         if (candidates.Length <= 64)
         {
-            result = CachedAttDeriv(p, name, candidates, mask);
+            if (attribute.Value is null && row.WithoutIds)
+            {
+                row.Remember(_scanner!.Data.AsSpan(attribute.RawStart, attribute.RawLength), mask);
+            }
+
+            result = CachedAttDeriv(p, row, name, mask);
         }
         else
         {
@@ -179,14 +191,8 @@ internal sealed partial class RelaxNgValidator
     /// ID in its bytes, never made a string, with the same outcome as the general path below. <see langword="null"/>
     /// when the case does not apply.
     /// </summary>
-    private Pattern? TryPlainId(Pattern p, XName name, Pattern[] candidates, in AttributeItem attribute)
+    private Pattern? TryPlainId(Pattern p, AttributeMemo row, Datatype type, in AttributeItem attribute)
     {
-        var candidate = candidates[0];
-        if (!candidate.HasIdContent || candidate.P1 is not { Kind: PatternKind.Data, Datatype: { IdKind: IdKind.Id } type })
-        {
-            return null;
-        }
-
         var bytes = _scanner!.Data.AsSpan(attribute.RawStart, attribute.RawLength);
         if (bytes.Contains((byte)' ') || type.AllowsAscii(bytes) is not { } allowed)
         {
@@ -199,7 +205,7 @@ internal sealed partial class RelaxNgValidator
         _attDuplicate = !added;
         var matched = allowed && added;
         _attMatched = matched ? IdKind.Id : IdKind.None;
-        var result = CachedAttDeriv(p, name, candidates, matched ? 1UL : 0UL);
+        var result = CachedAttDeriv(p, row, attribute.Name, matched ? 1UL : 0UL);
         if (added && (!matched || result.Kind == PatternKind.NotAllowed))
         {
             _ids.RemoveAscii(attribute.RawStart, attribute.RawLength);
@@ -208,24 +214,33 @@ internal sealed partial class RelaxNgValidator
         return result;
     }
 
-    /// <summary>The attribute derivative memoized by pattern, name and the mask of candidates accepting the value.</summary>
-    private Pattern CachedAttDeriv(Pattern p, XName name, Pattern[] candidates, ulong mask)
+    /// <summary>What pattern <paramref name="p"/> does with attributes called <paramref name="name"/>: found once, then one lookup.</summary>
+    private AttributeMemo AttributeRow(Pattern p, XName name)
     {
-        if (_cache.Memo(p.Id).Attribute.TryGetValue(name, out var rows))
+        var memo = _cache.Memo(p.Id);
+        if (memo.Attributes.TryGetValue(name, out var row))
         {
-            foreach (var row in rows)
-            {
-                if (row.Mask == mask)
-                {
-                    return row.Result;
-                }
-            }
+            return row;
         }
 
-        var result = AttDeriv(p, name, candidates, mask);
-        var memo = _cache.Memo(p.Id);
-        memo.Attribute.TryGetValue(name, out rows);
-        memo.Attribute.Set(name, rows is null ? [new MaskRow(mask, result)] : [.. rows, new MaskRow(mask, result)]);
+        var list = new List<Pattern>();
+        CollectAttributes(p, list, [], name);
+        row = new AttributeMemo([.. list]);
+        _cache.Memo(p.Id).Attributes.Set(name, row);
+        _cache.Rows++;
+        return row;
+    }
+
+    /// <summary>The attribute derivative memoized by pattern, name and the mask of candidates accepting the value.</summary>
+    private Pattern CachedAttDeriv(Pattern p, AttributeMemo row, XName name, ulong mask)
+    {
+        if (row.Find(mask) is { } found)
+        {
+            return found;
+        }
+
+        var result = AttDeriv(p, name, row.Candidates, mask);
+        row.Rows = [.. row.Rows, new MaskRow(mask, result)];
         _cache.Rows++;
         return result;
     }

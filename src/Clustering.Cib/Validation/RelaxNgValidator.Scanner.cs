@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Xml;
 using System.Xml.Linq;
@@ -11,6 +12,9 @@ namespace Clustering.Cib.Validation;
 /// </summary>
 internal sealed partial class RelaxNgValidator
 {
+    /// <summary>The name of an <c>id</c> attribute without a prefix (XNames are atomised: compared by reference).</summary>
+    private static readonly XName IdName = XName.Get("id");
+
     /// <summary>The scanner of a scanned document (plain attribute values are ranges of its bytes).</summary>
     private Utf8XmlScanner? _scanner;
 
@@ -39,22 +43,30 @@ internal sealed partial class RelaxNgValidator
 
         public int ReadAttributes(List<AttributeItem> into)
         {
+            // The list is filled through a span of the right size (one size change, no per-item checks); the id is
+            // found by reference: names are atomised, and "id" without a prefix is the one XName in no namespace.
+            var attributes = scanner.Attributes;
+            var first = into.Count;
+            CollectionsMarshal.SetCount(into, first + attributes.Length);
+            var items = CollectionsMarshal.AsSpan(into);
+            var count = first;
             var id = -1;
-            foreach (ref readonly var attribute in scanner.Attributes)
+            foreach (ref readonly var attribute in attributes)
             {
                 if (attribute.IsNamespaceDeclaration)
                 {
                     continue;
                 }
 
-                if (attribute.Prefix.Length == 0 && attribute.Name.LocalName == "id")
+                if (ReferenceEquals(attribute.Name, IdName))
                 {
-                    id = into.Count;
+                    id = count;
                 }
 
-                into.Add(new AttributeItem(attribute.Name, attribute.Stored, null, attribute.Line, attribute.Position, attribute.ValueStart, attribute.ValueLength));
+                items[count++] = new AttributeItem(attribute.Name, attribute.Stored, null, attribute.Line, attribute.Position, attribute.ValueStart, attribute.ValueLength);
             }
 
+            CollectionsMarshal.SetCount(into, count);
             return id;
         }
 

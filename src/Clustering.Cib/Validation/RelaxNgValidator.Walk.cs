@@ -150,12 +150,8 @@ internal sealed partial class RelaxNgValidator
         _openCount++;
     }
 
-    private void PopOpen()
-    {
-        _openCount--;
-        _openIds[_openCount] = null;
-        _openFrames[_openCount] = null;
-    }
+    /// <summary>Closes the innermost open element (its slots are overwritten by the next push, never read before).</summary>
+    private void PopOpen() => _openCount--;
 
     /// <summary>The frame of the innermost open element (<see langword="null"/> outside the root), built on demand.</summary>
     private ElementFrame? OpenFrame()
