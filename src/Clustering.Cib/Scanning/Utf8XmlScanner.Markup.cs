@@ -1,4 +1,4 @@
-using System.Buffers.Binary;
+using Clustering.Cib.Internal;
 using System.Text;
 using System.Xml;
 using System.Xml.Linq;
@@ -159,25 +159,8 @@ internal sealed partial class Utf8XmlScanner
     /// </summary>
     internal static uint QuickHash(ReadOnlySpan<byte> bytes)
     {
-        ulong a;
-        ulong b;
         var length = bytes.Length;
-        if (length >= 8)
-        {
-            a = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
-            b = BinaryPrimitives.ReadUInt64LittleEndian(bytes[^8..]);
-        }
-        else if (length >= 4)
-        {
-            a = BinaryPrimitives.ReadUInt32LittleEndian(bytes);
-            b = BinaryPrimitives.ReadUInt32LittleEndian(bytes[^4..]);
-        }
-        else
-        {
-            a = length == 0 ? 0 : bytes[0] | ((ulong)bytes[length / 2] << 8) | ((ulong)bytes[length - 1] << 16);
-            b = 0;
-        }
-
+        ShortBytes.ReadEnds(bytes, out var a, out var b);
         var h = (a * 0x9E3779B97F4A7C15UL) ^ ((b + (ulong)length) * 0xC2B2AE3D27D4EB4FUL);
         h ^= h >> 29;
         return (uint)(h >> 32) ^ (uint)h;

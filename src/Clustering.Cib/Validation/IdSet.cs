@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Clustering.Cib.Internal;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
@@ -132,29 +133,7 @@ internal sealed class IdSet
             n -= 16;
         }
 
-        ulong a;
-        ulong b;
-        if (n >= 8)
-        {
-            a = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
-            b = BinaryPrimitives.ReadUInt64LittleEndian(bytes[^8..]);
-        }
-        else if (n >= 4)
-        {
-            a = BinaryPrimitives.ReadUInt32LittleEndian(bytes);
-            b = BinaryPrimitives.ReadUInt32LittleEndian(bytes[^4..]);
-        }
-        else if (n > 0)
-        {
-            a = bytes[0] | ((ulong)bytes[n / 2] << 8) | ((ulong)bytes[n - 1] << 16);
-            b = 0;
-        }
-        else
-        {
-            a = 0;
-            b = 0;
-        }
-
+        ShortBytes.ReadEnds(bytes[..n], out var a, out var b);
         h = Mum(a ^ _seed1, b ^ h);
         h = Mum(h ^ _seed2, (ulong)length ^ _seed3);
         return (int)(h ^ (h >> 32));
