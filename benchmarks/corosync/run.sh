@@ -145,6 +145,8 @@ daemons_cpu_ms() {
   local ticks=0 pid
   for pid in "${PIDS[@]}"; do
     # Fields 14 and 15 of /proc/PID/stat (utime, stime, in clock ticks); the name in field 2 has no spaces here.
+    # A daemon that is gone counts nothing here; its client then reports the failure.
+    [ -r "/proc/$pid/stat" ] || continue
     ticks=$((ticks + $(awk '{ print $14 + $15 }' "/proc/$pid/stat")))
   done
   awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t * 1000 / hz }'
