@@ -66,7 +66,7 @@ public sealed class RingCounters
 
     internal void OnReceiveOverflow() => Interlocked.Increment(ref _receiveOverflows);
 
-    internal void OnUnlistedSource() => Interlocked.Increment(ref _unlistedSources);
+    internal void OnUnlistedSource(int datagrams = 1) => Interlocked.Add(ref _unlistedSources, datagrams);
 
     internal void OnReceiveError() => Interlocked.Increment(ref _receiveErrors);
 }

@@ -252,10 +252,16 @@ internal sealed partial class UdpRingCore
                 continue;
             }
 
-            // Coalesced by GRO: split back into the datagrams that were sent; each goes on (and is checked) alone.
+            // Coalesced by GRO: split back into the datagrams that were sent; each goes on (and is authenticated) alone.
+            // GRO only merges datagrams of one flow, so the sender is resolved and checked once for all of them.
+            if (!TryResolve(accept, sources, address, (datagram.Length + segment - 1) / segment, out var sender))
+            {
+                continue;
+            }
+
             for (var offset = 0; offset < datagram.Length; offset += segment)
             {
-                handed |= Take(receiver, lane, accept, sources, address, datagram.Slice(offset, Math.Min(segment, datagram.Length - offset)), truncated: false);
+                handed |= Take(receiver, lane, sender, datagram.Slice(offset, Math.Min(segment, datagram.Length - offset)), truncated: false);
             }
         }
 
@@ -301,33 +307,49 @@ internal sealed partial class UdpRingCore
     /// Takes one received datagram: drops this node's own multicast, unlisted sources and oversize datagrams, then hands
     /// it to <paramref name="receiver"/> inline or queues a pooled copy. Returns whether it went to the receiver.
     /// </summary>
-    private bool Take(IRingReceiver? receiver, int lane, Func<IPAddress, bool>? accept, Dictionary<SocketAddress, IPEndPoint> sources, SocketAddress address, Span<byte> datagram, bool truncated)
+    private bool Take(IRingReceiver? receiver, int lane, Func<IPAddress, bool>? accept, Dictionary<SocketAddress, IPEndPoint> sources, SocketAddress address, Span<byte> datagram, bool truncated) =>
+        TryResolve(accept, sources, address, datagrams: 1, out var source) && Take(receiver, lane, source, datagram, truncated);
+
+    /// <summary>
+    /// The sender of <paramref name="datagrams"/> datagrams as an endpoint (cached per address), or
+    /// <see langword="false"/> when they are this node's own multicast looped back or come from a source that is not
+    /// listed (each counted, logged once).
+    /// </summary>
+    private bool TryResolve(Func<IPAddress, bool>? accept, Dictionary<SocketAddress, IPEndPoint> sources, SocketAddress address, int datagrams, out IPEndPoint source)
     {
+        source = null!;
         if (address.Equals(_localAddress))
         {
             return false; // our own multicast, looped back
         }
 
-        if (!sources.TryGetValue(address, out var source))
+        if (!sources.TryGetValue(address, out var known))
         {
             if (sources.Count >= EndPointCacheLimit)
             {
                 sources.Clear();
             }
 
-            source = (IPEndPoint)EndPointFactory.Create(address);
+            known = (IPEndPoint)EndPointFactory.Create(address);
             var key = new SocketAddress(address.Family, address.Size);
             address.Buffer.Span[..address.Size].CopyTo(key.Buffer.Span);
-            sources.Add(key, source);
+            sources.Add(key, known);
         }
 
-        if (accept is not null && !accept(source.Address))
+        if (accept is not null && !accept(known.Address))
         {
-            Counters.OnUnlistedSource();
-            RingLog.UnlistedSource(_logger, RingNumber, source);
+            Counters.OnUnlistedSource(datagrams);
+            RingLog.UnlistedSource(_logger, RingNumber, known);
             return false;
         }
 
+        source = known;
+        return true;
+    }
+
+    /// <summary>Takes one datagram of a resolved, accepted <paramref name="source"/>: see the overload above.</summary>
+    private bool Take(IRingReceiver? receiver, int lane, IPEndPoint source, Span<byte> datagram, bool truncated)
+    {
         var length = datagram.Length;
         if (truncated || length > MaxDatagramSize)
         {
