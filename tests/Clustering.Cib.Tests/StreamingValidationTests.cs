@@ -87,11 +87,7 @@ public sealed class StreamingValidationTests
     public void The_warm_cache_does_not_carry_ids_or_errors_between_documents()
     {
         var schema = Embedded.GetSchema("pacemaker-1.2");
-        var valid = CibGenerator.Generate(64 * 1024);
-        var broken = new XDocument(valid);
-        var primitives = broken.Descendants("primitive").ToList();
-        primitives[1].SetAttributeValue("id", (string?)primitives[0].Attribute("id"));
-        broken.Descendants("rsc_order").First().SetAttributeValue("first", "no-such-group");
+        var (valid, broken) = ValidAndBroken();
 
         Assert.That(schema.Validate(valid).IsValid, Is.True);
         var errors = schema.Validate(broken).Errors;
@@ -141,11 +137,7 @@ public sealed class StreamingValidationTests
     public void A_schema_validates_a_stream_as_its_loaded_tree_and_refuses_malformed_input()
     {
         var schema = Embedded.GetSchema("pacemaker-1.2");
-        var valid = CibGenerator.Generate(64 * 1024);
-        var broken = new XDocument(valid);
-        var primitives = broken.Descendants("primitive").ToList();
-        primitives[1].SetAttributeValue("id", (string?)primitives[0].Attribute("id"));
-        broken.Descendants("rsc_order").First().SetAttributeValue("first", "no-such-group");
+        var (valid, broken) = ValidAndBroken();
         foreach (var document in new[] { valid, broken })
         {
             var text = document.ToString();
@@ -173,5 +165,16 @@ public sealed class StreamingValidationTests
         Assert.That(wrong.Errors, Is.Not.Empty);
         Assert.That(wrong.Errors[0].LineNumber, Is.EqualTo(2));
         Assert.That(wrong.Errors[0].Path, Is.EqualTo("/cib/configuration"));
+    }
+
+    /// <summary>A generated 64 KiB CIB, and a copy with a duplicate primitive id and an order naming no resource.</summary>
+    private static (XDocument Valid, XDocument Broken) ValidAndBroken()
+    {
+        var valid = CibGenerator.Generate(64 * 1024);
+        var broken = new XDocument(valid);
+        var primitives = broken.Descendants("primitive").ToList();
+        primitives[1].SetAttributeValue("id", (string?)primitives[0].Attribute("id"));
+        broken.Descendants("rsc_order").First().SetAttributeValue("first", "no-such-group");
+        return (valid, broken);
     }
 }

@@ -156,26 +156,66 @@ internal static unsafe partial class LinuxSocketBatch
 }
 
 /// <summary>
+/// The native arrays behind one <c>recvmmsg</c> or <c>sendmmsg</c> call: message headers, <c>iovec</c>s, one
+/// <c>sockaddr_storage</c> per message and (optionally) control-message space per message, allocated zeroed and freed
+/// together. Shared by <see cref="ReceiveBatch"/> and <see cref="SendBatch"/>.
+/// </summary>
+internal unsafe struct NativeMessageArrays
+{
+    /// <summary><c>sizeof(struct sockaddr_storage)</c>.</summary>
+    public const int AddressSize = 128;
+
+    public LinuxSocketBatch.MMsgHdr* Messages;
+    public LinuxSocketBatch.IoVec* IoVecs;
+    public byte* Addresses;
+    public byte* Controls;
+
+    /// <param name="messages">Message headers (and addresses).</param>
+    /// <param name="ioVecs">All <c>iovec</c>s.</param>
+    /// <param name="controlSize">Control bytes per message (0: none).</param>
+    public static NativeMessageArrays Allocate(int messages, int ioVecs, int controlSize) => new()
+    {
+        Messages = (LinuxSocketBatch.MMsgHdr*)NativeMemory.AllocZeroed((nuint)messages, (nuint)sizeof(LinuxSocketBatch.MMsgHdr)),
+        IoVecs = (LinuxSocketBatch.IoVec*)NativeMemory.AllocZeroed((nuint)ioVecs, (nuint)sizeof(LinuxSocketBatch.IoVec)),
+        Addresses = (byte*)NativeMemory.AllocZeroed((nuint)messages, AddressSize),
+        Controls = controlSize > 0 ? (byte*)NativeMemory.AllocZeroed((nuint)messages, (nuint)controlSize) : null,
+    };
+
+    /// <summary>Whether the arrays are allocated (not yet freed).</summary>
+    public readonly bool IsAllocated => Messages is not null;
+
+    /// <summary>The address slot of message <paramref name="index"/>.</summary>
+    public readonly byte* Address(int index) => Addresses + ((nint)index * AddressSize);
+
+    /// <summary>Frees every array (once; later calls do nothing).</summary>
+    public void Free()
+    {
+        NativeMemory.Free(Messages);
+        NativeMemory.Free(IoVecs);
+        NativeMemory.Free(Addresses);
+        NativeMemory.Free(Controls);
+        this = default;
+    }
+}
+
+/// <summary>
 /// The native memory of one receive thread's <c>recvmmsg</c>: <see cref="Count"/> message headers, each with one
 /// <c>iovec</c> over its own slot of a single pinned buffer and room for a source address. Allocated once per thread;
 /// every batch only resets the lengths the kernel overwrote.
 /// </summary>
 internal sealed unsafe class ReceiveBatch : IDisposable
 {
-    private const int AddressSize = 128; // sizeof(struct sockaddr_storage)
+    private const int AddressSize = NativeMessageArrays.AddressSize;
 
     private readonly byte[] _buffer;
     private readonly byte* _base;
     private readonly GCHandle _pin;
-    private LinuxSocketBatch.MMsgHdr* _messages;
-    private LinuxSocketBatch.IoVec* _iovecs;
-    private byte* _addresses;
+    private NativeMessageArrays _native;
 
     /// <summary><c>CMSG_SPACE(sizeof(int))</c> with room to spare: what a <c>UDP_GRO</c> control message needs.</summary>
     public const int GroControlSize = 64;
 
     private readonly int _controlSize;
-    private byte* _controls;
 
     /// <param name="count">Messages per call.</param>
     /// <param name="slotSize">Bytes per message.</param>
@@ -185,20 +225,17 @@ internal sealed unsafe class ReceiveBatch : IDisposable
         Count = count;
         SlotSize = slotSize;
         _controlSize = controlSize;
-        _controls = controlSize > 0 ? (byte*)NativeMemory.AllocZeroed((nuint)count, (nuint)controlSize) : null;
         _buffer = GC.AllocateUninitializedArray<byte>(count * slotSize, pinned: true);
         _pin = GCHandle.Alloc(_buffer, GCHandleType.Pinned);
         _base = (byte*)_pin.AddrOfPinnedObject();
-        _messages = (LinuxSocketBatch.MMsgHdr*)NativeMemory.AllocZeroed((nuint)count, (nuint)sizeof(LinuxSocketBatch.MMsgHdr));
-        _iovecs = (LinuxSocketBatch.IoVec*)NativeMemory.AllocZeroed((nuint)count, (nuint)sizeof(LinuxSocketBatch.IoVec));
-        _addresses = (byte*)NativeMemory.AllocZeroed((nuint)count, AddressSize);
+        _native = NativeMessageArrays.Allocate(count, count, controlSize);
         for (var i = 0; i < count; i++)
         {
-            _iovecs[i].Base = _base + ((nint)i * slotSize);
-            _iovecs[i].Length = (nuint)slotSize;
-            _messages[i].Header.Iov = &_iovecs[i];
-            _messages[i].Header.IovLength = 1;
-            _messages[i].Header.Name = _addresses + ((nint)i * AddressSize);
+            _native.IoVecs[i].Base = _base + ((nint)i * slotSize);
+            _native.IoVecs[i].Length = (nuint)slotSize;
+            _native.Messages[i].Header.Iov = &_native.IoVecs[i];
+            _native.Messages[i].Header.IovLength = 1;
+            _native.Messages[i].Header.Name = _native.Address(i);
         }
     }
 
@@ -209,29 +246,29 @@ internal sealed unsafe class ReceiveBatch : IDisposable
     public int SlotSize { get; }
 
     /// <summary>The message headers, for <c>recvmmsg</c>.</summary>
-    public LinuxSocketBatch.MMsgHdr* Messages => _messages;
+    public LinuxSocketBatch.MMsgHdr* Messages => _native.Messages;
 
     /// <summary>Restores what the kernel overwrote in the previous call (address lengths, flags, lengths).</summary>
     public void Reset(int used)
     {
         for (var i = 0; i < used; i++)
         {
-            _messages[i].Header.NameLength = AddressSize;
-            _messages[i].Header.Flags = 0;
-            _messages[i].Length = 0;
-            if (_controls is not null)
+            _native.Messages[i].Header.NameLength = AddressSize;
+            _native.Messages[i].Header.Flags = 0;
+            _native.Messages[i].Length = 0;
+            if (_native.Controls is not null)
             {
-                _messages[i].Header.Control = _controls + ((nint)i * _controlSize);
-                _messages[i].Header.ControlLength = (nuint)_controlSize;
+                _native.Messages[i].Header.Control = _native.Controls + ((nint)i * _controlSize);
+                _native.Messages[i].Header.ControlLength = (nuint)_controlSize;
             }
         }
     }
 
     /// <summary>Datagram <paramref name="index"/> of the last call (writable: decryption works in place).</summary>
-    public Span<byte> Datagram(int index) => _buffer.AsSpan(index * SlotSize, (int)Math.Min(_messages[index].Length, (uint)SlotSize));
+    public Span<byte> Datagram(int index) => _buffer.AsSpan(index * SlotSize, (int)Math.Min(_native.Messages[index].Length, (uint)SlotSize));
 
     /// <summary>Whether datagram <paramref name="index"/> was longer than its slot.</summary>
-    public bool Truncated(int index) => (_messages[index].Header.Flags & LinuxSocketBatch.MsgTrunc) != 0;
+    public bool Truncated(int index) => (_native.Messages[index].Header.Flags & LinuxSocketBatch.MsgTrunc) != 0;
 
     /// <summary>
     /// The segment size the kernel reported for datagram <paramref name="index"/> (a <c>UDP_GRO</c> control message: the
@@ -239,13 +276,13 @@ internal sealed unsafe class ReceiveBatch : IDisposable
     /// </summary>
     public int SegmentSize(int index)
     {
-        if (_controls is null)
+        if (_native.Controls is null)
         {
             return 0;
         }
 
-        var control = (byte*)_messages[index].Header.Control;
-        var length = (long)Math.Min(_messages[index].Header.ControlLength, (nuint)_controlSize);
+        var control = (byte*)_native.Messages[index].Header.Control;
+        var length = (long)Math.Min(_native.Messages[index].Header.ControlLength, (nuint)_controlSize);
         var header = sizeof(LinuxSocketBatch.CMsgHdr);
         for (long offset = 0; offset + header <= length;)
         {
@@ -269,23 +306,16 @@ internal sealed unsafe class ReceiveBatch : IDisposable
 
     /// <summary>The source address of datagram <paramref name="index"/>, in the native <c>sockaddr</c> layout.</summary>
     public ReadOnlySpan<byte> Source(int index) =>
-        new(_addresses + ((nint)index * AddressSize), (int)Math.Min(_messages[index].Header.NameLength, (uint)AddressSize));
+        new(_native.Address(index), (int)Math.Min(_native.Messages[index].Header.NameLength, (uint)AddressSize));
 
     public void Dispose()
     {
-        if (_messages is null)
+        if (!_native.IsAllocated)
         {
             return;
         }
 
-        NativeMemory.Free(_messages);
-        NativeMemory.Free(_iovecs);
-        NativeMemory.Free(_addresses);
-        NativeMemory.Free(_controls);
-        _messages = null;
-        _iovecs = null;
-        _addresses = null;
-        _controls = null;
+        _native.Free();
         _pin.Free();
     }
 }

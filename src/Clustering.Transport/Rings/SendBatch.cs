@@ -1,5 +1,4 @@
 using System.Net;
-using System.Runtime.InteropServices;
 
 namespace Clustering.Transport.Rings;
 
@@ -34,15 +33,12 @@ internal interface IBatchSendRing : IRing
 internal sealed unsafe class SendBatch : IDisposable
 {
     /// <summary><c>sizeof(struct sockaddr_storage)</c>.</summary>
-    public const int AddressSize = 128;
+    public const int AddressSize = NativeMessageArrays.AddressSize;
 
     /// <summary><c>CMSG_SPACE(sizeof(uint16_t))</c> on a 64-bit system: a 16-byte header and the value, aligned to 8.</summary>
     public const int ControlSize = 24;
 
-    private LinuxSocketBatch.MMsgHdr* _messages;
-    private LinuxSocketBatch.IoVec* _iovecs;
-    private byte* _addresses;
-    private byte* _controls;
+    private NativeMessageArrays _native;
     private readonly EndPoint?[] _destinations;
     private readonly object?[] _addressKeys;
     private readonly int[] _segments;
@@ -53,10 +49,7 @@ internal sealed unsafe class SendBatch : IDisposable
     {
         Capacity = capacity;
         MaxSegments = maxSegments;
-        _messages = (LinuxSocketBatch.MMsgHdr*)NativeMemory.AllocZeroed((nuint)capacity, (nuint)sizeof(LinuxSocketBatch.MMsgHdr));
-        _iovecs = (LinuxSocketBatch.IoVec*)NativeMemory.AllocZeroed((nuint)(capacity * maxSegments), (nuint)sizeof(LinuxSocketBatch.IoVec));
-        _addresses = (byte*)NativeMemory.AllocZeroed((nuint)capacity, AddressSize);
-        _controls = (byte*)NativeMemory.AllocZeroed((nuint)capacity, ControlSize);
+        _native = NativeMessageArrays.Allocate(capacity, capacity * maxSegments, ControlSize);
         _destinations = new EndPoint?[capacity];
         _addressKeys = new object?[capacity];
         _segments = new int[capacity];
@@ -77,7 +70,7 @@ internal sealed unsafe class SendBatch : IDisposable
     public bool IsFull => Count == Capacity;
 
     /// <summary>The message headers, for <c>sendmmsg</c>.</summary>
-    public LinuxSocketBatch.MMsgHdr* Messages => _messages;
+    public LinuxSocketBatch.MMsgHdr* Messages => _native.Messages;
 
     /// <summary>
     /// Adds <paramref name="length"/> bytes at <paramref name="data"/> for <paramref name="address"/>: as a further segment
@@ -97,10 +90,10 @@ internal sealed unsafe class SendBatch : IDisposable
                 && length <= _segmentSize[last]
                 && _bytes[last] + length <= segmentLimit)
             {
-                var iov = &_iovecs[(last * MaxSegments) + segments];
+                var iov = &_native.IoVecs[(last * MaxSegments) + segments];
                 iov->Base = data;
                 iov->Length = (nuint)length;
-                _messages[last].Header.IovLength = (nuint)(segments + 1);
+                _native.Messages[last].Header.IovLength = (nuint)(segments + 1);
                 _segments[last] = segments + 1;
                 _bytes[last] += length;
                 return true;
@@ -113,20 +106,20 @@ internal sealed unsafe class SendBatch : IDisposable
         }
 
         var index = Count++;
-        var slot = _addresses + ((nint)index * AddressSize);
+        var slot = _native.Address(index);
         var size = Math.Min(address.Size, AddressSize);
         address.Buffer.Span[..size].CopyTo(new Span<byte>(slot, AddressSize));
-        ref var header = ref _messages[index].Header;
+        ref var header = ref _native.Messages[index].Header;
         header.Name = slot;
         header.NameLength = (uint)size;
-        header.Iov = &_iovecs[index * MaxSegments];
+        header.Iov = &_native.IoVecs[index * MaxSegments];
         header.Iov->Base = data;
         header.Iov->Length = (nuint)length;
         header.IovLength = 1;
         header.Control = null;
         header.ControlLength = 0;
         header.Flags = 0;
-        _messages[index].Length = 0;
+        _native.Messages[index].Length = 0;
         _destinations[index] = destination;
         _addressKeys[index] = address;
         _segments[index] = 1;
@@ -148,14 +141,14 @@ internal sealed unsafe class SendBatch : IDisposable
                 continue;
             }
 
-            var control = _controls + ((nint)i * ControlSize);
+            var control = _native.Controls + ((nint)i * ControlSize);
             var cmsg = (LinuxSocketBatch.CMsgHdr*)control;
             cmsg->Length = (nuint)(sizeof(LinuxSocketBatch.CMsgHdr) + sizeof(ushort));
             cmsg->Level = LinuxSocketBatch.SolUdp;
             cmsg->Type = LinuxSocketBatch.UdpSegment;
             *(ushort*)(control + sizeof(LinuxSocketBatch.CMsgHdr)) = (ushort)_segmentSize[i];
-            _messages[i].Header.Control = control;
-            _messages[i].Header.ControlLength = ControlSize;
+            _native.Messages[i].Header.Control = control;
+            _native.Messages[i].Header.ControlLength = ControlSize;
         }
     }
 
@@ -178,18 +171,6 @@ internal sealed unsafe class SendBatch : IDisposable
 
     public void Dispose()
     {
-        if (_messages is null)
-        {
-            return;
-        }
-
-        NativeMemory.Free(_messages);
-        NativeMemory.Free(_iovecs);
-        NativeMemory.Free(_addresses);
-        NativeMemory.Free(_controls);
-        _messages = null;
-        _iovecs = null;
-        _addresses = null;
-        _controls = null;
+        _native.Free();
     }
 }

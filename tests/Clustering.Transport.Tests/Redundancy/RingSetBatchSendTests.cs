@@ -164,30 +164,7 @@ public sealed class RingSetBatchSendTests(string transport, bool segmentationOff
         await using var cluster = await CreateAsync(nodes: 2);
         var (a, b) = (cluster.Nodes[0], cluster.Nodes[1]);
 
-        // Runs on b's receive threads once per receive batch: drains what it delivered and notes, per round and per
-        // thread (indexed by managed thread id: no allocation), what the thread had allocated at its first and last call.
-        const int Threads = 4096;
-        var first = new long[Rounds, Threads];
-        var last = new long[Rounds, Threads];
-        var received = 0;
-        b.SetFramesAvailableCallback(() =>
-        {
-            var round = Math.Min(Volatile.Read(ref received) / (BatchesPerRound * PerBatch), Rounds - 1);
-            var thread = Environment.CurrentManagedThreadId % Threads;
-            var now = GC.GetAllocatedBytesForCurrentThread();
-            if (first[round, thread] == 0)
-            {
-                first[round, thread] = now;
-            }
-
-            while (b.Received.TryRead(out var frame))
-            {
-                frame.Dispose();
-                Interlocked.Increment(ref received);
-            }
-
-            last[round, thread] = GC.GetAllocatedBytesForCurrentThread();
-        });
+        var allocations = new ReceiveThreadAllocations(b, Rounds, BatchesPerRound * PerBatch);
 
         // Full frames, as a busy visit sends them: with offload they travel as segmented messages and arrive coalesced.
         var frames = Enumerable.Range(0, PerBatch).Select(_ => new OutgoingFrame(FrameType.Multicast, new byte[1100])).ToArray();
@@ -195,14 +172,12 @@ public sealed class RingSetBatchSendTests(string transport, bool segmentationOff
         {
             await a.SendBatchAsync(frames);
             var sent = i * PerBatch;
-            await RingSetTests.Cluster.WaitUntilAsync(() => Volatile.Read(ref received) >= sent);
+            await RingSetTests.Cluster.WaitUntilAsync(() => allocations.Received >= sent);
         }
 
         await RingSetTests.Cluster.WaitUntilAsync(() => b.Statistics.RedundantCopies == Rounds * BatchesPerRound * PerBatch);
         Assert.That(b.Statistics.FramesAccepted, Is.EqualTo(Rounds * BatchesPerRound * PerBatch));
-        var perRound = Enumerable.Range(1, Rounds - 1)
-            .Select(r => Enumerable.Range(0, Threads).Where(t => first[r, t] != 0).Sum(t => last[r, t] - first[r, t]))
-            .ToArray();
+        var perRound = allocations.PerRoundAfterTheFirst();
         Assert.That(perRound.Min(), Is.Zero, $"bytes allocated on b's receive threads per round of {BatchesPerRound * PerBatch} frames (two copies each): {string.Join(", ", perRound)}");
     }
 

@@ -99,30 +99,7 @@ public sealed class RingSetPushPathTests(string transport)
         await using var cluster = await UdpCluster.CreateAsync(transport, nodes: 2);
         var (a, b) = (cluster.Nodes[0], cluster.Nodes[1]);
 
-        // Runs on b's receive threads once per batch: drains what the batch delivered and notes, per round and per thread
-        // (indexed by managed thread id: no allocation), what the thread had allocated at its first and last call.
-        const int Threads = 4096;
-        var first = new long[Rounds, Threads];
-        var last = new long[Rounds, Threads];
-        var received = 0;
-        b.SetFramesAvailableCallback(() =>
-        {
-            var round = Math.Min(Volatile.Read(ref received) / PerRound, Rounds - 1);
-            var thread = Environment.CurrentManagedThreadId % Threads;
-            var now = GC.GetAllocatedBytesForCurrentThread();
-            if (first[round, thread] == 0)
-            {
-                first[round, thread] = now;
-            }
-
-            while (b.Received.TryRead(out var frame))
-            {
-                frame.Dispose();
-                Interlocked.Increment(ref received);
-            }
-
-            last[round, thread] = GC.GetAllocatedBytesForCurrentThread();
-        });
+        var allocations = new ReceiveThreadAllocations(b, Rounds, PerRound);
 
         var payload = new byte[1024];
         for (var i = 1; i <= Rounds * PerRound; i++)
@@ -131,7 +108,7 @@ public sealed class RingSetPushPathTests(string transport)
             if (i % 50 == 0)
             {
                 var sent = i;
-                await RingSetTests.Cluster.WaitUntilAsync(() => Volatile.Read(ref received) >= sent);
+                await RingSetTests.Cluster.WaitUntilAsync(() => allocations.Received >= sent);
             }
         }
 
@@ -139,9 +116,7 @@ public sealed class RingSetPushPathTests(string transport)
         Assert.That(b.Statistics.FramesAccepted, Is.EqualTo(Rounds * PerRound));
 
         // Steady state: the quietest round after the first (pool and channel warm-up), summed over the threads.
-        var perRound = Enumerable.Range(1, Rounds - 1)
-            .Select(r => Enumerable.Range(0, Threads).Where(t => first[r, t] != 0).Sum(t => last[r, t] - first[r, t]))
-            .ToArray();
+        var perRound = allocations.PerRoundAfterTheFirst();
         Assert.That(perRound.Min(), Is.Zero, $"bytes allocated on b's receive threads per round of {PerRound} frames (two copies each): {string.Join(", ", perRound)}");
     }
 
