@@ -73,7 +73,7 @@ public sealed class ClusterNodeOptions
     /// <summary>A directory for state that must survive restarts (the ring sequence); <see langword="null"/> keeps it in memory.</summary>
     public string? StateDirectory { get; set; }
 
-    /// <summary>How many application messages may wait to be sent before <see cref="ClusterGroup.SendAsync"/> waits. Default 1024.</summary>
+    /// <summary>How many application messages may wait to be sent before <see cref="ClusterGroup.SendAsync"/> waits; a waiting sender resumes once half of it is left. Default 1024.</summary>
     public int SendQueueCapacity { get; set; } = 1024;
 
     /// <summary>

@@ -14,7 +14,7 @@ public sealed class TotemRingOptions
     /// </summary>
     public int NodelistSize { get; set; }
 
-    /// <summary>How many application messages may wait to be sent; beyond it sends wait (back-pressure). Default 1024.</summary>
+    /// <summary>How many application messages may wait to be sent; beyond it sends wait (back-pressure), and a waiting sender resumes once half of it is left. Default 1024.</summary>
     public int SendQueueCapacity { get; set; } = 1024;
 
     /// <summary>

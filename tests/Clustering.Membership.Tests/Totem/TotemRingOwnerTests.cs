@@ -15,7 +15,7 @@ namespace Clustering.Membership.Tests.Totem;
 [NonParallelizable]
 public sealed class TotemRingOwnerTests
 {
-    private static (RingSet[] Transports, TotemRing[] Rings) Create(int count, int eventQueue = 65536, int tokenMilliseconds = 500)
+    private static (RingSet[] Transports, TotemRing[] Rings) Create(int count, int eventQueue = 65536, int tokenMilliseconds = 500, int sendQueue = 256)
     {
         var network = new InMemoryNetwork(TimeProvider.System, seed: 21) { ReceiveQueueCapacity = 8192 };
         var timings = new Clustering.Transport.Configuration.TotemTimings { Token = TimeSpan.FromMilliseconds(tokenMilliseconds), Consensus = TimeSpan.FromMilliseconds(tokenMilliseconds * 1.2) };
@@ -24,7 +24,7 @@ public sealed class TotemRingOwnerTests
         for (var n = 0; n < count; n++)
         {
             transports[n] = new RingSet([network.CreateRing(0, new IPEndPoint(IPAddress.Parse($"127.0.6.{n + 1}"), 5405))], null, new RingSetOptions { NodeId = (uint)(n + 1), ReceiveQueueCapacity = 8192, Protection = new Clustering.Transport.Security.FrameProtectorOptions { ClusterName = "owner", Hash = Clustering.Transport.Security.CryptoHash.None, Cipher = Clustering.Transport.Security.CryptoCipher.None } });
-            rings[n] = new TotemRing(transports[n], new TotemRingOptions { Timings = timings, SendQueueCapacity = 256, EventQueueCapacity = eventQueue });
+            rings[n] = new TotemRing(transports[n], new TotemRingOptions { Timings = timings, SendQueueCapacity = sendQueue, EventQueueCapacity = eventQueue });
         }
 
         return (transports, rings);
@@ -119,6 +119,54 @@ public sealed class TotemRingOwnerTests
 
             Assert.That(seen[1], Is.EqualTo(seen[0]), "node 2 delivers in node 1's order");
             Assert.That(seen[2], Is.EqualTo(seen[0]), "node 3 delivers in node 1's order");
+        }
+        finally
+        {
+            await StopAsync(transports, rings);
+        }
+    }
+
+    [Test]
+    public async Task A_sender_held_back_by_a_full_send_queue_resumes_once_half_of_it_has_gone_out()
+    {
+        // 1 KiB messages: one per frame, so a token visit sends at most max_messages (17) of them. A sender that
+        // resumed after every visit would wait about Count / 17 times; resumed at half a queue of 64 it waits at
+        // most Count / 32 times (plus the first), and each resumption refills at least half the queue.
+        const int Capacity = 64;
+        const int Count = 3200;
+        var (transports, rings) = Create(3, sendQueue: Capacity);
+        try
+        {
+            foreach (var ring in rings)
+            {
+                ring.Start();
+            }
+
+            await WaitAsync(() => rings.All(r => r.Configuration?.Members.Count == 3), "one ring of three");
+            var readers = rings.Select(r => ReadAsync(r, Count)).ToArray();
+            var waits = await Task.Run(async () =>
+            {
+                var suspended = 0;
+                var message = new byte[1024];
+                for (var i = 0; i < Count; i++)
+                {
+                    BinaryPrimitives.WriteInt32LittleEndian(message.AsSpan(4), i);
+                    var send = rings[0].SendAsync(message);
+                    if (!send.IsCompleted)
+                    {
+                        suspended++;
+                    }
+
+                    await send;
+                }
+
+                return suspended;
+            });
+
+            var seen = await Task.WhenAll(readers).WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.That(seen[0].Select(m => m.Index), Is.EqualTo(Enumerable.Range(0, Count)), "every message once, in order");
+            Assert.That(waits, Is.GreaterThan(0), "the queue filled: the sender was held back");
+            Assert.That(waits, Is.LessThanOrEqualTo((Count / (Capacity / 2)) + 1), "each wait ends with room for half a queue");
         }
         finally
         {
