@@ -17,18 +17,20 @@ namespace Clustering.Transport.Tests.Redundancy;
 /// order per sender, second copies are dropped (most of them before authentication), and the sending side allocates
 /// nothing per frame.
 /// </summary>
-[TestFixture("udp")]
-[TestFixture("udpu")]
+[TestFixture("udp", false)]
+[TestFixture("udpu", false)]
+[TestFixture("udp", true)]
+[TestFixture("udpu", true)]
 [CancelAfter(60_000)]
 [NonParallelizable]
-public sealed class RingSetPushPathTests(string transport)
+public sealed class RingSetPushPathTests(string transport, bool sharedLoop)
 {
     private const string ClusterName = "push-path-tests";
 
     [Test]
     public async Task FramesArriveOnceAndInOrderPerSenderAndSecondCopiesAreDroppedBeforeAuthentication()
     {
-        await using var cluster = await UdpCluster.CreateAsync(transport, nodes: 3);
+        await using var cluster = await UdpCluster.CreateAsync(transport, nodes: 3, sharedLoop: sharedLoop);
         const int PerSender = 300;
         var (a, b, c) = (cluster.Nodes[0], cluster.Nodes[1], cluster.Nodes[2]);
         var collected = new[] { CollectAsync(a, PerSender), CollectAsync(b, PerSender), CollectAsync(c, 2 * PerSender) };
@@ -68,7 +70,7 @@ public sealed class RingSetPushPathTests(string transport)
     [Test]
     public async Task SendingAFrameAllocatesNothing()
     {
-        await using var cluster = await UdpCluster.CreateAsync(transport, nodes: 2);
+        await using var cluster = await UdpCluster.CreateAsync(transport, nodes: 2, sharedLoop: sharedLoop);
         var (a, b) = (cluster.Nodes[0], cluster.Nodes[1]);
         var drained = DrainForeverAsync(b, cluster.Stopping);
         var payload = new byte[1024];
@@ -96,7 +98,7 @@ public sealed class RingSetPushPathTests(string transport)
     {
         const int Rounds = 5;
         const int PerRound = 1000;
-        await using var cluster = await UdpCluster.CreateAsync(transport, nodes: 2);
+        await using var cluster = await UdpCluster.CreateAsync(transport, nodes: 2, sharedLoop: sharedLoop);
         var (a, b) = (cluster.Nodes[0], cluster.Nodes[1]);
 
         var allocations = new ReceiveThreadAllocations(b, Rounds, PerRound);
@@ -130,7 +132,7 @@ public sealed class RingSetPushPathTests(string transport)
             ProblemCountThreshold = 3,
             AutorecoveryCheckTimeout = TimeSpan.FromMilliseconds(200),
         };
-        await using var cluster = await UdpCluster.CreateAsync(transport, nodes: 3, redundancy, cuttable: true);
+        await using var cluster = await UdpCluster.CreateAsync(transport, nodes: 3, redundancy, cuttable: true, sharedLoop: sharedLoop);
         var drains = cluster.Nodes.Select(n => DrainForeverAsync(n, cluster.Stopping)).ToArray();
         var traffic = TrafficAsync(cluster.Nodes, cluster.Stopping);
 
@@ -207,8 +209,11 @@ public sealed class RingSetPushPathTests(string transport)
     {
         private readonly CancellationTokenSource _stopping = new();
 
-        private UdpCluster(RingSet[] nodes, IPEndPoint[][] localEndPoints, CuttableRing[] cuttable, Authkey key)
+        private readonly UdpReceiveLoop[] _loops;
+
+        private UdpCluster(RingSet[] nodes, IPEndPoint[][] localEndPoints, CuttableRing[] cuttable, Authkey key, UdpReceiveLoop[] loops)
         {
+            _loops = loops;
             Nodes = nodes;
             LocalEndPoints = localEndPoints;
             Cuttable = cuttable;
@@ -227,14 +232,16 @@ public sealed class RingSetPushPathTests(string transport)
 
         public CancellationToken Stopping => _stopping.Token;
 
-        public static Task<UdpCluster> CreateAsync(string transport, int nodes, RedundancyOptions? redundancy = null, bool cuttable = false, TimeProvider? time = null, bool segmentationOffload = true)
+        public static Task<UdpCluster> CreateAsync(string transport, int nodes, RedundancyOptions? redundancy = null, bool cuttable = false, TimeProvider? time = null, bool segmentationOffload = true, bool sharedLoop = false)
         {
+            // With sharedLoop, each node's two rings are served by one receive thread of the node.
+            UdpReceiveLoop[] loops = sharedLoop ? [.. Enumerable.Range(0, nodes).Select(_ => new UdpReceiveLoop())] : [];
             var byRing = new IRing[2][];
             for (var ring = 0; ring < 2; ring++)
             {
                 byRing[ring] = transport == "udp"
-                    ? LoopbackRings.Multicast(nodes, ringNumber: ring, segmentationOffload: segmentationOffload)
-                    : LoopbackRings.Unicast(nodes, ringNumber: ring, segmentationOffload: segmentationOffload);
+                    ? LoopbackRings.Multicast(nodes, ringNumber: ring, segmentationOffload: segmentationOffload, loops: sharedLoop ? loops : null)
+                    : LoopbackRings.Unicast(nodes, ringNumber: ring, segmentationOffload: segmentationOffload, loops: sharedLoop ? loops : null);
             }
 
             var key = Authkey.Generate();
@@ -259,7 +266,7 @@ public sealed class RingSetPushPathTests(string transport)
             }
 
             var endPoints = Enumerable.Range(0, nodes).Select(n => new[] { byRing[0][n].LocalEndPoint, byRing[1][n].LocalEndPoint }).ToArray();
-            return Task.FromResult(new UdpCluster(sets, endPoints, [.. cut], key));
+            return Task.FromResult(new UdpCluster(sets, endPoints, [.. cut], key, loops));
         }
 
         public async Task StopAsync() => await _stopping.CancelAsync();
@@ -270,6 +277,11 @@ public sealed class RingSetPushPathTests(string transport)
             foreach (var node in Nodes)
             {
                 await node.DisposeAsync();
+            }
+
+            foreach (var loop in _loops)
+            {
+                await loop.DisposeAsync();
             }
 
             Key.Dispose();
