@@ -150,6 +150,45 @@ public sealed class RingSetPushPathTests(string transport, bool sharedLoop)
         await Task.WhenAll(drains);
     }
 
+    [Test]
+    public async Task ABrokenSocketOnOneRingIsReportedFaultyWhileTheOtherRingCarriesOn()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Assert.Ignore("Breaking a socket under its ring uses dup2 on Linux.");
+        }
+
+        var redundancy = new RedundancyOptions
+        {
+            Mode = RrpMode.Active,
+            TokenExpiredTimeout = TimeSpan.FromMilliseconds(100),
+            ProblemCountThreshold = 3,
+            AutorecoveryCheckTimeout = TimeSpan.FromMilliseconds(200),
+        };
+        await using var cluster = await UdpCluster.CreateAsync(transport, nodes: 3, redundancy, sharedLoop: sharedLoop);
+        var drains = cluster.Nodes.Select(n => DrainForeverAsync(n, cluster.Stopping)).ToArray();
+        var traffic = TrafficAsync(cluster.Nodes, cluster.Stopping);
+
+        // Every receive socket of the victim's ring 1 now fails each receive: with a shared loop, the same thread
+        // also serves ring 0, which must carry on.
+        var victim = cluster.Nodes[2];
+        var broken = cluster.Rings[2][1];
+        BrokenSockets.Break(broken);
+        await RingSetTests.Cluster.WaitUntilAsync(() => victim.GetStatus().Rings[1].IsFaulty);
+        var accepted = victim.Statistics.FramesAccepted;
+        await RingSetTests.Cluster.WaitUntilAsync(() => victim.Statistics.FramesAccepted > accepted + 30);
+        Assert.Multiple(() =>
+        {
+            Assert.That(victim.GetStatus().Rings[0].IsFaulty, Is.False, "ring 0 carries on");
+            Assert.That(broken.Counters.ReceiveErrors, Is.GreaterThan(0), "the broken ring's failed receives are counted");
+            Assert.That(cluster.Rings[2][0].Counters.ReceiveErrors, Is.Zero);
+        });
+
+        await cluster.StopAsync();
+        await traffic;
+        await Task.WhenAll(drains);
+    }
+
     private static async Task TrafficAsync(RingSet[] nodes, CancellationToken stopping)
     {
         var payload = new byte[64];
@@ -211,9 +250,10 @@ public sealed class RingSetPushPathTests(string transport, bool sharedLoop)
 
         private readonly UdpReceiveLoop[] _loops;
 
-        private UdpCluster(RingSet[] nodes, IPEndPoint[][] localEndPoints, CuttableRing[] cuttable, Authkey key, UdpReceiveLoop[] loops)
+        private UdpCluster(RingSet[] nodes, IRing[][] rings, IPEndPoint[][] localEndPoints, CuttableRing[] cuttable, Authkey key, UdpReceiveLoop[] loops)
         {
             _loops = loops;
+            Rings = rings;
             Nodes = nodes;
             LocalEndPoints = localEndPoints;
             Cuttable = cuttable;
@@ -221,6 +261,9 @@ public sealed class RingSetPushPathTests(string transport, bool sharedLoop)
         }
 
         public RingSet[] Nodes { get; }
+
+        /// <summary>Each node's UDP rings (ring 0, ring 1), as created (not the cuttable wrappers).</summary>
+        public IRing[][] Rings { get; }
 
         /// <summary>Each node's address on each ring, where its unicasts arrive.</summary>
         public IPEndPoint[][] LocalEndPoints { get; }
@@ -266,7 +309,8 @@ public sealed class RingSetPushPathTests(string transport, bool sharedLoop)
             }
 
             var endPoints = Enumerable.Range(0, nodes).Select(n => new[] { byRing[0][n].LocalEndPoint, byRing[1][n].LocalEndPoint }).ToArray();
-            return Task.FromResult(new UdpCluster(sets, endPoints, [.. cut], key, loops));
+            var rings = Enumerable.Range(0, nodes).Select(n => new[] { byRing[0][n], byRing[1][n] }).ToArray();
+            return Task.FromResult(new UdpCluster(sets, rings, endPoints, [.. cut], key, loops));
         }
 
         public async Task StopAsync() => await _stopping.CancelAsync();

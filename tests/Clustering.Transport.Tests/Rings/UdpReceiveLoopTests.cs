@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using Clustering.Transport.Rings;
 
 namespace Clustering.Transport.Tests.Rings;
@@ -13,7 +12,7 @@ namespace Clustering.Transport.Tests.Rings;
 /// that leaves the other receiving.
 /// </summary>
 [CancelAfter(60_000)]
-public sealed partial class UdpReceiveLoopTests
+public sealed class UdpReceiveLoopTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
@@ -160,7 +159,7 @@ public sealed partial class UdpReceiveLoopTests
 
         // Ring 0's unicast socket is replaced under the loop by a descriptor that is always readable and no socket:
         // every receive on it fails (ENOTSOCK).
-        BreakSocket(FindSocket(r0));
+        BrokenSockets.Break(r0, unicastOnly: true);
 
         for (var i = 0; i < 50; i++)
         {
@@ -192,32 +191,6 @@ public sealed partial class UdpReceiveLoopTests
         var ring1 = LoopbackRings.Multicast(2, ringNumber: 1, loops: [null, loop]);
         return ([ring0[0], ring1[0]], [ring0[1], ring1[1]]);
     }
-
-    private static Socket FindSocket(UdpMulticastRing ring) =>
-        (Socket)typeof(UdpMulticastRing).GetField("_sendSocket", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(ring)!;
-
-    private static void BreakSocket(Socket socket)
-    {
-        var devNull = Open("/dev/null", 0);
-        Assert.That(devNull, Is.GreaterThanOrEqualTo(0), "opened /dev/null");
-        try
-        {
-            Assert.That(Dup2(devNull, (int)socket.Handle), Is.GreaterThanOrEqualTo(0), "dup2 over the socket");
-        }
-        finally
-        {
-            _ = Close(devNull);
-        }
-    }
-
-    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "dup2", SetLastError = true)]
-    private static partial int Dup2(int from, int to);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int Close(int fd);
 
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
