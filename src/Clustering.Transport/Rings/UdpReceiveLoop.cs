@@ -243,9 +243,20 @@ public sealed class UdpReceiveLoop : IAsyncDisposable
                 for (var n = 0; n < active.Length && !IsDisposed; n++)
                 {
                     var i = (first + n) % active.Length;
-                    if (offsets[i] >= 0)
+                    if (offsets[i] < 0)
+                    {
+                        continue;
+                    }
+
+                    try
                     {
                         active[i].Serve(polls + offsets[i]);
+                    }
+#pragma warning disable CA1031 // One ring's unexpected failure must not end the thread that serves the others.
+                    catch (Exception e)
+#pragma warning restore CA1031
+                    {
+                        active[i].OnServeFailure(e);
                     }
                 }
             }
@@ -294,4 +305,7 @@ internal abstract unsafe class ReceiveLoopSource
 
     /// <summary>The loop's <c>poll</c> itself failed.</summary>
     public abstract void OnPollFailure(int errno);
+
+    /// <summary><see cref="Serve"/> threw: counted and logged as a receive failure of the source's ring.</summary>
+    public abstract void OnServeFailure(Exception exception);
 }

@@ -125,6 +125,14 @@ internal sealed partial class UdpRingCore
             }
         }
 
+        public sealed override void OnServeFailure(Exception exception)
+        {
+            if (!Core.IsDisposed)
+            {
+                _ = Core.OnSharedReceiveFailure(Core.LocalEndPoint, exception);
+            }
+        }
+
         /// <summary>Frees the batches and lets the sockets close; only once the loop has left the source.</summary>
         public void Release()
         {
