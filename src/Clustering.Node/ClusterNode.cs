@@ -33,6 +33,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
     private readonly ClusterNodeOptions _options;
     private readonly VoteQuorumOptions _quorumOptions;
     private readonly Authkey? _ownedAuthkey;
+    private readonly UdpReceiveLoop? _receiveLoop;
     private readonly TimeProvider _time;
     private readonly long _start;
     private readonly ILogger _logger;
@@ -58,13 +59,17 @@ public sealed partial class ClusterNode : IAsyncDisposable
     private uint _nextMemberId;
     private int _state; // 0 new, 1 started, 2 stopping/stopped
 
-    internal ClusterNode(ClusterNodeOptions options, Authkey? ownedAuthkey)
+    /// <param name="options">The node's options.</param>
+    /// <param name="ownedAuthkey">A key the node disposes when it stops.</param>
+    /// <param name="receiveLoop">The shared receive thread of the node's UDP rings (built by <see cref="ClusterNodeBuilder"/>); disposed after the rings.</param>
+    internal ClusterNode(ClusterNodeOptions options, Authkey? ownedAuthkey, UdpReceiveLoop? receiveLoop = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
         _quorumOptions = options.Quorum!;
         _ownedAuthkey = ownedAuthkey;
+        _receiveLoop = receiveLoop;
         _time = options.TimeProvider;
         _start = _time.GetTimestamp();
         _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ClusterNode>();
@@ -173,6 +178,11 @@ public sealed partial class ClusterNode : IAsyncDisposable
             foreach (var ring in created)
             {
                 await ring.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (_receiveLoop is not null)
+            {
+                await _receiveLoop.DisposeAsync().ConfigureAwait(false);
             }
 
             throw;
@@ -453,6 +463,11 @@ public sealed partial class ClusterNode : IAsyncDisposable
         _metrics.Dispose();
         _stop.Dispose();
         _ownedAuthkey?.Dispose();
+        if (_receiveLoop is not null)
+        {
+            // After the rings (disposed above when the node ran): their sockets have left it.
+            await _receiveLoop.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     private async Task SendControlAsync()

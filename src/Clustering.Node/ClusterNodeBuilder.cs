@@ -13,19 +13,29 @@ namespace Clustering.Node;
 /// Builds a <see cref="ClusterNode"/> from <see cref="ClusterNodeOptions"/> or from a <c>corosync.conf</c> and its
 /// authkey: <c>transport: udp</c> becomes one <see cref="UdpMulticastRing"/> per interface block (bindnetaddr,
 /// mcastaddr, mcastport, ttl); <c>transport: udpu</c> one <see cref="UdpUnicastRing"/> per ring with the nodelist's
-/// <c>ringX_addr</c> as members.
+/// <c>ringX_addr</c> as members. The UDP rings of a node built from a <c>corosync.conf</c> share one receive thread
+/// (<see cref="UdpReceiveLoop"/>), which the node disposes after its rings.
 /// </summary>
 public sealed class ClusterNodeBuilder
 {
     private readonly ClusterNodeOptions _options;
     private readonly Authkey? _ownedAuthkey;
+    private readonly UdpReceiveLoop? _receiveLoop;
     private bool _built;
 
-    private ClusterNodeBuilder(ClusterNodeOptions options, Authkey? ownedAuthkey)
+    private ClusterNodeBuilder(ClusterNodeOptions options, Authkey? ownedAuthkey, UdpReceiveLoop? receiveLoop = null)
     {
         _options = options;
         _ownedAuthkey = ownedAuthkey;
+        _receiveLoop = receiveLoop;
     }
+
+    /// <summary>
+    /// The receive thread shared by the UDP rings of the node built from a <c>corosync.conf</c>, or <see langword="null"/>
+    /// (built from options). The node disposes it after its rings; give it (<see cref="UdpMulticastRingOptions.ReceiveLoop"/>,
+    /// <see cref="UdpUnicastRingOptions.ReceiveLoop"/>) to rings that replace the built ones in <see cref="Options"/>.
+    /// </summary>
+    public UdpReceiveLoop? ReceiveLoop => _receiveLoop;
 
     /// <summary>The options the node will be built with; adjust them (clock, logging, meters) before <see cref="Build"/>.</summary>
     public ClusterNodeOptions Options => _options;
@@ -74,13 +84,16 @@ public sealed class ClusterNodeBuilder
                 n => (IReadOnlyList<IPAddress>)[.. n.RingAddresses.Select(a => IPAddress.TryParse(a, out var ip) ? ip : null).OfType<IPAddress>()]),
         };
 
+        // One receive thread serves every ring of the node (as Corosync does); it starts with the first ring and the
+        // node disposes it after its rings.
+        var receiveLoop = new UdpReceiveLoop();
         switch (totem.Transport)
         {
             case TransportKind.Udpu:
-                AddUnicastRings(config, options, nodeId, loggerFactory);
+                AddUnicastRings(config, options, nodeId, loggerFactory, receiveLoop);
                 break;
             case TransportKind.Udp:
-                AddMulticastRings(config, options, nodeId, loggerFactory);
+                AddMulticastRings(config, options, nodeId, loggerFactory, receiveLoop);
                 break;
             default:
                 throw new ConfigurationException($"transport {totem.Transport} is not supported by this node (use udp or udpu)", config.FileName, 0, 0, "totem.transport");
@@ -88,7 +101,7 @@ public sealed class ClusterNodeBuilder
 
         var authkey = totem.SecAuth ? Authkey.Load(authkeyPath ?? totem.EffectiveKeyFile) : null;
         options.Authkey = authkey;
-        return new ClusterNodeBuilder(options, authkey);
+        return new ClusterNodeBuilder(options, authkey, receiveLoop);
     }
 
     /// <summary>Validates the options and creates the node (not yet started). A builder builds one node: the node owns what the builder loaded.</summary>
@@ -102,7 +115,7 @@ public sealed class ClusterNodeBuilder
             throw new InvalidOperationException("This builder has already built a node; create a builder per node.");
         }
 
-        var node = new ClusterNode(_options, _ownedAuthkey);
+        var node = new ClusterNode(_options, _ownedAuthkey, _receiveLoop);
         _built = true;
         return node;
     }
@@ -149,7 +162,7 @@ public sealed class ClusterNodeBuilder
         };
     }
 
-    private static void AddUnicastRings(CorosyncConfiguration config, ClusterNodeOptions options, uint? nodeId, ILoggerFactory? loggerFactory)
+    private static void AddUnicastRings(CorosyncConfiguration config, ClusterNodeOptions options, uint? nodeId, ILoggerFactory? loggerFactory, UdpReceiveLoop receiveLoop)
     {
         if (config.Nodes.Count == 0)
         {
@@ -178,6 +191,7 @@ public sealed class ClusterNodeBuilder
                 LocalEndPoint = new IPEndPoint(ParseAddress(config, local.RingAddresses[ring], key), port),
                 Members = members,
                 TimeProvider = options.TimeProvider,
+                ReceiveLoop = receiveLoop,
             };
             var downcheck = Downcheck(config, ring, ringOptions.LocalEndPoint, options.TimeProvider);
             options.Rings.Add(() => DowncheckRing.Create(() => UdpUnicastRing.Create(ringOptions, loggerFactory), downcheck, loggerFactory));
@@ -192,7 +206,7 @@ public sealed class ClusterNodeBuilder
         TimeProvider = timeProvider ?? TimeProvider.System,
     };
 
-    private static void AddMulticastRings(CorosyncConfiguration config, ClusterNodeOptions options, uint? nodeId, ILoggerFactory? loggerFactory)
+    private static void AddMulticastRings(CorosyncConfiguration config, ClusterNodeOptions options, uint? nodeId, ILoggerFactory? loggerFactory, UdpReceiveLoop receiveLoop)
     {
         if (config.Totem.Interfaces.Count == 0)
         {
@@ -227,6 +241,7 @@ public sealed class ClusterNodeBuilder
                 MulticastPort = iface.MulticastPort,
                 Ttl = iface.Ttl,
                 TimeProvider = options.TimeProvider,
+                ReceiveLoop = receiveLoop,
             };
             var placeholder = new IPEndPoint(bind.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback, iface.MulticastPort);
             var downcheck = Downcheck(config, iface.RingNumber, placeholder, options.TimeProvider);

@@ -6,7 +6,7 @@ namespace Clustering.Node.Tests;
 
 /// <summary>
 /// Nodes built from corosync.conf: a udpu configuration with secauth on loopback runs two nodes that form one
-/// membership; configurations that cannot describe this node are refused with the key at fault.
+/// membership, their rings served by one receive thread per node; configurations that cannot describe this node are refused with the key at fault.
 /// </summary>
 [CancelAfter(90_000)]
 [NonParallelizable]
@@ -50,6 +50,22 @@ public sealed class ClusterNodeBuilderTests
         Assert.That(one.Quorum.FlagsText, Is.EqualTo("2Node Quorate WaitForAll"));
         Assert.That(one.GetQuorumList(), Does.Contain("         2          1 beta"));
         Assert.That(one.GetRingStatus().ToCfgtoolText(), Does.Contain("127.0.0.2"));
+
+        // The node's UDP rings are served by the node's one receive thread (64-bit Linux), which it disposes after them.
+        var loop = first.ReceiveLoop!;
+        Assert.That(loop, Is.Not.Null.And.Not.SameAs(second.ReceiveLoop), "one receive loop per node");
+        if (OperatingSystem.IsLinux() && Environment.Is64BitProcess)
+        {
+            Assert.That(loop.RingCount, Is.EqualTo(1), "the ring registered with the node's loop");
+            Assert.That(loop.ThreadId, Is.Not.Null, "the loop's thread started with the ring");
+        }
+
+        await one.DisposeAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(loop.RingCount, Is.Zero, "the ring left the loop when disposed");
+            Assert.That(loop.IsDisposed, Is.True, "the node disposed its receive loop");
+        });
     }
 
     [Test]

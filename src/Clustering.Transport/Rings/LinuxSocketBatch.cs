@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace Clustering.Transport.Rings;
 
 /// <summary>
-/// The Linux system calls of the batched receive and send (<c>recvmmsg</c>, <c>sendmmsg</c>, and <c>poll</c> and <c>shutdown</c> around them), with the
+/// The Linux system calls of the batched receive and send (<c>recvmmsg</c>, <c>sendmmsg</c>, and <c>poll</c>, <c>shutdown</c> and an <c>eventfd</c> around them), with the
 /// structures they take. Source-generated, blittable <see cref="LibraryImportAttribute"/> stubs: no marshalling and no allocation
 /// per call, trimming- and AOT-safe. Only used when <see cref="IsSupported"/>; anything else keeps the portable path.
 /// </summary>
@@ -69,6 +69,21 @@ internal static unsafe partial class LinuxSocketBatch
     [LibraryImport(LibC, EntryPoint = "shutdown", SetLastError = true)]
     public static partial int Shutdown(int fd, int how);
 
+    /// <summary><c>EFD_NONBLOCK | EFD_CLOEXEC</c>.</summary>
+    public const int EventFdFlags = 0x800 | 0x80000;
+
+    [LibraryImport(LibC, EntryPoint = "eventfd", SetLastError = true)]
+    public static partial int EventFd(uint initialValue, int flags);
+
+    [LibraryImport(LibC, EntryPoint = "read", SetLastError = true)]
+    public static partial nint Read(int fd, void* buffer, nuint count);
+
+    [LibraryImport(LibC, EntryPoint = "write", SetLastError = true)]
+    public static partial nint Write(int fd, void* buffer, nuint count);
+
+    [LibraryImport(LibC, EntryPoint = "close", SetLastError = true)]
+    public static partial int Close(int fd);
+
     /// <summary>Maps an <c>errno</c> of a receive to the <see cref="SocketError"/> the managed path would report.</summary>
     public static SocketError ToSocketError(int errno) => errno switch
     {
@@ -99,6 +114,9 @@ internal static unsafe partial class LinuxSocketBatch
             _ = RecvMmsg(-1, null, 0, 0, null);
             _ = SendMmsg(-1, null, 0, 0);
             _ = Shutdown(-1, ShutRead);
+            _ = Read(-1, null, 0);
+            _ = Write(-1, null, 0);
+            _ = Close(-1);
             return true;
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)

@@ -39,6 +39,7 @@ public sealed class UdpMulticastRing : IRing, IPushRing, IBatchSendRing
             options.ReceiveQueueCapacity, logger, options.TimeProvider)
         {
             BatchedIo = options.BatchedIo,
+            SharedLoop = options.ReceiveLoop,
         };
 
         _sendSocket = new Socket(family, SocketType.Dgram, ProtocolType.Udp);

@@ -59,11 +59,20 @@ public sealed class UdpMulticastRingOptions
     /// </summary>
     internal bool BatchedIo { get; init; } = true;
 
+    /// <summary>
+    /// The node's shared receive thread: when set, the ring's receive sockets are served by this loop together with the
+    /// node's other rings, instead of by a thread of the ring's own (see <see cref="UdpReceiveLoop"/>). Ignored where
+    /// receives are not batched (anything but 64-bit Linux): the ring keeps its own threads. Default
+    /// <see langword="null"/>: the ring's own thread. The loop must not be disposed before the ring is created.
+    /// </summary>
+    public UdpReceiveLoop? ReceiveLoop { get; init; }
+
     /// <summary>The clock used for the receive loop's pause after an unexpected error.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>Checks every value and throws with the name of the first one that is wrong.</summary>
     /// <exception cref="ArgumentException">A value is missing, out of range or of the wrong address family.</exception>
+    /// <exception cref="ObjectDisposedException"><see cref="ReceiveLoop"/> has been disposed.</exception>
     public void Validate()
     {
         UdpRingValidation.RingNumber(RingNumber, nameof(RingNumber));
@@ -101,6 +110,10 @@ public sealed class UdpMulticastRingOptions
         UdpRingValidation.Queue(ReceiveQueueCapacity, nameof(ReceiveQueueCapacity));
         UdpRingValidation.MaxDatagram(MaxDatagramSize, family, nameof(MaxDatagramSize));
         ArgumentNullException.ThrowIfNull(TimeProvider);
+        if (ReceiveLoop is { IsDisposed: true })
+        {
+            throw new ObjectDisposedException(nameof(ReceiveLoop), "The shared receive loop has been disposed.");
+        }
     }
 
     internal static bool IsMulticast(IPAddress address) => address.AddressFamily switch

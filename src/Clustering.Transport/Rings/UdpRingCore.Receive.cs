@@ -8,12 +8,18 @@ namespace Clustering.Transport.Rings;
 internal sealed partial class UdpRingCore
 {
     /// <summary>
-    /// Starts a dedicated receive thread on <paramref name="socket"/>; <paramref name="accept"/>, when given, filters
-    /// sources. <paramref name="lane"/> names the thread to an attached <see cref="IRingReceiver"/>.
+    /// Starts a dedicated receive thread on <paramref name="socket"/> (or registers it with <see cref="SharedLoop"/>,
+    /// where that is used); <paramref name="accept"/>, when given, filters sources. <paramref name="lane"/> names the thread to an attached <see cref="IRingReceiver"/>.
     /// </summary>
     public void StartReceiving(Socket socket, Func<IPAddress, bool>? accept, int lane)
     {
         var bound = socket.LocalEndPoint ?? LocalEndPoint;
+        if (UsesSharedLoop)
+        {
+            RegisterWithLoop(new SingleSource(this, socket, bound, accept, lane));
+            return;
+        }
+
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
@@ -298,6 +304,11 @@ internal sealed partial class UdpRingCore
     /// <summary>Counts and logs a receive failure and pauses; returns whether the loop goes on.</summary>
     private bool OnReceiveFailure(EndPoint localEndPoint, Exception e)
     {
+        if (_loopSource is not null)
+        {
+            return OnSharedReceiveFailure(localEndPoint, e);
+        }
+
         Counters.OnReceiveError();
         RingLog.ReceiveError(_logger, RingNumber, localEndPoint, e);
         return PauseAfterError();

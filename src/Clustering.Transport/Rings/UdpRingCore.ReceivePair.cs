@@ -15,13 +15,20 @@ internal sealed partial class UdpRingCore
     /// token, on <see cref="IRingReceiver.SocketLane"/>) is handed on only after every datagram already queued on
     /// <paramref name="group"/> (the frames, on <see cref="IRingReceiver.GroupLane"/>) when it was read: Corosync's
     /// <c>recv_flush</c>, which keeps a token from overtaking the frames sent before it. On Linux with
-    /// <see cref="BatchedIo"/> one thread polls both sockets (<see cref="PairBatchReceiveLoop"/>); otherwise two threads
+    /// <see cref="BatchedIo"/> one thread polls both sockets (<see cref="PairBatchReceiveLoop"/>, or the node's
+    /// <see cref="SharedLoop"/> when the ring has one, with the same order); otherwise two threads
     /// share a lock (<see cref="PortableUnicastLoop"/> and <see cref="PortableGroupLoop"/>).
     /// </summary>
     public void StartReceivingPair(Socket unicast, Socket group)
     {
         var unicastBound = unicast.LocalEndPoint ?? LocalEndPoint;
         var groupBound = group.LocalEndPoint ?? LocalEndPoint;
+        if (UsesSharedLoop)
+        {
+            RegisterWithLoop(new PairSource(this, unicast, unicastBound, group, groupBound));
+            return;
+        }
+
         if (BatchedIo && LinuxSocketBatch.IsSupported)
         {
             StartThread(() => PairBatchReceiveLoop(unicast, unicastBound, group, groupBound), "receive");

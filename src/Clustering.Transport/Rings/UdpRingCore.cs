@@ -212,7 +212,10 @@ internal sealed partial class UdpRingCore : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops the receive threads (closing a socket ends its blocking receive), closes the queue, and returns unread buffers.</summary>
+    /// <summary>
+    /// Stops the receive threads (closing a socket ends its blocking receive) or leaves the shared receive loop (the loop
+    /// and its other rings go on), closes the queue, and returns unread buffers.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -221,6 +224,7 @@ internal sealed partial class UdpRingCore : IAsyncDisposable
         }
 
         await _stop.CancelAsync().ConfigureAwait(false);
+        await LeaveLoopAsync().ConfigureAwait(false);
         foreach (var socket in _sockets)
         {
             WakeReceiver(socket);

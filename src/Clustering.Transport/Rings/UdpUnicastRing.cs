@@ -24,6 +24,7 @@ public sealed class UdpUnicastRing : IRing, IPushRing, IBatchSendRing
             options.ReceiveQueueCapacity, logger, options.TimeProvider)
         {
             BatchedIo = options.BatchedIo,
+            SharedLoop = options.ReceiveLoop,
         };
         Members = options.Members.Distinct().ToArray();
         _peers = Members.Where(m => !m.Equals(LocalEndPoint)).Select(m => (m, m.Serialize())).ToArray();

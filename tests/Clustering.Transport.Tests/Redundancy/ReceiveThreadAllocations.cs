@@ -44,6 +44,10 @@ internal sealed class ReceiveThreadAllocations
     /// <summary>The frames drained so far.</summary>
     public int Received => Volatile.Read(ref _received);
 
+    /// <summary>How many distinct threads ran the callback (the receive threads that delivered frames).</summary>
+    public int ThreadCount() =>
+        Enumerable.Range(0, Threads).Count(t => Enumerable.Range(0, _rounds).Any(r => _first[r, t] != 0));
+
     /// <summary>
     /// Bytes allocated on the receive threads in each round after the first (pool and channel warm-up), summed over
     /// the threads.

@@ -13,15 +13,17 @@ namespace Clustering.Transport.Tests.Redundancy;
 /// <see cref="RingSet.SendBatchAsync"/> over real loopback rings (UDP multicast and udpu, two active rings, secauth
 /// on): a token visit's worth of frames and more arrives once each and in order, with the statistics and ring counters
 /// that sending them one by one gives; a frame to a node not heard from yet is skipped; a batch allocates nothing;
-/// bad frames are refused before anything is sent.
+/// bad frames are refused before anything is sent. Also with each node's rings on one shared receive thread.
 /// </summary>
-[TestFixture("udp", true)]
-[TestFixture("udp", false)]
-[TestFixture("udpu", true)]
-[TestFixture("udpu", false)]
+[TestFixture("udp", true, false)]
+[TestFixture("udp", false, false)]
+[TestFixture("udpu", true, false)]
+[TestFixture("udpu", false, false)]
+[TestFixture("udp", true, true)]
+[TestFixture("udpu", true, true)]
 [CancelAfter(60_000)]
 [NonParallelizable]
-public sealed class RingSetBatchSendTests(string transport, bool segmentationOffload)
+public sealed class RingSetBatchSendTests(string transport, bool segmentationOffload, bool sharedLoop)
 {
     [Test]
     public async Task A_forged_segment_in_a_coalesced_datagram_is_dropped_and_counted_and_its_neighbours_are_delivered()
@@ -200,7 +202,7 @@ public sealed class RingSetBatchSendTests(string transport, bool segmentationOff
     }
 
     private Task<RingSetPushPathTests.UdpCluster> CreateAsync(int nodes) =>
-        RingSetPushPathTests.UdpCluster.CreateAsync(transport, nodes, segmentationOffload: segmentationOffload);
+        RingSetPushPathTests.UdpCluster.CreateAsync(transport, nodes, segmentationOffload: segmentationOffload, sharedLoop: sharedLoop);
 
     /// <summary>Sends <paramref name="buffer"/> as one UDP_SEGMENT message of <paramref name="segment"/>-byte datagrams.</summary>
     private static unsafe void SendSegmented(Socket socket, IPEndPoint destination, byte[] buffer, int segment)

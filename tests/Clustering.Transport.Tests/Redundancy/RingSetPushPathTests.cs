@@ -17,18 +17,20 @@ namespace Clustering.Transport.Tests.Redundancy;
 /// order per sender, second copies are dropped (most of them before authentication), and the sending side allocates
 /// nothing per frame.
 /// </summary>
-[TestFixture("udp")]
-[TestFixture("udpu")]
+[TestFixture("udp", false)]
+[TestFixture("udpu", false)]
+[TestFixture("udp", true)]
+[TestFixture("udpu", true)]
 [CancelAfter(60_000)]
 [NonParallelizable]
-public sealed class RingSetPushPathTests(string transport)
+public sealed class RingSetPushPathTests(string transport, bool sharedLoop)
 {
     private const string ClusterName = "push-path-tests";
 
     [Test]
     public async Task FramesArriveOnceAndInOrderPerSenderAndSecondCopiesAreDroppedBeforeAuthentication()
     {
-        await using var cluster = await UdpCluster.CreateAsync(transport, nodes: 3);
+        await using var cluster = await UdpCluster.CreateAsync(transport, nodes: 3, sharedLoop: sharedLoop);
         const int PerSender = 300;
         var (a, b, c) = (cluster.Nodes[0], cluster.Nodes[1], cluster.Nodes[2]);
         var collected = new[] { CollectAsync(a, PerSender), CollectAsync(b, PerSender), CollectAsync(c, 2 * PerSender) };
@@ -68,7 +70,7 @@ public sealed class RingSetPushPathTests(string transport)
     [Test]
     public async Task SendingAFrameAllocatesNothing()
     {
-        await using var cluster = await UdpCluster.CreateAsync(transport, nodes: 2);
+        await using var cluster = await UdpCluster.CreateAsync(transport, nodes: 2, sharedLoop: sharedLoop);
         var (a, b) = (cluster.Nodes[0], cluster.Nodes[1]);
         var drained = DrainForeverAsync(b, cluster.Stopping);
         var payload = new byte[1024];
@@ -96,7 +98,7 @@ public sealed class RingSetPushPathTests(string transport)
     {
         const int Rounds = 5;
         const int PerRound = 1000;
-        await using var cluster = await UdpCluster.CreateAsync(transport, nodes: 2);
+        await using var cluster = await UdpCluster.CreateAsync(transport, nodes: 2, sharedLoop: sharedLoop);
         var (a, b) = (cluster.Nodes[0], cluster.Nodes[1]);
 
         var allocations = new ReceiveThreadAllocations(b, Rounds, PerRound);
@@ -118,6 +120,14 @@ public sealed class RingSetPushPathTests(string transport)
         // Steady state: the quietest round after the first (pool and channel warm-up), summed over the threads.
         var perRound = allocations.PerRoundAfterTheFirst();
         Assert.That(perRound.Min(), Is.Zero, $"bytes allocated on b's receive threads per round of {PerRound} frames (two copies each): {string.Join(", ", perRound)}");
+        if (sharedLoop && OperatingSystem.IsLinux() && Environment.Is64BitProcess)
+        {
+            Assert.That(allocations.ThreadCount(), Is.EqualTo(1), "b's two rings were served by one thread");
+        }
+        else
+        {
+            Assert.That(allocations.ThreadCount(), Is.GreaterThanOrEqualTo(2), "b's rings each have their own receive thread");
+        }
     }
 
     [Test]
@@ -130,7 +140,7 @@ public sealed class RingSetPushPathTests(string transport)
             ProblemCountThreshold = 3,
             AutorecoveryCheckTimeout = TimeSpan.FromMilliseconds(200),
         };
-        await using var cluster = await UdpCluster.CreateAsync(transport, nodes: 3, redundancy, cuttable: true);
+        await using var cluster = await UdpCluster.CreateAsync(transport, nodes: 3, redundancy, cuttable: true, sharedLoop: sharedLoop);
         var drains = cluster.Nodes.Select(n => DrainForeverAsync(n, cluster.Stopping)).ToArray();
         var traffic = TrafficAsync(cluster.Nodes, cluster.Stopping);
 
@@ -142,6 +152,45 @@ public sealed class RingSetPushPathTests(string transport)
 
         cluster.Cuttable[2].IsCut = false;
         await RingSetTests.Cluster.WaitUntilAsync(() => cluster.Nodes.All(n => !n.GetStatus().Rings.Any(r => r.IsFaulty)));
+
+        await cluster.StopAsync();
+        await traffic;
+        await Task.WhenAll(drains);
+    }
+
+    [Test]
+    public async Task ABrokenSocketOnOneRingIsReportedFaultyWhileTheOtherRingCarriesOn()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Assert.Ignore("Breaking a socket under its ring uses dup2 on Linux.");
+        }
+
+        var redundancy = new RedundancyOptions
+        {
+            Mode = RrpMode.Active,
+            TokenExpiredTimeout = TimeSpan.FromMilliseconds(100),
+            ProblemCountThreshold = 3,
+            AutorecoveryCheckTimeout = TimeSpan.FromMilliseconds(200),
+        };
+        await using var cluster = await UdpCluster.CreateAsync(transport, nodes: 3, redundancy, sharedLoop: sharedLoop);
+        var drains = cluster.Nodes.Select(n => DrainForeverAsync(n, cluster.Stopping)).ToArray();
+        var traffic = TrafficAsync(cluster.Nodes, cluster.Stopping);
+
+        // Every receive socket of the victim's ring 1 now fails each receive: with a shared loop, the same thread
+        // also serves ring 0, which must carry on.
+        var victim = cluster.Nodes[2];
+        var broken = cluster.Rings[2][1];
+        BrokenSockets.Break(broken);
+        await RingSetTests.Cluster.WaitUntilAsync(() => victim.GetStatus().Rings[1].IsFaulty);
+        var accepted = victim.Statistics.FramesAccepted;
+        await RingSetTests.Cluster.WaitUntilAsync(() => victim.Statistics.FramesAccepted > accepted + 30);
+        Assert.Multiple(() =>
+        {
+            Assert.That(victim.GetStatus().Rings[0].IsFaulty, Is.False, "ring 0 carries on");
+            Assert.That(broken.Counters.ReceiveErrors, Is.GreaterThan(0), "the broken ring's failed receives are counted");
+            Assert.That(cluster.Rings[2][0].Counters.ReceiveErrors, Is.Zero);
+        });
 
         await cluster.StopAsync();
         await traffic;
@@ -207,8 +256,12 @@ public sealed class RingSetPushPathTests(string transport)
     {
         private readonly CancellationTokenSource _stopping = new();
 
-        private UdpCluster(RingSet[] nodes, IPEndPoint[][] localEndPoints, CuttableRing[] cuttable, Authkey key)
+        private readonly UdpReceiveLoop[] _loops;
+
+        private UdpCluster(RingSet[] nodes, IRing[][] rings, IPEndPoint[][] localEndPoints, CuttableRing[] cuttable, Authkey key, UdpReceiveLoop[] loops)
         {
+            _loops = loops;
+            Rings = rings;
             Nodes = nodes;
             LocalEndPoints = localEndPoints;
             Cuttable = cuttable;
@@ -216,6 +269,9 @@ public sealed class RingSetPushPathTests(string transport)
         }
 
         public RingSet[] Nodes { get; }
+
+        /// <summary>Each node's UDP rings (ring 0, ring 1), as created (not the cuttable wrappers).</summary>
+        public IRing[][] Rings { get; }
 
         /// <summary>Each node's address on each ring, where its unicasts arrive.</summary>
         public IPEndPoint[][] LocalEndPoints { get; }
@@ -227,14 +283,16 @@ public sealed class RingSetPushPathTests(string transport)
 
         public CancellationToken Stopping => _stopping.Token;
 
-        public static Task<UdpCluster> CreateAsync(string transport, int nodes, RedundancyOptions? redundancy = null, bool cuttable = false, TimeProvider? time = null, bool segmentationOffload = true)
+        public static Task<UdpCluster> CreateAsync(string transport, int nodes, RedundancyOptions? redundancy = null, bool cuttable = false, TimeProvider? time = null, bool segmentationOffload = true, bool sharedLoop = false)
         {
+            // With sharedLoop, each node's two rings are served by one receive thread of the node.
+            UdpReceiveLoop[] loops = sharedLoop ? [.. Enumerable.Range(0, nodes).Select(_ => new UdpReceiveLoop())] : [];
             var byRing = new IRing[2][];
             for (var ring = 0; ring < 2; ring++)
             {
                 byRing[ring] = transport == "udp"
-                    ? LoopbackRings.Multicast(nodes, ringNumber: ring, segmentationOffload: segmentationOffload)
-                    : LoopbackRings.Unicast(nodes, ringNumber: ring, segmentationOffload: segmentationOffload);
+                    ? LoopbackRings.Multicast(nodes, ringNumber: ring, segmentationOffload: segmentationOffload, loops: sharedLoop ? loops : null)
+                    : LoopbackRings.Unicast(nodes, ringNumber: ring, segmentationOffload: segmentationOffload, loops: sharedLoop ? loops : null);
             }
 
             var key = Authkey.Generate();
@@ -259,7 +317,8 @@ public sealed class RingSetPushPathTests(string transport)
             }
 
             var endPoints = Enumerable.Range(0, nodes).Select(n => new[] { byRing[0][n].LocalEndPoint, byRing[1][n].LocalEndPoint }).ToArray();
-            return Task.FromResult(new UdpCluster(sets, endPoints, [.. cut], key));
+            var rings = Enumerable.Range(0, nodes).Select(n => new[] { byRing[0][n], byRing[1][n] }).ToArray();
+            return Task.FromResult(new UdpCluster(sets, rings, endPoints, [.. cut], key, loops));
         }
 
         public async Task StopAsync() => await _stopping.CancelAsync();
@@ -270,6 +329,11 @@ public sealed class RingSetPushPathTests(string transport)
             foreach (var node in Nodes)
             {
                 await node.DisposeAsync();
+            }
+
+            foreach (var loop in _loops)
+            {
+                await loop.DisposeAsync();
             }
 
             Key.Dispose();

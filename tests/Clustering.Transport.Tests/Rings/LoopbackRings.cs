@@ -6,7 +6,8 @@ namespace Clustering.Transport.Tests.Rings;
 
 /// <summary>
 /// Makes UDP rings on loopback for tests: random 127.x.y.z addresses, a random 239.192.x.y group and a random
-/// port, retried when the port is taken (several test runs share the machine).
+/// port, retried when the port is taken (several test runs share the machine). <c>loops</c>, when given, is the shared
+/// receive loop of each node, by index.
 /// </summary>
 internal static class LoopbackRings
 {
@@ -32,7 +33,7 @@ internal static class LoopbackRings
         return [.. set];
     }
 
-    public static UdpMulticastRing[] Multicast(int count, int receiveQueueCapacity = 1024, int ringNumber = 0, bool batchedIo = true, int? maxDatagramSize = null, bool segmentationOffload = true)
+    public static UdpMulticastRing[] Multicast(int count, int receiveQueueCapacity = 1024, int ringNumber = 0, bool batchedIo = true, int? maxDatagramSize = null, bool segmentationOffload = true, IReadOnlyList<UdpReceiveLoop?>? loops = null)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -53,6 +54,7 @@ internal static class LoopbackRings
                         BatchedIo = batchedIo,
                         MaxDatagramSize = maxDatagramSize,
                         SegmentationOffload = segmentationOffload,
+                        ReceiveLoop = loops?[created.Count],
                     }));
                 }
 
@@ -68,7 +70,7 @@ internal static class LoopbackRings
         }
     }
 
-    public static UdpUnicastRing[] Unicast(int count, int receiveQueueCapacity = 1024, bool blockUnlisted = true, int ringNumber = 0, bool batchedIo = true, int? maxDatagramSize = null, bool segmentationOffload = true)
+    public static UdpUnicastRing[] Unicast(int count, int receiveQueueCapacity = 1024, bool blockUnlisted = true, int ringNumber = 0, bool batchedIo = true, int? maxDatagramSize = null, bool segmentationOffload = true, IReadOnlyList<UdpReceiveLoop?>? loops = null)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -81,6 +83,7 @@ internal static class LoopbackRings
                 {
                     created.Add(UdpUnicastRing.Create(new UdpUnicastRingOptions
                     {
+                        ReceiveLoop = loops?[created.Count],
                         RingNumber = ringNumber,
                         LocalEndPoint = member,
                         Members = members,

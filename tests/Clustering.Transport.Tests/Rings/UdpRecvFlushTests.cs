@@ -9,13 +9,28 @@ namespace Clustering.Transport.Tests.Rings;
 /// The multicast ring's <c>recv_flush</c> over real loopback sockets, with batched I/O (one thread polling both sockets
 /// on Linux) and with the portable path (two threads and a lock): a datagram read from the unicast socket (the token)
 /// is handed on only after every frame already queued on the group socket, and disposing the ring still wakes and ends
-/// its receive threads.
+/// its receive threads; and the same with both nodes' rings served by a shared <see cref="UdpReceiveLoop"/>.
 /// </summary>
-[TestFixture(true)]
-[TestFixture(false)]
+[TestFixture(true, false)]
+[TestFixture(false, false)]
+[TestFixture(true, true)]
 [CancelAfter(120_000)]
-public sealed class UdpRecvFlushTests(bool batchedIo)
+public sealed class UdpRecvFlushTests(bool batchedIo, bool sharedLoop)
 {
+    private UdpReceiveLoop[]? _loops;
+
+    [SetUp]
+    public void CreateLoops() => _loops = sharedLoop ? [new UdpReceiveLoop(), new UdpReceiveLoop()] : null;
+
+    [TearDown]
+    public async Task DisposeLoops()
+    {
+        foreach (var loop in _loops ?? [])
+        {
+            await loop.DisposeAsync();
+        }
+    }
+
     private const byte Stall = 1;
     private const byte Frame = 2;
     private const byte Token = 3;
@@ -24,7 +39,7 @@ public sealed class UdpRecvFlushTests(bool batchedIo)
     [Test]
     public async Task A_token_is_handed_on_after_every_frame_queued_before_it()
     {
-        var rings = LoopbackRings.Multicast(2, batchedIo: batchedIo);
+        var rings = LoopbackRings.Multicast(2, batchedIo: batchedIo, loops: _loops);
         await using var sender = rings[0];
         await using var receiving = rings[1];
         var receiver = new OrderReceiver();
@@ -65,7 +80,7 @@ public sealed class UdpRecvFlushTests(bool batchedIo)
     [Test]
     public async Task Disposing_an_idle_ring_wakes_and_ends_its_receive_threads()
     {
-        var rings = LoopbackRings.Multicast(2, batchedIo: batchedIo);
+        var rings = LoopbackRings.Multicast(2, batchedIo: batchedIo, loops: _loops);
         await using var sender = rings[0];
         var receiving = rings[1];
         var receiver = new OrderReceiver();

@@ -71,7 +71,7 @@ internal sealed class BenchChild
             builder.Options.InlineGroupReaders = true;
             if (_options.Transport == "udp")
             {
-                BindMulticastRingsExactly(builder.Options);
+                BindMulticastRingsExactly(builder.Options, builder.ReceiveLoop);
             }
 
             var node = builder.Build();
@@ -173,9 +173,10 @@ internal sealed class BenchChild
     /// <summary>
     /// Corosync matches bindnetaddr against the host's interfaces, so every 127.x.y.z becomes 127.0.0.1 and
     /// several udp nodes on one host would share one address and port. Here each node binds the exact loopback
-    /// address of its interface block instead (Linux answers on all of 127/8), as nodes on separate hosts would.
+    /// address of its interface block instead (Linux answers on all of 127/8), as nodes on separate hosts would. The
+    /// rings share the node's receive thread (<paramref name="receiveLoop"/>), as the built ones would have.
     /// </summary>
-    private void BindMulticastRingsExactly(ClusterNodeOptions options)
+    private void BindMulticastRingsExactly(ClusterNodeOptions options, UdpReceiveLoop? receiveLoop)
     {
         var config = CorosyncConfiguration.Load(_config);
         options.Rings.Clear();
@@ -189,6 +190,9 @@ internal sealed class BenchChild
                 MulticastPort = iface.MulticastPort,
                 Ttl = iface.Ttl,
                 TimeProvider = options.TimeProvider,
+
+                // The node's one receive thread for all its rings (disposed by the node after them).
+                ReceiveLoop = receiveLoop,
             };
             options.Rings.Add(() => UdpMulticastRing.Create(ring));
         }
