@@ -93,8 +93,8 @@ public sealed class FrameProtector : IDisposable
             }
 
             var salt = Encoding.UTF8.GetBytes(options.ClusterName);
-            _sealer = FrameCrypto.Create(options.Provider, _hash, _cipher, key.Bytes, salt);
-            _opener = FrameCrypto.Create(options.Provider, _hash, _cipher, key.Bytes, salt);
+            _sealer = FrameCrypto.Create(options.Provider, _hash, _cipher, key.Bytes, salt, options.PlatformFastPath);
+            _opener = FrameCrypto.Create(options.Provider, _hash, _cipher, key.Bytes, salt, options.PlatformFastPath);
         }
 
         MaxPayloadLength = ComputeMaxPayloadLength();
