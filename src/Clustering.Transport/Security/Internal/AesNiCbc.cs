@@ -82,17 +82,17 @@ internal sealed class AesNiCbc : IDisposable
             throw new ArgumentException("The destination is too small for the padded ciphertext.", nameof(destination));
         }
 
-        ref var keys = ref MemoryMarshal.GetArrayDataReference(_encryptKeys);
         ref var source = ref MemoryMarshal.GetReference(plaintext);
         ref var target = ref MemoryMarshal.GetReference(destination);
         var chain = Vector128.Create(iv);
-        for (var i = 0; i < full; i++)
+        chain = _rounds switch
         {
-            var p = Vector128.LoadUnsafe(ref source, (nuint)(i * Block));
-            chain = EncryptBlock(p ^ chain, ref keys, _rounds);
-            chain.StoreUnsafe(ref target, (nuint)(i * Block));
-        }
+            10 => EncryptBlocks10(ref source, ref target, full, chain),
+            12 => EncryptBlocks12(ref source, ref target, full, chain),
+            _ => EncryptBlocks14(ref source, ref target, full, chain),
+        };
 
+        ref var keys = ref MemoryMarshal.GetArrayDataReference(_encryptKeys);
         // The last block: the remaining bytes and then the pad value (1..16) up to the block boundary.
         var rest = plaintext.Length - (full * Block);
         var pad = (byte)(Block - rest);
@@ -184,6 +184,83 @@ internal sealed class AesNiCbc : IDisposable
             (X86Aes.DecryptLast(x, Unsafe.Add(ref keys, rounds)) ^ previous).StoreUnsafe(ref data, offset);
             previous = c;
         }
+    }
+
+    // CBC encryption is one dependency chain through every round of every block, so the round keys are held
+    // in locals (registers) for the whole loop rather than reloaded; one loop per key size.
+    private Vector128<byte> EncryptBlocks10(ref byte source, ref byte target, int count, Vector128<byte> chain)
+    {
+        var k = _encryptKeys;
+        Vector128<byte> k0 = k[0], k1 = k[1], k2 = k[2], k3 = k[3], k4 = k[4], k5 = k[5], k6 = k[6], k7 = k[7], k8 = k[8], k9 = k[9], k10 = k[10];
+        for (var i = 0; i < count; i++)
+        {
+            var x = Vector128.LoadUnsafe(ref source, (nuint)(i * Block)) ^ chain ^ k0;
+            x = X86Aes.Encrypt(x, k1);
+            x = X86Aes.Encrypt(x, k2);
+            x = X86Aes.Encrypt(x, k3);
+            x = X86Aes.Encrypt(x, k4);
+            x = X86Aes.Encrypt(x, k5);
+            x = X86Aes.Encrypt(x, k6);
+            x = X86Aes.Encrypt(x, k7);
+            x = X86Aes.Encrypt(x, k8);
+            x = X86Aes.Encrypt(x, k9);
+            chain = X86Aes.EncryptLast(x, k10);
+            chain.StoreUnsafe(ref target, (nuint)(i * Block));
+        }
+
+        return chain;
+    }
+
+    private Vector128<byte> EncryptBlocks12(ref byte source, ref byte target, int count, Vector128<byte> chain)
+    {
+        var k = _encryptKeys;
+        Vector128<byte> k0 = k[0], k1 = k[1], k2 = k[2], k3 = k[3], k4 = k[4], k5 = k[5], k6 = k[6], k7 = k[7], k8 = k[8], k9 = k[9], k10 = k[10], k11 = k[11], k12 = k[12];
+        for (var i = 0; i < count; i++)
+        {
+            var x = Vector128.LoadUnsafe(ref source, (nuint)(i * Block)) ^ chain ^ k0;
+            x = X86Aes.Encrypt(x, k1);
+            x = X86Aes.Encrypt(x, k2);
+            x = X86Aes.Encrypt(x, k3);
+            x = X86Aes.Encrypt(x, k4);
+            x = X86Aes.Encrypt(x, k5);
+            x = X86Aes.Encrypt(x, k6);
+            x = X86Aes.Encrypt(x, k7);
+            x = X86Aes.Encrypt(x, k8);
+            x = X86Aes.Encrypt(x, k9);
+            x = X86Aes.Encrypt(x, k10);
+            x = X86Aes.Encrypt(x, k11);
+            chain = X86Aes.EncryptLast(x, k12);
+            chain.StoreUnsafe(ref target, (nuint)(i * Block));
+        }
+
+        return chain;
+    }
+
+    private Vector128<byte> EncryptBlocks14(ref byte source, ref byte target, int count, Vector128<byte> chain)
+    {
+        var k = _encryptKeys;
+        Vector128<byte> k0 = k[0], k1 = k[1], k2 = k[2], k3 = k[3], k4 = k[4], k5 = k[5], k6 = k[6], k7 = k[7], k8 = k[8], k9 = k[9], k10 = k[10], k11 = k[11], k12 = k[12], k13 = k[13], k14 = k[14];
+        for (var i = 0; i < count; i++)
+        {
+            var x = Vector128.LoadUnsafe(ref source, (nuint)(i * Block)) ^ chain ^ k0;
+            x = X86Aes.Encrypt(x, k1);
+            x = X86Aes.Encrypt(x, k2);
+            x = X86Aes.Encrypt(x, k3);
+            x = X86Aes.Encrypt(x, k4);
+            x = X86Aes.Encrypt(x, k5);
+            x = X86Aes.Encrypt(x, k6);
+            x = X86Aes.Encrypt(x, k7);
+            x = X86Aes.Encrypt(x, k8);
+            x = X86Aes.Encrypt(x, k9);
+            x = X86Aes.Encrypt(x, k10);
+            x = X86Aes.Encrypt(x, k11);
+            x = X86Aes.Encrypt(x, k12);
+            x = X86Aes.Encrypt(x, k13);
+            chain = X86Aes.EncryptLast(x, k14);
+            chain.StoreUnsafe(ref target, (nuint)(i * Block));
+        }
+
+        return chain;
     }
 
     /// <summary>Zeroes the round keys.</summary>
