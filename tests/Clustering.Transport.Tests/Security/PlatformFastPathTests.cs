@@ -148,6 +148,28 @@ public sealed class PlatformFastPathTests
         Assert.That(allocated, Is.Zero);
     }
 
+    [Test]
+    public void Every_sealed_frame_gets_its_own_random_iv_across_refills_of_the_iv_batch()
+    {
+        using var key = Authkey.Generate();
+        using var protector = Protector(key, Path.Fast, CryptoHash.Sha256, CryptoCipher.Aes128);
+        var payload = new byte[20];
+        var frame = new byte[protector.GetSealedLength(payload.Length)];
+        var seen = new HashSet<string>();
+        for (var i = 0; i < 1000; i++)
+        {
+            protector.Seal(Header, payload, frame);
+            var iv = Convert.ToHexString(frame, FrameLayout.HeaderSize, FrameLayout.IvSize);
+            Assert.That(seen.Add(iv), Is.True, $"frame {i} repeats IV {iv}");
+            Assert.That(iv, Is.Not.EqualTo(new string('0', 32)), $"frame {i}");
+        }
+
+        // A refused seal does not use up an IV nor write one.
+        var small = new byte[frame.Length - 1];
+        Assert.Throws<ArgumentException>(() => protector.Seal(Header, payload, small));
+        Assert.That(small.All(b => b == 0), Is.True);
+    }
+
     private static FrameProtector Protector(Authkey key, Path path, CryptoHash hash, CryptoCipher cipher) =>
         new(key, new FrameProtectorOptions
         {
