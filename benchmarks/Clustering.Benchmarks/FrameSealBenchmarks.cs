@@ -8,11 +8,17 @@ namespace Clustering.Benchmarks;
 /// <summary>Which provider and crypto settings a <see cref="FrameSealBenchmarks"/> run uses.</summary>
 public enum SealCase
 {
-    /// <summary>Platform provider, crypto_hash sha256, crypto_cipher none.</summary>
+    /// <summary>Platform provider (its fast path where available), crypto_hash sha256, crypto_cipher none.</summary>
     PlatformSha256,
 
-    /// <summary>Platform provider, crypto_hash sha256, crypto_cipher aes256.</summary>
+    /// <summary>Platform provider (its fast path where available), crypto_hash sha256, crypto_cipher aes256.</summary>
     PlatformSha256Aes256,
+
+    /// <summary>Platform provider forced onto its portable path (IncrementalHash), crypto_hash sha256, crypto_cipher none.</summary>
+    PortableSha256,
+
+    /// <summary>Platform provider forced onto its portable path (IncrementalHash, CBC transform), crypto_hash sha256, crypto_cipher aes256.</summary>
+    PortableSha256Aes256,
 
     /// <summary>BouncyCastle provider, crypto_hash sha256, crypto_cipher none.</summary>
     BouncyCastleSha256,
@@ -55,8 +61,9 @@ public class FrameSealBenchmarks
         {
             ClusterName = "bench",
             Hash = CryptoHash.Sha256,
-            Cipher = Case is SealCase.PlatformSha256Aes256 or SealCase.BouncyCastleSha256Aes256 ? CryptoCipher.Aes256 : CryptoCipher.None,
+            Cipher = Case is SealCase.PlatformSha256Aes256 or SealCase.PortableSha256Aes256 or SealCase.BouncyCastleSha256Aes256 ? CryptoCipher.Aes256 : CryptoCipher.None,
             Provider = Case is SealCase.BouncyCastleSha256 or SealCase.BouncyCastleSha256Aes256 ? CryptoProviderKind.BouncyCastle : CryptoProviderKind.Platform,
+            PlatformFastPath = Case is not (SealCase.PortableSha256 or SealCase.PortableSha256Aes256),
         };
         _protector = new FrameProtector(_key, options);
         _macKey = RandomNumberGenerator.GetBytes(32);

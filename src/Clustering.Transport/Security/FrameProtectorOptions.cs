@@ -18,4 +18,10 @@ public sealed class FrameProtectorOptions
 
     /// <summary>Which implementation of the primitives to use. Default <see cref="CryptoProviderKind.Platform"/>; both produce identical frames.</summary>
     public CryptoProviderKind Provider { get; set; } = CryptoProviderKind.Platform;
+
+    /// <summary>
+    /// Whether the platform provider may use its fast path (AES instructions in managed code, libcrypto's
+    /// low-level digests). Default true; tests and benchmarks turn it off to compare with the portable path.
+    /// </summary>
+    internal bool PlatformFastPath { get; set; } = true;
 }

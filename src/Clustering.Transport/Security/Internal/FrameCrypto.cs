@@ -58,7 +58,13 @@ internal abstract class FrameCrypto : IDisposable
     /// salt = <paramref name="salt"/> (the cluster name), info = <see cref="MacKeyInfo"/> for the HMAC key
     /// (as long as the hash output) and <see cref="CipherKeyInfo"/> for the AES key (16, 24 or 32 bytes).
     /// </summary>
-    public static FrameCrypto Create(CryptoProviderKind kind, CryptoHash hash, CryptoCipher cipher, ReadOnlySpan<byte> authkey, ReadOnlySpan<byte> salt)
+    /// <param name="kind">The provider.</param>
+    /// <param name="hash">The HMAC hash.</param>
+    /// <param name="cipher">The cipher.</param>
+    /// <param name="authkey">The authkey bytes.</param>
+    /// <param name="salt">The HKDF salt.</param>
+    /// <param name="platformFastPath">For the platform provider: whether to use its fast path where available.</param>
+    public static FrameCrypto Create(CryptoProviderKind kind, CryptoHash hash, CryptoCipher cipher, ReadOnlySpan<byte> authkey, ReadOnlySpan<byte> salt, bool platformFastPath = true)
     {
         Span<byte> macKey = stackalloc byte[TagLengthOf(hash)];
         Span<byte> cipherKey = stackalloc byte[KeyLengthOf(cipher)];
@@ -69,7 +75,7 @@ internal abstract class FrameCrypto : IDisposable
                 case CryptoProviderKind.Platform:
                     PlatformFrameCrypto.DeriveKey(authkey, salt, MacKeyInfo, macKey);
                     PlatformFrameCrypto.DeriveKey(authkey, salt, CipherKeyInfo, cipherKey);
-                    return new PlatformFrameCrypto(hash, cipher, macKey, cipherKey);
+                    return new PlatformFrameCrypto(hash, cipher, macKey, cipherKey, platformFastPath);
                 case CryptoProviderKind.BouncyCastle:
                     BouncyCastleFrameCrypto.DeriveKey(authkey, salt, MacKeyInfo, macKey);
                     BouncyCastleFrameCrypto.DeriveKey(authkey, salt, CipherKeyInfo, cipherKey);

@@ -4,7 +4,12 @@ using Clustering.Transport.Framing;
 namespace Clustering.Transport.Security.Internal;
 
 /// <summary>
-/// <see cref="FrameCrypto"/> over <c>System.Security.Cryptography</c>. The HMAC is one reused
+/// <see cref="FrameCrypto"/> of the platform provider. Its fast path, used by default when available:
+/// AES-CBC with the CPU's AES instructions in managed code (<see cref="AesNiCbc"/>, x86 with AES-NI) and
+/// HMAC over libcrypto's low-level digest functions with precomputed inner and outer states
+/// (<see cref="NativeHmac"/>, Linux with <c>libcrypto.so.3</c>). Each half falls back on its own to the
+/// portable path below when unavailable, or when the constructor is asked for the portable path.
+/// Portable path: <c>System.Security.Cryptography</c>. The HMAC is one reused
 /// <see cref="IncrementalHash"/>. AES-CBC uses one long-lived CBC transform per direction fed with
 /// <see cref="ICryptoTransform.TransformBlock"/> (never finalised), so no native context is created per
 /// frame: the transform chains from the last block it processed, and the first block of each frame is
@@ -17,6 +22,8 @@ internal sealed class PlatformFrameCrypto : FrameCrypto
     private const int Block = FrameLayout.CipherBlockSize;
 
     private readonly IncrementalHash? _mac;
+    private readonly NativeHmac? _fastMac;
+    private readonly AesNiCbc? _fastAes;
     private readonly Aes? _aes;
     private readonly byte[] _encryptChain = new byte[Block];
     private readonly byte[] _decryptChain = new byte[Block];
@@ -25,18 +32,31 @@ internal sealed class PlatformFrameCrypto : FrameCrypto
     private ICryptoTransform? _encryptor;
     private ICryptoTransform? _decryptor;
 
-    public PlatformFrameCrypto(CryptoHash hash, CryptoCipher cipher, ReadOnlySpan<byte> macKey, ReadOnlySpan<byte> cipherKey)
+    /// <summary>Creates the primitives.</summary>
+    /// <param name="hash">The HMAC hash.</param>
+    /// <param name="cipher">The AES key size.</param>
+    /// <param name="macKey">The HMAC key.</param>
+    /// <param name="cipherKey">The AES key.</param>
+    /// <param name="fastPath">Whether to use the fast path where available; false forces the portable path (tests compare the two).</param>
+    public PlatformFrameCrypto(CryptoHash hash, CryptoCipher cipher, ReadOnlySpan<byte> macKey, ReadOnlySpan<byte> cipherKey, bool fastPath = true)
         : base(hash, cipher)
     {
-        _mac = hash switch
+        if (fastPath && hash != CryptoHash.None && NativeHmac.IsAvailable(hash))
         {
-            CryptoHash.None => null,
-            CryptoHash.Sha1 => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA1, macKey),
-            CryptoHash.Sha256 => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, macKey),
-            CryptoHash.Sha384 => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA384, macKey),
-            CryptoHash.Sha512 => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA512, macKey),
-            _ => throw new ArgumentOutOfRangeException(nameof(hash), hash, "Unknown crypto_hash."),
-        };
+            _fastMac = new NativeHmac(hash, macKey);
+        }
+        else
+        {
+            _mac = CreateMac(hash, macKey);
+        }
+
+        if (fastPath && cipher != CryptoCipher.None && AesNiCbc.IsSupported)
+        {
+            _fastAes = new AesNiCbc(cipherKey);
+            _input = [];
+            _output = [];
+            return;
+        }
 
         if (cipher == CryptoCipher.None)
         {
@@ -57,6 +77,22 @@ internal sealed class PlatformFrameCrypto : FrameCrypto
         ResetTransforms();
     }
 
+    /// <summary>Whether the HMAC runs on the fast path.</summary>
+    public bool FastMac => _fastMac is not null;
+
+    /// <summary>Whether AES-CBC runs on the fast path.</summary>
+    public bool FastCipher => _fastAes is not null;
+
+    private static IncrementalHash? CreateMac(CryptoHash hash, ReadOnlySpan<byte> macKey) => hash switch
+        {
+            CryptoHash.None => null,
+            CryptoHash.Sha1 => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA1, macKey),
+            CryptoHash.Sha256 => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, macKey),
+            CryptoHash.Sha384 => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA384, macKey),
+            CryptoHash.Sha512 => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA512, macKey),
+            _ => throw new ArgumentOutOfRangeException(nameof(hash), hash, "Unknown crypto_hash."),
+        };
+
     /// <summary>HKDF-SHA256 with the platform's implementation.</summary>
     public static void DeriveKey(ReadOnlySpan<byte> ikm, ReadOnlySpan<byte> salt, ReadOnlySpan<byte> info, Span<byte> output)
     {
@@ -68,6 +104,12 @@ internal sealed class PlatformFrameCrypto : FrameCrypto
 
     public override void ComputeTag(ReadOnlySpan<byte> data, Span<byte> tag)
     {
+        if (_fastMac is not null)
+        {
+            _fastMac.Compute(data, tag);
+            return;
+        }
+
         var mac = _mac ?? throw new InvalidOperationException("No crypto_hash is configured.");
         mac.AppendData(data);
         mac.TryGetHashAndReset(tag, out _);
@@ -75,6 +117,16 @@ internal sealed class PlatformFrameCrypto : FrameCrypto
 
     public override int EncryptCbcPkcs7(ReadOnlySpan<byte> iv, ReadOnlySpan<byte> plaintext, Span<byte> destination)
     {
+        if (_fastAes is not null)
+        {
+            if (destination.Length < ((plaintext.Length / Block) + 1) * Block || plaintext.Length >= FrameLayout.MaxFrameSize)
+            {
+                throw new ArgumentException("The plaintext does not fit a frame.", nameof(plaintext));
+            }
+
+            return _fastAes.EncryptPkcs7(iv, plaintext, destination);
+        }
+
         var encryptor = _encryptor ?? throw new InvalidOperationException("No crypto_cipher is configured.");
         var length = ((plaintext.Length / Block) + 1) * Block;
         if (length > _input.Length || destination.Length < length)
@@ -111,6 +163,17 @@ internal sealed class PlatformFrameCrypto : FrameCrypto
 
     public override void DecryptCbc(ReadOnlySpan<byte> iv, Span<byte> blocks)
     {
+        if (_fastAes is not null)
+        {
+            if (blocks.Length == 0 || blocks.Length % Block != 0 || blocks.Length > FrameLayout.MaxFrameSize)
+            {
+                throw new ArgumentException("The ciphertext is not a whole number of blocks.", nameof(blocks));
+            }
+
+            _fastAes.DecryptInPlace(iv, blocks);
+            return;
+        }
+
         var decryptor = _decryptor ?? throw new InvalidOperationException("No crypto_cipher is configured.");
         if (blocks.Length == 0 || blocks.Length % Block != 0 || blocks.Length > _input.Length)
         {
@@ -149,6 +212,8 @@ internal sealed class PlatformFrameCrypto : FrameCrypto
         }
 
         _mac?.Dispose();
+        _fastMac?.Dispose();
+        _fastAes?.Dispose();
         _encryptor?.Dispose();
         _decryptor?.Dispose();
         _aes?.Dispose();
