@@ -204,7 +204,13 @@ ours_run() {
   echo "$mps $p50 $lost $ooo ${cpu:-0}"
 }
 
+# Steal time (/proc/stat): on a virtual machine, the share of time the host ran something else while this one
+# wanted the CPU. It swings with the neighbours and throughput follows it, so each half of the run reports its own.
+steal_mark() { awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print $9, t }' /proc/stat; }
+steal_since() { read -r s0 t0 <<<"$1"; read -r s1 t1 < <(steal_mark); awk -v s="$((s1 - s0))" -v t="$((t1 - t0))" 'BEGIN { printf "%.0f", (t > 0 ? 100 * s / t : 0) }'; }
+
 declare -A C_MPS C_P50 C_CPU O_MPS O_P50 O_CPU BAD
+STEAL_MARK=$(steal_mark)
 log "corosync $(corosync -v | head -1 | grep -o "'[^']*'"), 3 nodes, udp, in namespaces cb$ID-1..$NODES"
 for size in $SIZES; do
   read -r mps _ lost ooo cpu < <(corosync_run "$size" "$(flood_count "$size")" 0)
@@ -214,11 +220,14 @@ for size in $SIZES; do
   log "corosync $size B: ${C_MPS[$size]} msgs/s, ${C_CPU[$size]} us CPU per message, p50 at $LIGHT_RATE/s ${C_P50[$size]} ms"
 done
 
+C_STEAL=$(steal_since "$STEAL_MARK")
+
 # Corosync stops before ours runs: the two never share the CPU.
 for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
 for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
 PIDS=()
 
+STEAL_MARK=$(steal_mark)
 log "clusterctl bench ($OURS_KIND), 3 node processes on loopback, $OURS_TRANSPORT, secauth $OURS_SECAUTH$([ "$OURS_SECAUTH" = on ] && echo " (aes256 + sha256)"), $OURS_RINGS ring(s)$([ "$OURS_RINGS" = 2 ] && echo ", active")"
 for size in $SIZES; do
   read -r mps _ lost ooo cpu < <(ours_run "$size" "$(flood_count "$size")" 0)
@@ -228,9 +237,11 @@ for size in $SIZES; do
   log "ours $size B: ${O_MPS[$size]} msgs/s, ${O_CPU[$size]} us CPU per message, p50 at $LIGHT_RATE/s ${O_P50[$size]} ms"
 done
 
+O_STEAL=$(steal_since "$STEAL_MARK")
+
 echo
 counts=""; for size in $SIZES; do counts+="${counts:+, }$(flood_count "$size") at $size B"; done
-echo "3 nodes, 1 sender; ours: clusterctl $OURS_KIND, $OURS_TRANSPORT, $OURS_RINGS ring(s), secauth $OURS_SECAUTH; flood runs of $counts; $LIGHT_COUNT messages at $LIGHT_RATE msgs/s for latency; $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "3 nodes, 1 sender; ours: clusterctl $OURS_KIND, $OURS_TRANSPORT, $OURS_RINGS ring(s), secauth $OURS_SECAUTH; flood runs of $counts; $LIGHT_COUNT messages at $LIGHT_RATE msgs/s for latency; $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), steal $C_STEAL % during Corosync's runs and $O_STEAL % during ours, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo
 echo "| size | Corosync 3.1.7 msgs/s | ours msgs/s | ours / Corosync | Corosync CPU us/msg | ours CPU us/msg | Corosync p50 @ $LIGHT_RATE/s | ours p50 @ $LIGHT_RATE/s |"
 echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
