@@ -29,14 +29,11 @@ public sealed class UdpReceiveLoopTests
     public async Task One_thread_serves_both_multicast_rings_of_a_node()
     {
         await using var loop = new UdpReceiveLoop();
-        var (senders, receiving) = TwoMulticastRings(loop);
+        var (senders, receiving, receiver) = TwoMulticastRings(loop);
         await using var s0 = senders[0];
         await using var s1 = senders[1];
         await using var r0 = receiving[0];
         await using var r1 = receiving[1];
-        var receiver = new Recorder();
-        ((IPushRing)r0).Attach(receiver);
-        ((IPushRing)r1).Attach(receiver);
         Assert.That(loop.RingCount, Is.EqualTo(2));
 
         for (var i = 0; i < 20; i++)
@@ -90,13 +87,10 @@ public sealed class UdpReceiveLoopTests
     public async Task Disposing_one_ring_leaves_the_other_receiving()
     {
         await using var loop = new UdpReceiveLoop();
-        var (senders, receiving) = TwoMulticastRings(loop);
+        var (senders, receiving, receiver) = TwoMulticastRings(loop);
         await using var s0 = senders[0];
         await using var s1 = senders[1];
         await using var r1 = receiving[1];
-        var receiver = new Recorder();
-        ((IPushRing)receiving[0]).Attach(receiver);
-        ((IPushRing)r1).Attach(receiver);
 
         var disposal = receiving[0].DisposeAsync().AsTask();
         Assert.That(await Task.WhenAny(disposal, Task.Delay(Wait)), Is.SameAs(disposal), "the ring left the loop");
@@ -115,12 +109,9 @@ public sealed class UdpReceiveLoopTests
     public async Task Disposing_the_loop_stops_receiving_on_every_ring()
     {
         var loop = new UdpReceiveLoop();
-        var (senders, receiving) = TwoMulticastRings(loop);
+        var (senders, receiving, receiver) = TwoMulticastRings(loop);
         await using var s0 = senders[0];
         await using var s1 = senders[1];
-        var receiver = new Recorder();
-        ((IPushRing)receiving[0]).Attach(receiver);
-        ((IPushRing)receiving[1]).Attach(receiver);
         await s0.SendToAllAsync(new byte[] { 0, 0 });
         Assert.That(receiver.WaitFor(1, Wait), Is.True);
 
@@ -148,14 +139,11 @@ public sealed class UdpReceiveLoopTests
     public async Task A_broken_socket_on_one_ring_does_not_stop_the_other()
     {
         await using var loop = new UdpReceiveLoop();
-        var (senders, receiving) = TwoMulticastRings(loop);
+        var (senders, receiving, receiver) = TwoMulticastRings(loop);
         await using var s0 = senders[0];
         await using var s1 = senders[1];
         await using var r0 = receiving[0];
         await using var r1 = receiving[1];
-        var receiver = new Recorder();
-        ((IPushRing)r0).Attach(receiver);
-        ((IPushRing)r1).Attach(receiver);
 
         // Ring 0's unicast socket is replaced under the loop by a descriptor that is always readable and no socket:
         // every receive on it fails (ENOTSOCK).
@@ -185,11 +173,15 @@ public sealed class UdpReceiveLoopTests
     }
 
     /// <summary>Two nodes with rings 0 and 1 (multicast); the second node's rings on <paramref name="loop"/>.</summary>
-    private static (UdpMulticastRing[] Senders, UdpMulticastRing[] Receiving) TwoMulticastRings(UdpReceiveLoop loop)
+    /// <summary>Two multicast rings of two nodes each; the receiving node's rings share <paramref name="loop"/> and push to one recorder.</summary>
+    private static (UdpMulticastRing[] Senders, UdpMulticastRing[] Receiving, Recorder Receiver) TwoMulticastRings(UdpReceiveLoop loop)
     {
         var ring0 = LoopbackRings.Multicast(2, ringNumber: 0, loops: [null, loop]);
         var ring1 = LoopbackRings.Multicast(2, ringNumber: 1, loops: [null, loop]);
-        return ([ring0[0], ring1[0]], [ring0[1], ring1[1]]);
+        var receiver = new Recorder();
+        ((IPushRing)ring0[1]).Attach(receiver);
+        ((IPushRing)ring1[1]).Attach(receiver);
+        return ([ring0[0], ring1[0]], [ring0[1], ring1[1]], receiver);
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)
