@@ -20,14 +20,13 @@ public sealed class ClusterNodeBuilder
 {
     private readonly ClusterNodeOptions _options;
     private readonly Authkey? _ownedAuthkey;
-    private readonly UdpReceiveLoop? _receiveLoop;
     private bool _built;
 
     private ClusterNodeBuilder(ClusterNodeOptions options, Authkey? ownedAuthkey, UdpReceiveLoop? receiveLoop = null)
     {
         _options = options;
         _ownedAuthkey = ownedAuthkey;
-        _receiveLoop = receiveLoop;
+        ReceiveLoop = receiveLoop;
     }
 
     /// <summary>
@@ -35,7 +34,7 @@ public sealed class ClusterNodeBuilder
     /// (built from options). The node disposes it after its rings; give it (<see cref="UdpMulticastRingOptions.ReceiveLoop"/>,
     /// <see cref="UdpUnicastRingOptions.ReceiveLoop"/>) to rings that replace the built ones in <see cref="Options"/>.
     /// </summary>
-    public UdpReceiveLoop? ReceiveLoop => _receiveLoop;
+    public UdpReceiveLoop? ReceiveLoop { get; }
 
     /// <summary>The options the node will be built with; adjust them (clock, logging, meters) before <see cref="Build"/>.</summary>
     public ClusterNodeOptions Options => _options;
@@ -115,7 +114,7 @@ public sealed class ClusterNodeBuilder
             throw new InvalidOperationException("This builder has already built a node; create a builder per node.");
         }
 
-        var node = new ClusterNode(_options, _ownedAuthkey, _receiveLoop);
+        var node = new ClusterNode(_options, _ownedAuthkey, ReceiveLoop);
         _built = true;
         return node;
     }

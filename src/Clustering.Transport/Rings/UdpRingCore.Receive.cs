@@ -193,31 +193,13 @@ internal sealed partial class UdpRingCore
             var used = batch.Count;
             while (!IsDisposed)
             {
-                batch.Reset(used);
-                var count = LinuxSocketBatch.RecvMmsg(fd, batch.Messages, (uint)batch.Count, LinuxSocketBatch.MsgWaitForOne, null);
-                if (IsDisposed)
-                {
-                    break; // a shut-down socket reports an empty datagram
-                }
-
+                var count = ReadBatch(fd, batch, ref used, localEndPoint, wait: true);
                 if (count < 0)
                 {
-                    used = batch.Count;
-                    if (!OnBatchReceiveError(fd, Marshal.GetLastPInvokeError(), localEndPoint))
-                    {
-                        break;
-                    }
-
-                    continue;
+                    break;
                 }
 
-                used = count;
-                var receiver = Volatile.Read(ref _receiver);
-                var handed = HandOn(batch, count, receiver, lane, accept, sources, address, coalesced);
-                if (handed && receiver is not null)
-                {
-                    EndBatch(receiver, lane);
-                }
+                HandOnBatch(batch, count, lane, accept, sources, address, coalesced);
             }
         }
         catch (ObjectDisposedException)
@@ -230,6 +212,47 @@ internal sealed partial class UdpRingCore
             {
                 handle.DangerousRelease();
             }
+        }
+    }
+
+    /// <summary>
+    /// One <c>recvmmsg</c> into <paramref name="batch"/> (blocking until one datagram when <paramref name="wait"/>):
+    /// how many datagrams it read, 0 when none (a failure is counted and logged), or −1 when the ring stops (disposed,
+    /// or the failure handling says so). <paramref name="used"/> carries how many slots the last call filled.
+    /// </summary>
+    private unsafe int ReadBatch(int fd, ReceiveBatch batch, ref int used, EndPoint localEndPoint, bool wait)
+    {
+        batch.Reset(used);
+        var count = LinuxSocketBatch.RecvMmsg(fd, batch.Messages, (uint)batch.Count, wait ? LinuxSocketBatch.MsgWaitForOne : LinuxSocketBatch.MsgDontWait, null);
+        if (IsDisposed)
+        {
+            return -1; // a shut-down socket reports an empty datagram
+        }
+
+        if (count <= 0)
+        {
+            used = batch.Count;
+            if (count < 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                var goOn = wait ? OnBatchReceiveError(fd, errno, localEndPoint) : OnNonBlockingReceiveError(errno, localEndPoint);
+                return goOn ? 0 : -1;
+            }
+
+            return 0;
+        }
+
+        used = count;
+        return count;
+    }
+
+    /// <summary>Hands on what <see cref="ReadBatch"/> read as one batch of <paramref name="lane"/> (one <see cref="IRingReceiver.OnBatchEnd"/>).</summary>
+    private void HandOnBatch(ReceiveBatch batch, int count, int lane, Func<IPAddress, bool>? accept, Dictionary<SocketAddress, IPEndPoint> sources, SocketAddress address, bool coalesced)
+    {
+        var receiver = Volatile.Read(ref _receiver);
+        if (HandOn(batch, count, receiver, lane, accept, sources, address, coalesced) && receiver is not null)
+        {
+            EndBatch(receiver, lane);
         }
     }
 

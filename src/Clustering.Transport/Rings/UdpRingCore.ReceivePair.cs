@@ -102,36 +102,23 @@ internal sealed partial class UdpRingCore
                     continue;
                 }
 
-                unicastBatch.Reset(unicastUsed);
-                var count = LinuxSocketBatch.RecvMmsg(unicastFd, unicastBatch.Messages, (uint)unicastBatch.Count, LinuxSocketBatch.MsgDontWait, null);
-                if (IsDisposed)
+                var count = ReadBatch(unicastFd, unicastBatch, ref unicastUsed, unicastBound, wait: false);
+                if (count < 0)
                 {
                     break;
                 }
 
-                if (count < 0)
+                if (count == 0)
                 {
-                    unicastUsed = unicastBatch.Count;
-                    if (!OnNonBlockingReceiveError(Marshal.GetLastPInvokeError(), unicastBound))
-                    {
-                        break;
-                    }
-
                     continue;
                 }
-
-                unicastUsed = count;
 
                 // recv_flush: whatever the group socket holds now was queued before the token just read.
                 while (!IsDisposed && ReceiveGroupBatch(groupFd, groupBatch, ref groupUsed, groupBound, sources, address, coalesced) == groupBatch.Count)
                 {
                 }
 
-                var receiver = Volatile.Read(ref _receiver);
-                if (HandOn(unicastBatch, count, receiver, IRingReceiver.SocketLane, accept: null, sources, address, coalesced) && receiver is not null)
-                {
-                    EndBatch(receiver, IRingReceiver.SocketLane);
-                }
+                HandOnBatch(unicastBatch, count, IRingReceiver.SocketLane, accept: null, sources, address, coalesced);
             }
         }
         catch (ObjectDisposedException)
@@ -156,33 +143,15 @@ internal sealed partial class UdpRingCore
     /// One non-blocking <c>recvmmsg</c> on the group socket, handed on as one batch; returns how many datagrams it
     /// took (0 when none were queued or the call failed).
     /// </summary>
-    private unsafe int ReceiveGroupBatch(int fd, ReceiveBatch batch, ref int used, EndPoint localEndPoint, Dictionary<SocketAddress, IPEndPoint> sources, SocketAddress address, bool coalesced)
+    private int ReceiveGroupBatch(int fd, ReceiveBatch batch, ref int used, EndPoint localEndPoint, Dictionary<SocketAddress, IPEndPoint> sources, SocketAddress address, bool coalesced)
     {
-        batch.Reset(used);
-        var count = LinuxSocketBatch.RecvMmsg(fd, batch.Messages, (uint)batch.Count, LinuxSocketBatch.MsgDontWait, null);
-        if (IsDisposed)
-        {
-            return 0;
-        }
-
+        var count = ReadBatch(fd, batch, ref used, localEndPoint, wait: false);
         if (count <= 0)
         {
-            used = batch.Count;
-            if (count < 0)
-            {
-                _ = OnNonBlockingReceiveError(Marshal.GetLastPInvokeError(), localEndPoint);
-            }
-
             return 0;
         }
 
-        used = count;
-        var receiver = Volatile.Read(ref _receiver);
-        if (HandOn(batch, count, receiver, IRingReceiver.GroupLane, accept: null, sources, address, coalesced) && receiver is not null)
-        {
-            EndBatch(receiver, IRingReceiver.GroupLane);
-        }
-
+        HandOnBatch(batch, count, IRingReceiver.GroupLane, accept: null, sources, address, coalesced);
         return count;
     }
 

@@ -189,25 +189,10 @@ internal sealed partial class UdpRingCore
                 return;
             }
 
-            _batch.Reset(_used);
-            var count = LinuxSocketBatch.RecvMmsg(_fd, _batch.Messages, (uint)_batch.Count, LinuxSocketBatch.MsgDontWait, null);
-            if (Core.IsDisposed)
+            var count = Core.ReadBatch(_fd, _batch, ref _used, _bound, wait: false);
+            if (count > 0)
             {
-                return;
-            }
-
-            if (count < 0)
-            {
-                _used = _batch.Count;
-                _ = Core.OnNonBlockingReceiveError(Marshal.GetLastPInvokeError(), _bound);
-                return;
-            }
-
-            _used = count;
-            var receiver = Volatile.Read(ref Core._receiver);
-            if (Core.HandOn(_batch, count, receiver, _lane, _accept, _sources, _address, _coalesced) && receiver is not null)
-            {
-                Core.EndBatch(receiver, _lane);
+                Core.HandOnBatch(_batch, count, _lane, _accept, _sources, _address, _coalesced);
             }
         }
     }
@@ -272,32 +257,18 @@ internal sealed partial class UdpRingCore
                 return;
             }
 
-            _unicastBatch.Reset(_unicastUsed);
-            var count = LinuxSocketBatch.RecvMmsg(_unicastFd, _unicastBatch.Messages, (uint)_unicastBatch.Count, LinuxSocketBatch.MsgDontWait, null);
-            if (core.IsDisposed)
+            var count = core.ReadBatch(_unicastFd, _unicastBatch, ref _unicastUsed, _unicastBound, wait: false);
+            if (count <= 0)
             {
                 return;
             }
-
-            if (count < 0)
-            {
-                _unicastUsed = _unicastBatch.Count;
-                _ = core.OnNonBlockingReceiveError(Marshal.GetLastPInvokeError(), _unicastBound);
-                return;
-            }
-
-            _unicastUsed = count;
 
             // recv_flush: whatever the group socket holds now was queued before the token just read.
             while (!core.IsDisposed && core.ReceiveGroupBatch(_groupFd, _groupBatch, ref _groupUsed, _groupBound, _sources, _address, _coalesced) == _groupBatch.Count)
             {
             }
 
-            var receiver = Volatile.Read(ref core._receiver);
-            if (core.HandOn(_unicastBatch, count, receiver, IRingReceiver.SocketLane, accept: null, _sources, _address, _coalesced) && receiver is not null)
-            {
-                core.EndBatch(receiver, IRingReceiver.SocketLane);
-            }
+            core.HandOnBatch(_unicastBatch, count, IRingReceiver.SocketLane, accept: null, _sources, _address, _coalesced);
         }
     }
 }

@@ -117,22 +117,18 @@ internal sealed class PlatformFrameCrypto : FrameCrypto
 
     public override int EncryptCbcPkcs7(ReadOnlySpan<byte> iv, ReadOnlySpan<byte> plaintext, Span<byte> destination)
     {
+        var length = ((plaintext.Length / Block) + 1) * Block;
+        if (length > FrameLayout.MaxFrameSize || destination.Length < length)
+        {
+            throw new ArgumentException("The plaintext does not fit a frame.", nameof(plaintext));
+        }
+
         if (_fastAes is not null)
         {
-            if (destination.Length < ((plaintext.Length / Block) + 1) * Block || plaintext.Length >= FrameLayout.MaxFrameSize)
-            {
-                throw new ArgumentException("The plaintext does not fit a frame.", nameof(plaintext));
-            }
-
             return _fastAes.EncryptPkcs7(iv, plaintext, destination);
         }
 
         var encryptor = _encryptor ?? throw new InvalidOperationException("No crypto_cipher is configured.");
-        var length = ((plaintext.Length / Block) + 1) * Block;
-        if (length > _input.Length || destination.Length < length)
-        {
-            throw new ArgumentException("The plaintext does not fit a frame.", nameof(plaintext));
-        }
 
         plaintext.CopyTo(_input);
         _input.AsSpan(plaintext.Length, length - plaintext.Length).Fill((byte)(length - plaintext.Length));
@@ -163,22 +159,18 @@ internal sealed class PlatformFrameCrypto : FrameCrypto
 
     public override void DecryptCbc(ReadOnlySpan<byte> iv, Span<byte> blocks)
     {
+        if (blocks.Length == 0 || blocks.Length % Block != 0 || blocks.Length > FrameLayout.MaxFrameSize)
+        {
+            throw new ArgumentException("The ciphertext is not a whole number of blocks.", nameof(blocks));
+        }
+
         if (_fastAes is not null)
         {
-            if (blocks.Length == 0 || blocks.Length % Block != 0 || blocks.Length > FrameLayout.MaxFrameSize)
-            {
-                throw new ArgumentException("The ciphertext is not a whole number of blocks.", nameof(blocks));
-            }
-
             _fastAes.DecryptInPlace(iv, blocks);
             return;
         }
 
         var decryptor = _decryptor ?? throw new InvalidOperationException("No crypto_cipher is configured.");
-        if (blocks.Length == 0 || blocks.Length % Block != 0 || blocks.Length > _input.Length)
-        {
-            throw new ArgumentException("The ciphertext is not a whole number of blocks.", nameof(blocks));
-        }
 
         blocks.CopyTo(_input);
         try
