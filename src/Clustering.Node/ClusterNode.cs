@@ -154,6 +154,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
                 NodelistSize = _options.Quorum!.NodeVotes.Count,
                 NetMtu = _options.NetMtu,
                 SendQueueCapacity = _options.SendQueueCapacity,
+                AcceleratedWindow = _options.AcceleratedWindow,
                 StateDirectory = _options.StateDirectory,
 
                 // The dispatcher only hands events on (and awaits a full group buffer): it runs on the thread that

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using Clustering.Membership.Quorum;
+using Clustering.Membership.Totem;
 using Clustering.Transport.Configuration;
 using Clustering.Transport.Redundancy;
 using Clustering.Transport.Rings;
@@ -77,6 +78,13 @@ public sealed class ClusterNodeOptions
     public int SendQueueCapacity { get; set; } = 1024;
 
     /// <summary>
+    /// How many of the new messages of a token visit go out after the token is passed on (the accelerated ring; see
+    /// <see cref="TotemRingOptions.AcceleratedWindow"/>); 0 sends them all before it, as Corosync does. Default
+    /// <see cref="TotemRingOptions.DefaultAcceleratedWindow"/>.
+    /// </summary>
+    public int AcceleratedWindow { get; set; } = TotemRingOptions.DefaultAcceleratedWindow;
+
+    /// <summary>
     /// How many events a group handle buffers for its reader. When a handle's buffer is full the node waits for
     /// its reader (back-pressure that eventually slows the whole ring), so read every joined group. Default 4096.
     /// </summary>
@@ -148,6 +156,11 @@ public sealed class ClusterNodeOptions
         if (SendQueueCapacity < 1)
         {
             throw new ArgumentException($"ClusterNodeOptions.SendQueueCapacity must be at least 1, not {SendQueueCapacity}");
+        }
+
+        if (AcceleratedWindow < 0)
+        {
+            throw new ArgumentException($"ClusterNodeOptions.AcceleratedWindow must be 0 or more, not {AcceleratedWindow}");
         }
 
         if (GroupEventQueueCapacity < 1)

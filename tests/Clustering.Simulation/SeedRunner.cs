@@ -23,9 +23,10 @@ public static class SeedRunner
     /// <param name="Failures">Simulations with at least one violation.</param>
     /// <param name="Messages">Distinct messages delivered, summed over runs.</param>
     /// <param name="Configurations">Distinct regular configurations, summed over runs.</param>
+    /// <param name="AcceleratedTokens">Tokens passed on ahead of some of their visit's new messages, summed over runs.</param>
     /// <param name="Elapsed">Wall-clock time.</param>
     /// <param name="FirstFailure">The report of the first failing seed, or <see langword="null"/>.</param>
-    public sealed record BatchResult(int Runs, int Failures, long Messages, long Configurations, TimeSpan Elapsed, string? FirstFailure);
+    public sealed record BatchResult(int Runs, int Failures, long Messages, long Configurations, long AcceleratedTokens, TimeSpan Elapsed, string? FirstFailure);
 
     /// <summary>
     /// Runs <paramref name="seeds"/> seeds from <paramref name="firstSeed"/> (or what the environment variables say),
@@ -48,7 +49,7 @@ public static class SeedRunner
 
         var watch = Stopwatch.StartNew();
         var failures = 0;
-        long messages = 0, configurations = 0;
+        long messages = 0, configurations = 0, accelerated = 0;
         string? first = null;
         for (var i = 0; i < seeds; i++)
         {
@@ -57,6 +58,7 @@ public static class SeedRunner
             var result = new TotemSimulation(builder.Options).Run();
             messages += result.Messages;
             configurations += result.Configurations;
+            accelerated += result.AcceleratedTokens;
             if (result.Violations.Count > 0)
             {
                 failures++;
@@ -64,7 +66,7 @@ public static class SeedRunner
             }
         }
 
-        return new BatchResult(seeds, failures, messages, configurations, watch.Elapsed, first);
+        return new BatchResult(seeds, failures, messages, configurations, accelerated, watch.Elapsed, first);
     }
 
     private static string Report(SimulationResult result, SimulationOptionsBuilder builder)

@@ -74,4 +74,11 @@ public sealed class SimulationOptionsBuilder
         Options = Options with { Totem = Options.Totem with { SendJoin = TimeSpan.FromMilliseconds(milliseconds) } };
         return this;
     }
+
+    /// <summary>Sets the accelerated window (0 runs Totem as Corosync does).</summary>
+    public SimulationOptionsBuilder AcceleratedWindow(int window)
+    {
+        Options = Options with { AcceleratedWindow = window };
+        return this;
+    }
 }

@@ -48,8 +48,15 @@ public sealed record SimulationOptions
     /// <summary>The protocol's timings as <c>corosync.conf</c>'s totem section has them, with Corosync's defaults (token, join, consensus, send_join, merge, ...).</summary>
     public ConfigTimings Totem { get; init; } = new();
 
-    /// <summary>The timings the processors run with, taken from <see cref="Totem"/>.</summary>
-    internal TotemTimings Timings => TotemTimings.From(Totem, Nodes);
+    /// <summary>
+    /// How many of a visit's new messages go out after the token (the accelerated ring,
+    /// <see cref="TotemRingOptions.AcceleratedWindow"/>); 0 runs Totem as Corosync does. Default
+    /// <see cref="TotemRingOptions.DefaultAcceleratedWindow"/>, as a node runs.
+    /// </summary>
+    public int AcceleratedWindow { get; init; } = TotemRingOptions.DefaultAcceleratedWindow;
+
+    /// <summary>The timings the processors run with, taken from <see cref="Totem"/> and <see cref="AcceleratedWindow"/>.</summary>
+    internal TotemTimings Timings => TotemTimings.From(Totem, Nodes) with { AcceleratedWindow = AcceleratedWindow };
 
     /// <summary>
     /// Reports the first delivery to the checker twice: a deliberate fault that proves the checks and the failure path
@@ -80,6 +87,7 @@ public sealed record SimulationOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MessagesPerSecond, 0, nameof(MessagesPerSecond));
         ArgumentOutOfRangeException.ThrowIfLessThan(MinDelay, TimeSpan.Zero, nameof(MinDelay));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxDelay, MinDelay, nameof(MaxDelay));
+        ArgumentOutOfRangeException.ThrowIfNegative(AcceleratedWindow, nameof(AcceleratedWindow));
         ArgumentNullException.ThrowIfNull(Totem);
         Totem.Validate(Nodes);
         Timings.Validate();

@@ -25,6 +25,9 @@ public sealed class SimulationResult
     /// <summary>Application messages the nodes accepted for sending.</summary>
     public long Sent { get; internal set; }
 
+    /// <summary>Tokens passed on ahead of some of their visit's new messages (the accelerated ring), at all nodes.</summary>
+    public long AcceleratedTokens { get; internal set; }
+
     /// <summary>Frames the network carried.</summary>
     public long Frames { get; internal set; }
 

@@ -26,6 +26,7 @@ public sealed class TotemSimulation
     private double _loss;
     private double _duplication;
     private long _frames;
+    private long _acceleratedTokens; // of processors replaced by a restart
     private bool _sending = true;
     private bool _quiet;
     private bool _prepared;
@@ -80,7 +81,8 @@ public sealed class TotemSimulation
     /// <summary>Runs the final checks (convergence included) and returns the result.</summary>
     public SimulationResult Finish()
     {
-        var result = new SimulationResult { Seed = _options.Seed, Frames = _frames };
+        var accelerated = _acceleratedTokens + _nodes.Skip(1).Sum(n => n.Processor?.Statistics.AcceleratedTokens ?? 0);
+        var result = new SimulationResult { Seed = _options.Seed, Frames = _frames, AcceleratedTokens = accelerated };
         _checker.Finish(_nodes.Skip(1).ToArray(), result);
         if (result.Violations.Count > 0)
         {
@@ -288,6 +290,7 @@ public sealed class TotemSimulation
             node.StateEpoch++;
         }
 
+        _acceleratedTokens += node.Processor?.Statistics.AcceleratedTokens ?? 0;
         node.Processor = new TotemProcessor(node.Id, new TotemProcessorOptions
         {
             Timings = _options.Timings,

@@ -113,9 +113,12 @@ internal sealed partial class TotemProcessor
         }
 
         // Then new messages: application messages when operational, the old ring's messages in recovery.
+        var firstNew = Output.Frames.Count;
+        uint newSent = 0;
         if (State == TotemState.Operational)
         {
             var queued = SendQueued(ring, t, budget - sent);
+            newSent = queued;
             sent += queued;
 
             // This visit changed the ring's seq: the ring is not idle (Corosync counts every seq change, its own
@@ -215,6 +218,30 @@ internal sealed partial class TotemProcessor
         }
 
         ForwardToken(ring, t);
+        AccelerateToken(firstNew, newSent);
+    }
+
+    /// <summary>
+    /// The accelerated ring: moves the token just forwarded (the last frame of the output, right after the
+    /// <paramref name="count"/> new messages from <paramref name="firstNew"/> on) ahead of the last
+    /// <see cref="TotemTimings.AcceleratedWindow"/> of them, so it goes out before them. Retransmissions stay ahead of
+    /// the token. Nothing moves when the token was not sent (held, or looped back on a ring of one).
+    /// </summary>
+    private void AccelerateToken(int firstNew, uint count)
+    {
+        var window = _timings.AcceleratedWindow;
+        var frames = Output.Frames;
+        var last = frames.Count - 1;
+        if (window == 0 || count == 0 || last != firstNew + count || frames[last].Type != FrameType.Token)
+        {
+            return;
+        }
+
+        var token = frames[last];
+        var at = last - (int)Math.Min(count, (uint)window);
+        frames.RemoveAt(last);
+        frames.Insert(at, token);
+        Statistics.OnAcceleratedToken();
     }
 
     /// <summary>
@@ -246,11 +273,12 @@ internal sealed partial class TotemProcessor
     /// whole rotation for the token to come back. The ring is busy again, so the idle count restarts (as Corosync
     /// restarts it on a hold cancel) and the token goes round the ring for the safe point.
     /// </summary>
-    private void SendOnHeldToken(RingState ring, TokenMessage t)
+    /// <returns>The new messages sent.</returns>
+    private uint SendOnHeldToken(RingState ring, TokenMessage t)
     {
         if (_packer.Count == 0)
         {
-            return;
+            return 0;
         }
 
         var left = Math.Min(_timings.MaxMessages - (long)ring.MyLastSent, _timings.WindowSize - (long)t.Fcc);
@@ -264,6 +292,7 @@ internal sealed partial class TotemProcessor
         UpdateAru(ring, t);
         ring.SeqUnchanged = 0;
         Deliver(ring);
+        return sent;
     }
 
     /// <summary>The token's aru: lowered by whoever lacks messages; only its owner (or anyone, when nobody owns it) may raise it.</summary>
@@ -286,8 +315,17 @@ internal sealed partial class TotemProcessor
 
     private void RequestMissing(RingState ring, TokenMessage t)
     {
-        // Look no further than a bounded distance ahead, whatever seq a (corrupt) token claims.
-        var last = (uint)Math.Min(t.Seq, (ulong)ring.Aru + MissingScanLimit);
+        // Look no further than a bounded distance ahead, whatever seq a (corrupt) token claims. On an accelerated ring,
+        // messages announced since this node last forwarded the token may still be on their way (their sender sends
+        // them after passing the token on); those announced before it were sent before their sender took the token
+        // again, which it had to for the token to come back here, so only they may be missing.
+        var upTo = t.Seq;
+        if (_timings.AcceleratedWindow > 0 && State == TotemState.Operational)
+        {
+            upTo = ring.Forwarded ? Math.Min(upTo, ring.LastForwardedSeq) : ring.Aru;
+        }
+
+        var last = (uint)Math.Min(upTo, (ulong)ring.Aru + MissingScanLimit);
         for (var seq = ring.Aru + 1; seq <= last && t.Rtr.Count < TotemCodec.MaxRtr; seq++)
         {
             if (ring.Messages.ContainsKey(seq) || t.Rtr.Contains(seq))
@@ -337,8 +375,10 @@ internal sealed partial class TotemProcessor
             _heldToken = null;
             if (State == TotemState.Operational && token.Ring == _ring.Id)
             {
-                SendOnHeldToken(_ring, token);
+                var firstNew = Output.Frames.Count;
+                var sent = SendOnHeldToken(_ring, token);
                 ForwardToken(_ring, token);
+                AccelerateToken(firstNew, sent);
             }
 
             RecycleToken(token);

@@ -77,6 +77,7 @@ public sealed class TotemRing : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.EventQueueCapacity, 16, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.NetMtu, 576, nameof(options));
         ArgumentOutOfRangeException.ThrowIfNegative(options.NodelistSize, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.AcceleratedWindow, nameof(options));
         _transport = transport;
         _time = timeProvider ?? TimeProvider.System;
         _start = _time.GetTimestamp();
@@ -86,7 +87,7 @@ public sealed class TotemRing : IAsyncDisposable
         t.Validate(options.NodelistSize);
         _processor = new TotemProcessor(transport.NodeId, new TotemProcessorOptions
         {
-            Timings = ProtocolTimings.From(t, options.NodelistSize),
+            Timings = ProtocolTimings.From(t, options.NodelistSize) with { AcceleratedWindow = options.AcceleratedWindow },
 
             // Admission is bounded here (SendQueueCapacity messages); the processor takes whatever was admitted.
             QueueCapacity = int.MaxValue,
@@ -477,8 +478,10 @@ public sealed class TotemRing : IAsyncDisposable
 
     /// <summary>
     /// Sends what the processor produced, as one batch (a token visit's frames go to each ring in one call: one
-    /// <c>sendmmsg</c> per ring on Linux). The transport completes sends synchronously; a send that does not is waited
-    /// for (this is the loop's own thread).
+    /// <c>sendmmsg</c> per ring on Linux), or two when a token is followed by frames (the accelerated ring): everything
+    /// up to the token is sealed and sent first, on every ring, so the next member gets the token before the rest is
+    /// sealed. The transport completes sends synchronously; a send that does not is waited for (this is the loop's own
+    /// thread).
     /// </summary>
     private void SendFrames(CancellationToken token)
     {
@@ -495,6 +498,7 @@ public sealed class TotemRing : IAsyncDisposable
 
         try
         {
+            var split = count;
             for (var i = 0; i < count; i++)
             {
                 var frame = _sends[i];
@@ -502,22 +506,35 @@ public sealed class TotemRing : IAsyncDisposable
                 // Destination 0 is multicast; a node whose address is unknown has not spoken yet, and the protocol's
                 // retransmission covers the frame the transport skips for it.
                 _outgoing[i] = new OutgoingFrame(frame.Type, frame.Bytes, frame.Destination);
+                if (frame.Type == FrameType.Token && split == count)
+                {
+                    split = i + 1;
+                }
             }
 
-            var sent = _transport.SendBatchAsync(_outgoing.AsMemory(0, count), token);
-            if (sent.IsCompletedSuccessfully)
+            SendBatch(_outgoing.AsMemory(0, split), token);
+            if (split < count)
             {
-                _ = sent.Result;
-            }
-            else
-            {
-                sent.AsTask().GetAwaiter().GetResult();
+                SendBatch(_outgoing.AsMemory(split, count - split), token);
             }
         }
         finally
         {
             Array.Clear(_outgoing, 0, count); // holds no payload buffer past the send
             _sends.Clear();
+        }
+    }
+
+    private void SendBatch(ReadOnlyMemory<OutgoingFrame> frames, CancellationToken token)
+    {
+        var sent = _transport.SendBatchAsync(frames, token);
+        if (sent.IsCompletedSuccessfully)
+        {
+            _ = sent.Result;
+        }
+        else
+        {
+            sent.AsTask().GetAwaiter().GetResult();
         }
     }
 

@@ -29,6 +29,17 @@ public sealed class TotemRingOptions
     /// </summary>
     public int NetMtu { get; set; } = 1500;
 
+    /// <summary>
+    /// The accelerated ring (Babay and Amir's Accelerated Ring protocol, which Spread runs; not a Corosync option): of the
+    /// new messages a token visit sends, up to this many go out after the token is passed on instead of before it, so the
+    /// next member works on the token while this one is still sending, and a rotation no longer waits for every
+    /// member's sends. Order and virtual synchrony are unchanged: the token's seq counts the messages sent after it, and
+    /// a member asks again only for messages announced a full rotation ago. Safe delivery comes up to one rotation
+    /// later. 0 sends every message before the token, as Corosync does; every member of a ring may choose its own
+    /// value. Default <see cref="DefaultAcceleratedWindow"/>.
+    /// </summary>
+    public int AcceleratedWindow { get; set; } = DefaultAcceleratedWindow;
+
     /// <summary>How many delivered events may wait for the consumer before the ring stops reading frames. Default 65536.</summary>
     public int EventQueueCapacity { get; set; } = 65536;
 
@@ -50,4 +61,7 @@ public sealed class TotemRingOptions
     /// messages. Default <see langword="false"/>.
     /// </summary>
     public bool BatchDeliveries { get; set; }
+
+    /// <summary>The default <see cref="AcceleratedWindow"/>: every new message of a visit (Corosync's default <c>max_messages</c>) goes out after the token.</summary>
+    public const int DefaultAcceleratedWindow = 17;
 }

@@ -11,6 +11,7 @@ public sealed class TotemStatistics
     private long _framesSent;
     private long _retransmits;
     private long _tokenRetransmits;
+    private long _acceleratedTokens;
 
     /// <summary>Tokens this node processed: one per rotation of the ring through it.</summary>
     public long TokenVisits => Volatile.Read(ref _tokenVisits);
@@ -24,6 +25,12 @@ public sealed class TotemStatistics
     /// <summary>Tokens this node sent again because its successor showed no sign of having received it.</summary>
     public long TokenRetransmits => Volatile.Read(ref _tokenRetransmits);
 
+    /// <summary>
+    /// Tokens this node passed on before some of the new messages of its visit (the accelerated ring,
+    /// <see cref="TotemRingOptions.AcceleratedWindow"/>): those messages went out after the token.
+    /// </summary>
+    public long AcceleratedTokens => Volatile.Read(ref _acceleratedTokens);
+
     internal void OnTokenVisit() => Volatile.Write(ref _tokenVisits, _tokenVisits + 1);
 
     internal void OnFramesSent(uint count) => Volatile.Write(ref _framesSent, _framesSent + count);
@@ -31,4 +38,6 @@ public sealed class TotemStatistics
     internal void OnRetransmit() => Volatile.Write(ref _retransmits, _retransmits + 1);
 
     internal void OnTokenRetransmit() => Volatile.Write(ref _tokenRetransmits, _tokenRetransmits + 1);
+
+    internal void OnAcceleratedToken() => Volatile.Write(ref _acceleratedTokens, _acceleratedTokens + 1);
 }

@@ -55,6 +55,15 @@ internal sealed record TotemTimings
     public int MaxMessages { get; init; } = 17;
 
     /// <summary>
+    /// The accelerated ring (Babay and Amir's Accelerated Ring protocol, as in Spread; not a Corosync option): of the new
+    /// messages a visit sends, up to this many go out after the token instead of before it, so the next member gets the
+    /// token while this one is still sending. The token's seq already counts them, and a member asks again only for
+    /// messages announced a full rotation ago (their senders have sent them since). 0 sends every message before the
+    /// token, as Corosync does. Default 0 here; <c>TotemRingOptions</c> chooses the runtime's default.
+    /// </summary>
+    public int AcceleratedWindow { get; init; }
+
+    /// <summary>
     /// Nodes in the configured nodelist (Corosync counts the nodelist's entries with a ring 0 address once, when it
     /// reads the configuration); 0 when there is none. From three on, <see cref="TokenCoefficient"/> × (nodes − 2) is
     /// added to <see cref="Token"/> to give <see cref="EffectiveToken"/>; the live membership does not change it.
@@ -146,6 +155,7 @@ internal sealed record TotemTimings
         ArgumentOutOfRangeException.ThrowIfLessThan(MissCountConst, 0, nameof(MissCountConst));
         ArgumentOutOfRangeException.ThrowIfLessThan(WindowSize, 1, nameof(WindowSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxMessages, 1, nameof(MaxMessages));
+        ArgumentOutOfRangeException.ThrowIfNegative(AcceleratedWindow, nameof(AcceleratedWindow));
         ArgumentOutOfRangeException.ThrowIfLessThan(SendJoin, TimeSpan.Zero, nameof(SendJoin));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(TokenRetransmit, TimeSpan.Zero, nameof(TokenRetransmitOverride));
         ArgumentOutOfRangeException.ThrowIfLessThan(Hold, TimeSpan.Zero, nameof(HoldOverride));

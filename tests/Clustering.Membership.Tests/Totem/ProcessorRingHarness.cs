@@ -30,11 +30,12 @@ internal sealed class ProcessorRingHarness
     /// Stamp every message with a number and a body pattern and check every delivery against them (order, length,
     /// bytes); off for benchmarks, where only deliveries are counted.
     /// </param>
-    public ProcessorRingHarness(int nodes, int messageSize, bool verify)
+    /// <param name="timings">The processors' timings; the defaults (Corosync's, not accelerated) when omitted.</param>
+    public ProcessorRingHarness(int nodes, int messageSize, bool verify, TotemTimings? timings = null)
     {
         _verify = verify;
         _message = new byte[messageSize];
-        Nodes = [.. Enumerable.Range(1, nodes).Select(i => new TotemProcessor((uint)i, new TotemProcessorOptions { PoolBuffers = true, Random = new Random(i) }))];
+        Nodes = [.. Enumerable.Range(1, nodes).Select(i => new TotemProcessor((uint)i, new TotemProcessorOptions { PoolBuffers = true, Random = new Random(i), Timings = timings ?? new TotemTimings() }))];
         _due = [.. Nodes.Select(_ => Enumerable.Repeat(-1L, Enum.GetValues<TotemTimer>().Length).ToArray())];
         _nextStamp = new uint[nodes];
         Array.Fill(_nextStamp, 1u);
@@ -54,6 +55,9 @@ internal sealed class ProcessorRingHarness
 
     /// <summary>When above 0, every <c>LossEvery</c>-th copy of a multicast frame is lost on the wire (retransmissions then fill the gaps).</summary>
     public int LossEvery { get; set; }
+
+    /// <summary>Called with each processor's output before its frames go on the wire (the frames in the order sent).</summary>
+    public Action<TotemProcessor, TotemOutput>? Sent { get; set; }
 
     /// <summary>Starts every processor and runs until all are operational in one ring of all of them.</summary>
     /// <exception cref="InvalidOperationException">The ring did not form.</exception>
@@ -185,6 +189,7 @@ internal sealed class ProcessorRingHarness
     {
         var from = (int)node.NodeId - 1;
         var output = node.Output;
+        Sent?.Invoke(node, output);
         foreach (var frame in output.Frames)
         {
             var bytes = frame.Bytes.Span;

@@ -40,6 +40,22 @@ public sealed class TotemRingTests
             MulticastPort = port + (2 * r),
         }), rings: 2, secauth: true);
         await nodes.RunAndCheckAsync(messagesPerNode: 100);
+        Assert.That(nodes.AcceleratedTokens, Is.GreaterThan(0), "the default ring is accelerated: some visit should have sent messages after the token");
+    }
+
+    [Test]
+    public async Task ThreeNodesOverLoopbackMulticastOnTheClassicRingNeverPassTheTokenAheadOfAMessage()
+    {
+        var port = 30000 + Random.Shared.Next(0, 10000) * 2;
+        await using var nodes = new Nodes(3, (n, r) => UdpMulticastRing.Create(new UdpMulticastRingOptions
+        {
+            RingNumber = r,
+            LocalAddress = IPAddress.Parse(string.Create(CultureInfo.InvariantCulture, $"127.0.{r}.{n + 1}")),
+            MulticastAddress = IPAddress.Parse(string.Create(CultureInfo.InvariantCulture, $"239.192.78.{r + 1}")),
+            MulticastPort = port + (2 * r),
+        }), rings: 2, secauth: true, acceleratedWindow: 0);
+        await nodes.RunAndCheckAsync(messagesPerNode: 100);
+        Assert.That(nodes.AcceleratedTokens, Is.Zero);
     }
 
     /// <summary>N nodes, each a ring set and a Totem ring, with a recorder per node.</summary>
@@ -51,7 +67,7 @@ public sealed class TotemRingTests
         private readonly List<TotemRingEvent>[] _seen;
         private readonly Task[] _readers;
 
-        public Nodes(int count, Func<int, int, IRing> ring, int rings, bool secauth)
+        public Nodes(int count, Func<int, int, IRing> ring, int rings, bool secauth, int acceleratedWindow = TotemRingOptions.DefaultAcceleratedWindow)
         {
             _transports = new RingSet[count];
             _totems = new TotemRing[count];
@@ -72,7 +88,7 @@ public sealed class TotemRingTests
                     },
                     Redundancy = new RedundancyOptions { Mode = rings > 1 ? RrpMode.Active : RrpMode.None },
                 });
-                _totems[n] = new TotemRing(_transports[n], new TotemRingOptions { Timings = timings });
+                _totems[n] = new TotemRing(_transports[n], new TotemRingOptions { Timings = timings, AcceleratedWindow = acceleratedWindow });
                 _seen[n] = [];
                 var (totem, seen) = (_totems[n], _seen[n]);
                 _readers[n] = Task.Run(async () =>
@@ -87,6 +103,8 @@ public sealed class TotemRingTests
                 });
             }
         }
+
+        public long AcceleratedTokens => _totems.Sum(t => t.Statistics.AcceleratedTokens);
 
         public async Task RunAndCheckAsync(int messagesPerNode)
         {

@@ -69,6 +69,7 @@ internal sealed class BenchChild
             // The reader below only records each message's latency and returns it to the pool: it may run on the
             // thread that delivers (no thread-pool hand-off between the network and the measurement).
             builder.Options.InlineGroupReaders = true;
+            builder.Options.AcceleratedWindow = _options.AcceleratedWindow;
             if (_options.Transport == "udp")
             {
                 BindMulticastRingsExactly(builder.Options, builder.ReceiveLoop);

@@ -30,6 +30,9 @@ internal sealed record BenchOptions
 
     public bool SecAuth { get; init; } = true;
 
+    /// <summary>The nodes' accelerated window (<see cref="Clustering.Node.ClusterNodeOptions.AcceleratedWindow"/>); 0 runs Totem as Corosync does.</summary>
+    public int AcceleratedWindow { get; init; } = Clustering.Membership.Totem.TotemRingOptions.DefaultAcceleratedWindow;
+
     public bool Json { get; init; }
 
     /// <summary>How long without any member making progress before the run is cut short and reported.</summary>
@@ -51,6 +54,7 @@ internal sealed record BenchOptions
         var rings = (int)(args.Integer(1, 2, "--rings") ?? 1);
         var secauth = args.Value("--secauth") ?? "on";
         var stall = args.Integer(1, 3600, "--stall-timeout") ?? 10;
+        var accelerated = (int)(args.Integer(0, 1000, "--accelerated-window") ?? Clustering.Membership.Totem.TotemRingOptions.DefaultAcceleratedWindow);
         var json = args.Flag("--json");
         args.EnsureConsumed();
 
@@ -82,6 +86,7 @@ internal sealed record BenchOptions
             Transport = transport,
             Rings = rings,
             SecAuth = secAuth,
+            AcceleratedWindow = accelerated,
             Json = json,
             StallTimeout = TimeSpan.FromSeconds(stall),
         };

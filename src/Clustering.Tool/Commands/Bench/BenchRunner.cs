@@ -66,6 +66,7 @@ internal static class BenchRunner
             "--transport", options.Transport,
             "--rings", options.Rings.ToString(CultureInfo.InvariantCulture),
             "--secauth", options.SecAuth ? "on" : "off",
+            "--accelerated-window", options.AcceleratedWindow.ToString(CultureInfo.InvariantCulture),
         ];
         if (options.AllSend || index == 0)
         {
