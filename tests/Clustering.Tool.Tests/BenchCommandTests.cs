@@ -32,6 +32,7 @@ public sealed class BenchCommandTests
     [TestCase("--transport", "knet", "--transport takes udp or udpu")]
     [TestCase("--rings", "3", "--rings needs an integer from 1 to 2")]
     [TestCase("--secauth", "maybe", "--secauth takes on or off")]
+    [TestCase("--accelerated-window", "-1", "--accelerated-window needs an integer from 0")]
     [TestCase("--frobnicate", "1", "unknown option '--frobnicate'")]
     public async Task A_bad_option_is_a_usage_error_that_exits_2(string option, string value, string message)
     {
@@ -62,6 +63,8 @@ public sealed class BenchCommandTests
             Is.EqualTo((5, 5, 1024, 300, 200, "udp", 2, false, true)));
         Assert.That(all.ExpectedMessages, Is.EqualTo(1500), "every member expects count x senders");
         Assert.That(all.Describe(), Is.EqualTo("5 nodes (udp, 2 rings active, secauth off), 5 senders x 300 messages of 1024 bytes, rate 200 msgs/s per sender"));
+        Assert.That(defaults.AcceleratedWindow, Is.EqualTo(17), "the nodes' default: an accelerated ring");
+        Assert.That(BenchOptions.Parse(new CommandLine(["--accelerated-window", "0"])).AcceleratedWindow, Is.Zero, "Corosync's order");
     }
 
     [Test]
@@ -185,6 +188,7 @@ public sealed class BenchCommandTests
         Assert.That(root.GetProperty("nodes").GetInt32(), Is.EqualTo(3));
         Assert.That(root.GetProperty("senders").GetInt32(), Is.EqualTo(1));
         Assert.That(root.GetProperty("size").GetInt32(), Is.EqualTo(64));
+        Assert.That(root.GetProperty("accelerated_window").GetInt32(), Is.EqualTo(17));
         Assert.That(root.GetProperty("messages").GetInt64(), Is.EqualTo(2000), "count x senders");
         Assert.That(root.GetProperty("lost").GetInt64(), Is.Zero);
         Assert.That(root.GetProperty("out_of_order").GetInt64(), Is.Zero);
