@@ -97,6 +97,9 @@ public sealed class ClusterNodeBuilderTests
         options.CryptoCipher = CryptoCipher.Aes256;
         Assert.That(Assert.Throws<ArgumentException>(() => ClusterNodeBuilder.FromOptions(options).Build())!.Message, Does.Contain("Authkey"));
         Assert.That(Assert.Throws<ArgumentException>(() => ClusterNodeBuilder.FromOptions(new ClusterNodeOptions()).Build())!.Message, Does.Contain("NodeId"));
+        options.CryptoCipher = CryptoCipher.None;
+        options.AcceleratedWindow = -1;
+        Assert.That(Assert.Throws<ArgumentException>(() => ClusterNodeBuilder.FromOptions(options).Build())!.Message, Does.Contain("AcceleratedWindow"));
     }
 
     [Test]
