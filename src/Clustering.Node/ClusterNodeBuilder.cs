@@ -230,21 +230,26 @@ public sealed class ClusterNodeBuilder
             }
 
             ring0 ??= localAddress;
-            var ringOptions = new UdpMulticastRingOptions
+            var group = config.EffectiveMulticastAddress(iface)
+                ?? throw new ConfigurationException("mcastaddr (or cluster_name) is required with transport udp", config.FileName, 0, 0, key.Replace("bindnetaddr", "mcastaddr", StringComparison.Ordinal));
+
+            // Made when the node starts, so that recv_flush follows the accelerated window the options have by then:
+            // an accelerated ring's token goes on before the frames queued behind it.
+            UdpMulticastRingOptions RingOptions() => new()
             {
                 RingNumber = iface.RingNumber,
                 LocalAddress = localAddress,
                 BindNetAddress = bind,
-                MulticastAddress = config.EffectiveMulticastAddress(iface)
-                    ?? throw new ConfigurationException("mcastaddr (or cluster_name) is required with transport udp", config.FileName, 0, 0, key.Replace("bindnetaddr", "mcastaddr", StringComparison.Ordinal)),
+                MulticastAddress = group,
                 MulticastPort = iface.MulticastPort,
                 Ttl = iface.Ttl,
                 TimeProvider = options.TimeProvider,
                 ReceiveLoop = receiveLoop,
+                RecvFlush = options.AcceleratedWindow == 0,
             };
             var placeholder = new IPEndPoint(bind.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback, iface.MulticastPort);
             var downcheck = Downcheck(config, iface.RingNumber, placeholder, options.TimeProvider);
-            options.Rings.Add(() => DowncheckRing.Create(() => UdpMulticastRing.Create(ringOptions, loggerFactory), downcheck, loggerFactory));
+            options.Rings.Add(() => DowncheckRing.Create(() => UdpMulticastRing.Create(RingOptions(), loggerFactory), downcheck, loggerFactory));
         }
 
         options.NodeId = nodeId ?? config.Totem.NodeId ?? config.ResolveLocalNodeId(ring0!);

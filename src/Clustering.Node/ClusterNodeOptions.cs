@@ -80,7 +80,9 @@ public sealed class ClusterNodeOptions
     /// <summary>
     /// How many of the new messages of a token visit go out after the token is passed on (the accelerated ring; see
     /// <see cref="TotemRingOptions.AcceleratedWindow"/>); 0 sends them all before it, as Corosync does. Default
-    /// <see cref="TotemRingOptions.DefaultAcceleratedWindow"/>.
+    /// <see cref="TotemRingOptions.DefaultAcceleratedWindow"/>. The multicast rings a builder makes from corosync.conf
+    /// follow it when the node starts: Corosync's <c>recv_flush</c> only with 0
+    /// (<see cref="Clustering.Transport.Rings.UdpMulticastRingOptions.RecvFlush"/>).
     /// </summary>
     public int AcceleratedWindow { get; set; } = TotemRingOptions.DefaultAcceleratedWindow;
 

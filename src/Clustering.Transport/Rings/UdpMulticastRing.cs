@@ -40,6 +40,7 @@ public sealed class UdpMulticastRing : IRing, IPushRing, IBatchSendRing
         {
             BatchedIo = options.BatchedIo,
             SharedLoop = options.ReceiveLoop,
+            RecvFlush = options.RecvFlush,
         };
 
         _sendSocket = new Socket(family, SocketType.Dgram, ProtocolType.Udp);

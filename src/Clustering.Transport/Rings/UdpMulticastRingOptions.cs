@@ -54,6 +54,15 @@ public sealed class UdpMulticastRingOptions
     public bool SegmentationOffload { get; init; } = true;
 
     /// <summary>
+    /// Corosync's <c>recv_flush</c>: a datagram read from the unicast socket (Totem's token) is handed on only after every
+    /// datagram already queued on the group socket (the frames sent before the token), so the token never overtakes
+    /// them. Default on. Off, the unicast socket is served first: for an accelerated Totem ring
+    /// (<c>TotemRingOptions.AcceleratedWindow</c>), whose frames mostly follow their token, the token then goes on
+    /// without waiting for the group socket's backlog (a node built from corosync.conf turns it off exactly then).
+    /// </summary>
+    public bool RecvFlush { get; init; } = true;
+
+    /// <summary>
     /// Whether receives batch datagrams with <c>recvmmsg</c> where the platform has it (64-bit Linux); tests turn it off
     /// to run the portable path. Default on.
     /// </summary>

@@ -91,13 +91,28 @@ internal sealed partial class UdpRingCore
                     break; // shut-down sockets report readable
                 }
 
-                // Any event (data, or an error such as a late ICMP report) is collected by a receive call.
-                if (polls[0].Revents != 0)
+                // Any event (data, or an error such as a late ICMP report) is collected by a receive call. Without
+                // recv_flush the unicast socket goes first.
+                if (!RecvFlush && polls[1].Revents != 0)
+                {
+                    var first = ReadBatch(unicastFd, unicastBatch, ref unicastUsed, unicastBound, wait: false);
+                    if (first < 0)
+                    {
+                        break;
+                    }
+
+                    if (first > 0)
+                    {
+                        HandOnBatch(unicastBatch, first, IRingReceiver.SocketLane, accept: null, sources, address, coalesced);
+                    }
+                }
+
+                if (polls[0].Revents != 0 && !IsDisposed)
                 {
                     _ = ReceiveGroupBatch(groupFd, groupBatch, ref groupUsed, groupBound, sources, address, coalesced);
                 }
 
-                if (polls[1].Revents == 0 || IsDisposed)
+                if (!RecvFlush || polls[1].Revents == 0 || IsDisposed)
                 {
                     continue;
                 }
@@ -248,7 +263,7 @@ internal sealed partial class UdpRingCore
 
             lock (flush.Gate)
             {
-                if (!FlushGroup(flush))
+                if (RecvFlush && !FlushGroup(flush))
                 {
                     break;
                 }

@@ -246,13 +246,22 @@ internal sealed partial class UdpRingCore
                 return;
             }
 
-            // Any event (data, or an error such as a late ICMP report) is collected by a receive call.
-            if (polls[0].Revents != 0)
+            // Any event (data, or an error such as a late ICMP report) is collected by a receive call. Without
+            // recv_flush the unicast socket goes first.
+            if (!core.RecvFlush && polls[1].Revents != 0)
+            {
+                if (core.ReadBatch(_unicastFd, _unicastBatch, ref _unicastUsed, _unicastBound, wait: false) is var first and > 0)
+                {
+                    core.HandOnBatch(_unicastBatch, first, IRingReceiver.SocketLane, accept: null, _sources, _address, _coalesced);
+                }
+            }
+
+            if (polls[0].Revents != 0 && !core.IsDisposed)
             {
                 _ = core.ReceiveGroupBatch(_groupFd, _groupBatch, ref _groupUsed, _groupBound, _sources, _address, _coalesced);
             }
 
-            if (polls[1].Revents == 0 || core.IsDisposed)
+            if (!core.RecvFlush || polls[1].Revents == 0 || core.IsDisposed)
             {
                 return;
             }

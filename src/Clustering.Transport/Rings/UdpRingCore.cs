@@ -63,6 +63,12 @@ internal sealed partial class UdpRingCore : IAsyncDisposable
     /// </summary>
     public bool BatchedIo { get; init; } = true;
 
+    /// <summary>
+    /// For a multicast ring's socket pair (<see cref="StartReceivingPair"/>): whether a unicast datagram waits for the group
+    /// socket's backlog (Corosync's <c>recv_flush</c>, the default), or is handed on first.
+    /// </summary>
+    public bool RecvFlush { get; init; } = true;
+
     /// <summary>The most datagrams one batched receive takes.</summary>
     public const int BatchSize = 16;
 

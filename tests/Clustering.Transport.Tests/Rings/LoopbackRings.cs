@@ -33,7 +33,7 @@ internal static class LoopbackRings
         return [.. set];
     }
 
-    public static UdpMulticastRing[] Multicast(int count, int receiveQueueCapacity = 1024, int ringNumber = 0, bool batchedIo = true, int? maxDatagramSize = null, bool segmentationOffload = true, IReadOnlyList<UdpReceiveLoop?>? loops = null)
+    public static UdpMulticastRing[] Multicast(int count, int receiveQueueCapacity = 1024, int ringNumber = 0, bool batchedIo = true, int? maxDatagramSize = null, bool segmentationOffload = true, IReadOnlyList<UdpReceiveLoop?>? loops = null, bool recvFlush = true)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -55,6 +55,7 @@ internal static class LoopbackRings
                         MaxDatagramSize = maxDatagramSize,
                         SegmentationOffload = segmentationOffload,
                         ReceiveLoop = loops?[created.Count],
+                        RecvFlush = recvFlush,
                     }));
                 }
 

@@ -78,6 +78,46 @@ public sealed class UdpRecvFlushTests(bool batchedIo, bool sharedLoop)
     }
 
     [Test]
+    public async Task Without_recv_flush_a_token_is_handed_on_before_the_frames_queued_with_it()
+    {
+        // An accelerated Totem ring's frames follow their token: the ring then serves the unicast socket first.
+        var rings = LoopbackRings.Multicast(2, batchedIo: batchedIo, loops: _loops, recvFlush: false);
+        await using var sender = rings[0];
+        await using var receiving = rings[1];
+        var receiver = new OrderReceiver();
+        ((IPushRing)receiving).Attach(receiver);
+
+        var overtaken = 0;
+        for (var round = 0; round < 50; round++)
+        {
+            var frames = 1 + (round % 20);
+            await sender.SendToAllAsync(Datagram(Stall, round, 0));
+            Assert.That(receiver.WaitStalled(TimeSpan.FromSeconds(10)), Is.True, $"round {round}: the stall datagram arrived");
+            for (var i = 0; i < frames; i++)
+            {
+                await sender.SendToAllAsync(Datagram(Frame, round, i));
+            }
+
+            await sender.SendToAsync(receiving.LocalEndPoint, Datagram(Token, round, frames));
+            Thread.Sleep(1);
+            receiver.Release();
+            Assert.That(receiver.WaitToken(round, TimeSpan.FromSeconds(10)), Is.True, $"round {round}: the token arrived");
+            Assert.That(receiver.WaitFrames(round, frames, TimeSpan.FromSeconds(10)), Is.True, $"round {round}: every frame arrived");
+            if (receiver.FramesBeforeToken(round) < frames)
+            {
+                overtaken++;
+            }
+        }
+
+        Assert.That(receiver.Problems, Is.Empty);
+        if (batchedIo)
+        {
+            // One thread serves both sockets, the unicast one first: the token goes ahead of the whole backlog every time.
+            Assert.That(overtaken, Is.EqualTo(50), "the token went first");
+        }
+    }
+
+    [Test]
     public async Task Disposing_an_idle_ring_wakes_and_ends_its_receive_threads()
     {
         var rings = LoopbackRings.Multicast(2, batchedIo: batchedIo, loops: _loops);
@@ -146,6 +186,25 @@ public sealed class UdpRecvFlushTests(bool batchedIo, bool sharedLoop)
                 lock (_lock)
                 {
                     if (_beforeToken.ContainsKey(round))
+                    {
+                        return true;
+                    }
+                }
+
+                Thread.Sleep(1);
+            }
+
+            return false;
+        }
+
+        public bool WaitFrames(int round, int count, TimeSpan timeout)
+        {
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < timeout)
+            {
+                lock (_lock)
+                {
+                    if (_frames.GetValueOrDefault(round) >= count)
                     {
                         return true;
                     }
