@@ -18,6 +18,9 @@ public sealed partial class RingSet
     private int[][]? _ringBatchFrames;
     private int[]? _ringBatchCounts;
     private int[]? _frameRings;
+    private FrameHeader[]? _batchHeaders;
+    private ReadOnlyMemory<byte>[]? _batchPayloads;
+    private int[]? _batchLengths;
 
     /// <summary>
     /// Sends several frames in order, each as <see cref="SendToAllAsync"/> or <see cref="SendToAsync"/> would (the same
@@ -124,7 +127,9 @@ public sealed partial class RingSet
 
     /// <summary>
     /// Seals frames from <paramref name="start"/> on into the batch buffer, as many as fit (at most
-    /// <see cref="MaxBatchFrames"/>), and lists each on the rings chosen for it; returns how many it took.
+    /// <see cref="MaxBatchFrames"/>), and lists each on the rings chosen for it; returns how many it took. The frames
+    /// are numbered and placed first, then sealed together (<c>FrameProtector.SealMany</c> runs their AES-CBC
+    /// chains interleaved where it can), exactly as sealing them one by one would.
     /// </summary>
     private int SealBatch(ReadOnlySpan<OutgoingFrame> frames, int start)
     {
@@ -133,14 +138,19 @@ public sealed partial class RingSet
         _ringBatchFrames ??= [.. Enumerable.Range(0, _rings.Length).Select(_ => new int[MaxBatchFrames])];
         var counts = _ringBatchCounts ??= new int[_rings.Length];
         var frameRings = _frameRings ??= new int[MaxBatchFrames];
+        var headers = _batchHeaders ??= new FrameHeader[MaxBatchFrames];
+        var payloads = _batchPayloads ??= new ReadOnlyMemory<byte>[MaxBatchFrames];
+        var lengths = _batchLengths ??= new int[MaxBatchFrames];
         Array.Clear(counts);
 
         var offset = 0;
         var taken = 0;
+        var sealing = 0;
         while (start + taken < frames.Length && taken < MaxBatchFrames)
         {
             ref readonly var frame = ref frames[start + taken];
-            if (offset + _sealer.GetSealedLength(frame.Payload.Length) > buffer.Length)
+            var length = _sealer.GetSealedLength(frame.Payload.Length);
+            if (offset + length > buffer.Length)
             {
                 break; // the buffer holds at least one frame of any size, so taken > 0 here
             }
@@ -165,8 +175,8 @@ public sealed partial class RingSet
                 continue;
             }
 
-            var header = new FrameHeader(frame.Type, NodeId, Incarnation, (byte)_chosen[0], ++_sequence);
-            var length = _sealer.Seal(header, frame.Payload.Span, buffer.AsSpan(offset));
+            headers[sealing] = new FrameHeader(frame.Type, NodeId, Incarnation, (byte)_chosen[0], ++_sequence);
+            payloads[sealing++] = frame.Payload;
             for (var k = 0; k < rings; k++)
             {
                 var ring = _chosen[k];
@@ -177,6 +187,18 @@ public sealed partial class RingSet
 
             frameRings[taken++] = 0;
             offset += length;
+        }
+
+        if (sealing > 0)
+        {
+            try
+            {
+                _sealer.SealMany(headers.AsSpan(0, sealing), payloads.AsSpan(0, sealing), buffer.AsSpan(0, offset), lengths);
+            }
+            finally
+            {
+                Array.Clear(payloads, 0, sealing); // the callers' buffers are not kept alive by the set
+            }
         }
 
         return taken;

@@ -41,6 +41,9 @@ public sealed class FrameProtector : IDisposable
     // the HMAC of a 1 KiB frame (a native call with OpenSSL's per-call overhead). IVs are public once sent.
     private const int IvPoolSize = 256 * FrameLayout.IvSize;
 
+    // The most frames one interleaved encryption pass of SealMany takes (its lists of chains live on the stack).
+    private const int SealManyChunk = 64;
+
     // Sealing and opening each have their own primitives and buffers, so one sending thread and one
     // receiving thread may share an instance.
     private readonly FrameCrypto? _sealer;
@@ -228,18 +231,7 @@ public sealed class FrameProtector : IDisposable
         var total = ValidateSeal(header, payload, destination);
         var bodyLength = total - FrameLayout.HeaderSize - _tagLength;
 
-        destination[FrameLayout.VersionOffset] = FrameLayout.Version;
-        destination[FrameLayout.TypeOffset] = (byte)header.Type;
-        destination[FrameLayout.HashOffset] = (byte)_hash;
-        destination[FrameLayout.CipherOffset] = (byte)_cipher;
-        BinaryPrimitives.WriteUInt32BigEndian(destination[FrameLayout.ClusterIdOffset..], ClusterId);
-        BinaryPrimitives.WriteUInt32BigEndian(destination[FrameLayout.NodeIdOffset..], header.SenderNodeId);
-        BinaryPrimitives.WriteUInt64BigEndian(destination[FrameLayout.IncarnationOffset..], header.SenderIncarnation);
-        destination[FrameLayout.RingOffset] = header.RingNumber;
-        destination[FrameLayout.FlagsOffset] = 0;
-        BinaryPrimitives.WriteUInt16BigEndian(destination[FrameLayout.BodyLengthOffset..], (ushort)bodyLength);
-        BinaryPrimitives.WriteUInt64BigEndian(destination[FrameLayout.SequenceOffset..], header.Sequence);
-
+        WriteHeader(header, bodyLength, destination);
         var body = destination.Slice(FrameLayout.HeaderSize, bodyLength);
         if (_cipher == CryptoCipher.None)
         {
@@ -261,21 +253,166 @@ public sealed class FrameProtector : IDisposable
             _sealer!.EncryptCbcPkcs7(ivSlot, payload, body[FrameLayout.IvSize..]);
         }
 
+        Tag(header, destination, bodyLength);
+        return total;
+    }
+
+    /// <summary>
+    /// Seals several frames back to back into <paramref name="destination"/>, byte for byte as <see cref="Seal"/> would
+    /// one after the other (IVs drawn from the same pool in the same order), but with the AES-CBC chains of the frames
+    /// run interleaved where the provider can (the platform provider's AES-NI path): headers, IVs and padded payloads
+    /// first, then one interleaved encryption pass, then the tags. Otherwise the frames are sealed one by one.
+    /// Every frame is checked before anything is written or an IV used.
+    /// </summary>
+    /// <param name="headers">The frames' header fields.</param>
+    /// <param name="payloads">The frames' payloads (as many as <paramref name="headers"/>); none may overlap <paramref name="destination"/>.</param>
+    /// <param name="destination">Where the frames go, frame <c>i</c> right after frame <c>i - 1</c>.</param>
+    /// <param name="lengths">Receives each frame's sealed length; at least as long as <paramref name="headers"/>.</param>
+    /// <returns>The number of bytes written, the sum of <paramref name="lengths"/>.</returns>
+    /// <exception cref="ArgumentException">The lists differ in length, or a frame is refused as <see cref="Seal"/> refuses it (then nothing is written).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A ring number is not below <see cref="RedundancyLimits.MaxRings"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The protector was disposed.</exception>
+    internal int SealMany(ReadOnlySpan<FrameHeader> headers, ReadOnlySpan<ReadOnlyMemory<byte>> payloads, Span<byte> destination, Span<int> lengths) =>
+        SealManyCore(headers, payloads, default, fromPool: true, destination, lengths);
+
+    /// <summary><see cref="SealMany"/> with caller-chosen IVs, 16 bytes per frame in order (tests compare it with <see cref="SealCore"/>).</summary>
+    internal int SealManyCore(ReadOnlySpan<FrameHeader> headers, ReadOnlySpan<ReadOnlyMemory<byte>> payloads, ReadOnlySpan<byte> ivs, Span<byte> destination, Span<int> lengths)
+    {
+        if (_cipher != CryptoCipher.None && ivs.Length != headers.Length * FrameLayout.IvSize)
+        {
+            throw new ArgumentException($"{ivs.Length} bytes of IVs for {headers.Length} frames; each needs {FrameLayout.IvSize}.", nameof(ivs));
+        }
+
+        return SealManyCore(headers, payloads, ivs, fromPool: false, destination, lengths);
+    }
+
+    private int SealManyCore(ReadOnlySpan<FrameHeader> headers, ReadOnlySpan<ReadOnlyMemory<byte>> payloads, ReadOnlySpan<byte> ivs, bool fromPool, Span<byte> destination, Span<int> lengths)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (payloads.Length != headers.Length)
+        {
+            throw new ArgumentException($"{headers.Length} headers but {payloads.Length} payloads.", nameof(payloads));
+        }
+
+        if (lengths.Length < headers.Length)
+        {
+            throw new ArgumentException($"Room for {lengths.Length} lengths; {headers.Length} frames are sealed.", nameof(lengths));
+        }
+
+        var total = 0;
+        for (var i = 0; i < headers.Length; i++)
+        {
+            lengths[i] = ValidateSeal(headers[i], payloads[i].Span, destination[total..]);
+            total += lengths[i];
+        }
+
+        for (var i = 0; i < headers.Length; i++)
+        {
+            if (payloads[i].Span.Overlaps(destination[..total]))
+            {
+                throw new ArgumentException($"The payload of frame {i} overlaps the destination of the batch.", nameof(payloads));
+            }
+        }
+
+        if (_cipher == CryptoCipher.None || headers.Length < 2 || !_sealer!.CanEncryptCbcChains)
+        {
+            var offset = 0;
+            for (var i = 0; i < headers.Length; i++)
+            {
+                offset += fromPool
+                    ? Seal(headers[i], payloads[i].Span, destination[offset..])
+                    : SealCore(headers[i], payloads[i].Span, _cipher == CryptoCipher.None ? default : ivs.Slice(i * FrameLayout.IvSize, FrameLayout.IvSize), destination[offset..]);
+            }
+
+            return offset;
+        }
+
+        Span<int> chainOffsets = stackalloc int[SealManyChunk];
+        Span<int> chainBlocks = stackalloc int[SealManyChunk];
+        var chunkOffset = 0;
+        for (var first = 0; first < headers.Length; first += SealManyChunk)
+        {
+            var count = Math.Min(SealManyChunk, headers.Length - first);
+            var frameOffset = chunkOffset;
+            for (var j = 0; j < count; j++)
+            {
+                var i = first + j;
+                var frame = destination.Slice(frameOffset, lengths[i]);
+                var bodyLength = lengths[i] - FrameLayout.HeaderSize - _tagLength;
+                WriteHeader(headers[i], bodyLength, frame);
+                var body = frame.Slice(FrameLayout.HeaderSize, bodyLength);
+                if (fromPool)
+                {
+                    if (_ivPoolOffset == _ivPool.Length)
+                    {
+                        RandomNumberGenerator.Fill(_ivPool);
+                        _ivPoolOffset = 0;
+                    }
+
+                    var iv = _ivPool.AsSpan(_ivPoolOffset, FrameLayout.IvSize);
+                    iv.CopyTo(body);
+                    iv.Clear();
+                    _ivPoolOffset += FrameLayout.IvSize;
+                }
+                else
+                {
+                    ivs.Slice(i * FrameLayout.IvSize, FrameLayout.IvSize).CopyTo(body);
+                }
+
+                // The plaintext and its PKCS#7 padding go where the ciphertext will be, and are encrypted there.
+                var payload = payloads[i].Span;
+                var plain = body[FrameLayout.IvSize..];
+                payload.CopyTo(plain);
+                plain[payload.Length..].Fill((byte)(plain.Length - payload.Length));
+                chainOffsets[j] = frameOffset + FrameLayout.HeaderSize;
+                chainBlocks[j] = plain.Length / FrameLayout.CipherBlockSize;
+                frameOffset += lengths[i];
+            }
+
+            _sealer.EncryptCbcChainsInPlace(destination, chainOffsets[..count], chainBlocks[..count]);
+
+            for (var j = 0; j < count; j++)
+            {
+                var i = first + j;
+                Tag(headers[i], destination.Slice(chunkOffset, lengths[i]), lengths[i] - FrameLayout.HeaderSize - _tagLength);
+                chunkOffset += lengths[i];
+            }
+        }
+
+        return total;
+    }
+
+    private void WriteHeader(in FrameHeader header, int bodyLength, Span<byte> destination)
+    {
+        destination[FrameLayout.VersionOffset] = FrameLayout.Version;
+        destination[FrameLayout.TypeOffset] = (byte)header.Type;
+        destination[FrameLayout.HashOffset] = (byte)_hash;
+        destination[FrameLayout.CipherOffset] = (byte)_cipher;
+        BinaryPrimitives.WriteUInt32BigEndian(destination[FrameLayout.ClusterIdOffset..], ClusterId);
+        BinaryPrimitives.WriteUInt32BigEndian(destination[FrameLayout.NodeIdOffset..], header.SenderNodeId);
+        BinaryPrimitives.WriteUInt64BigEndian(destination[FrameLayout.IncarnationOffset..], header.SenderIncarnation);
+        destination[FrameLayout.RingOffset] = header.RingNumber;
+        destination[FrameLayout.FlagsOffset] = 0;
+        BinaryPrimitives.WriteUInt16BigEndian(destination[FrameLayout.BodyLengthOffset..], (ushort)bodyLength);
+        BinaryPrimitives.WriteUInt64BigEndian(destination[FrameLayout.SequenceOffset..], header.Sequence);
+    }
+
+    /// <summary>Writes the tag after the header and body of a frame whose header and body are in place.</summary>
+    private void Tag(in FrameHeader header, Span<byte> frame, int bodyLength)
+    {
         if (_tagLength > 0)
         {
             // A frame that may travel on several rings is tagged with its ring number read as 0, so one sealed frame
             // can be sent on every ring with only that byte changed (see FrameLayout.IsRingBound).
-            var signed = destination[..(FrameLayout.HeaderSize + bodyLength)];
+            var signed = frame[..(FrameLayout.HeaderSize + bodyLength)];
             if (!FrameLayout.IsRingBound(header.Type))
             {
                 signed[FrameLayout.RingOffset] = 0;
             }
 
-            _sealer!.ComputeTag(signed, destination.Slice(signed.Length, _tagLength));
+            _sealer!.ComputeTag(signed, frame.Slice(signed.Length, _tagLength));
             signed[FrameLayout.RingOffset] = header.RingNumber;
         }
-
-        return total;
     }
 
     private int ValidateSeal(in FrameHeader header, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> destination)

@@ -9,11 +9,12 @@ namespace Clustering.Transport.Security.Internal;
 /// AES-CBC (128, 192 or 256-bit key) with the x86 AES instructions, in managed code: no native call, no
 /// per-call context, no allocation. The key schedule uses <c>AESKEYGENASSIST</c> for SubWord and the
 /// decryption schedule <c>AESIMC</c> (the equivalent inverse cipher of FIPS-197 §5.3.5), so nothing
-/// indexes a table with secret data. Encryption is serial (CBC chains every block); decryption runs
+/// indexes a table with secret data. Encryption of one message is serial (CBC chains every block), but
+/// <see cref="EncryptChainsInPlace"/> runs several messages' chains side by side; decryption runs
 /// eight independent blocks at a time to hide the instructions' latency. Only usable when
 /// <see cref="IsSupported"/>; the round keys are zeroed by <see cref="Dispose"/>. Not thread-safe.
 /// </summary>
-internal sealed class AesNiCbc : IDisposable
+internal sealed partial class AesNiCbc : IDisposable
 {
     private const int Block = 16;
     private const int Lanes = 8;

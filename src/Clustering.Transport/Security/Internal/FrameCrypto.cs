@@ -100,6 +100,18 @@ internal abstract class FrameCrypto : IDisposable
     /// </summary>
     public abstract int EncryptCbcPkcs7(ReadOnlySpan<byte> iv, ReadOnlySpan<byte> plaintext, Span<byte> destination);
 
+    /// <summary>Whether <see cref="EncryptCbcChainsInPlace"/> is available: AES-CBC chains of several messages run interleaved.</summary>
+    public virtual bool CanEncryptCbcChains => false;
+
+    /// <summary>
+    /// AES-CBC encrypts several independent messages in place, as <see cref="AesNiCbc.EncryptChainsInPlace"/> describes
+    /// (each message: its IV, then whole blocks of padded plaintext), their chains interleaved. Only when
+    /// <see cref="CanEncryptCbcChains"/>; otherwise callers encrypt message by message with <see cref="EncryptCbcPkcs7"/>.
+    /// </summary>
+    /// <exception cref="NotSupportedException">This provider or configuration has no interleaved CBC (<see cref="CanEncryptCbcChains"/> is false).</exception>
+    public virtual void EncryptCbcChainsInPlace(Span<byte> buffer, ReadOnlySpan<int> offsets, ReadOnlySpan<int> blockCounts) =>
+        throw new NotSupportedException("This crypto provider encrypts one frame at a time; check CanEncryptCbcChains first.");
+
     /// <summary>AES-CBC decrypts whole blocks in place; padding is left for the caller to check and strip.</summary>
     public abstract void DecryptCbc(ReadOnlySpan<byte> iv, Span<byte> blocks);
 

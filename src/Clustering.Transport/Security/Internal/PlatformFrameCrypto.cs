@@ -157,6 +157,19 @@ internal sealed class PlatformFrameCrypto : FrameCrypto
         return length;
     }
 
+    public override bool CanEncryptCbcChains => _fastAes is not null;
+
+    public override void EncryptCbcChainsInPlace(Span<byte> buffer, ReadOnlySpan<int> offsets, ReadOnlySpan<int> blockCounts)
+    {
+        if (_fastAes is null)
+        {
+            base.EncryptCbcChainsInPlace(buffer, offsets, blockCounts);
+            return;
+        }
+
+        _fastAes.EncryptChainsInPlace(buffer, offsets, blockCounts);
+    }
+
     public override void DecryptCbc(ReadOnlySpan<byte> iv, Span<byte> blocks)
     {
         if (blocks.Length == 0 || blocks.Length % Block != 0 || blocks.Length > FrameLayout.MaxFrameSize)
