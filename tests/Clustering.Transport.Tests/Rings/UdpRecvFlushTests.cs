@@ -52,17 +52,7 @@ public sealed class UdpRecvFlushTests(bool batchedIo, bool sharedLoop)
             // unicast socket, and let it go: the token must come after all of them. Up to 50 frames, so the group
             // backlog is more than one batch (16, or 8 with GRO) and the flush must loop.
             var frames = 1 + (round % 50);
-            await sender.SendToAllAsync(Datagram(Stall, round, 0));
-            Assert.That(receiver.WaitStalled(TimeSpan.FromSeconds(10)), Is.True, $"round {round}: the stall datagram arrived");
-            for (var i = 0; i < frames; i++)
-            {
-                await sender.SendToAllAsync(Datagram(Frame, round, i));
-            }
-
-            await sender.SendToAsync(receiving.LocalEndPoint, Datagram(Token, round, frames));
-            Thread.Sleep(1); // loopback queues during the send; this only leaves a margin
-            receiver.Release();
-            Assert.That(receiver.WaitToken(round, TimeSpan.FromSeconds(10)), Is.True, $"round {round}: the token arrived");
+            await QueueBehindStallAsync(sender, receiving, receiver, round, frames);
             if (receiver.FramesBeforeToken(round) is var seen && seen != frames)
             {
                 failures.Add($"round {round}: token handed on after {seen} of {frames} frames");
@@ -91,17 +81,7 @@ public sealed class UdpRecvFlushTests(bool batchedIo, bool sharedLoop)
         for (var round = 0; round < 50; round++)
         {
             var frames = 1 + (round % 20);
-            await sender.SendToAllAsync(Datagram(Stall, round, 0));
-            Assert.That(receiver.WaitStalled(TimeSpan.FromSeconds(10)), Is.True, $"round {round}: the stall datagram arrived");
-            for (var i = 0; i < frames; i++)
-            {
-                await sender.SendToAllAsync(Datagram(Frame, round, i));
-            }
-
-            await sender.SendToAsync(receiving.LocalEndPoint, Datagram(Token, round, frames));
-            Thread.Sleep(1);
-            receiver.Release();
-            Assert.That(receiver.WaitToken(round, TimeSpan.FromSeconds(10)), Is.True, $"round {round}: the token arrived");
+            await QueueBehindStallAsync(sender, receiving, receiver, round, frames);
             Assert.That(receiver.WaitFrames(round, frames, TimeSpan.FromSeconds(10)), Is.True, $"round {round}: every frame arrived");
             if (receiver.FramesBeforeToken(round) < frames)
             {
@@ -141,6 +121,25 @@ public sealed class UdpRecvFlushTests(bool batchedIo, bool sharedLoop)
             Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(2)), "closing woke the blocked receive");
         });
         await disposal;
+    }
+
+    /// <summary>
+    /// Holds the receive path inside a group datagram, queues <paramref name="frames"/> frames on the group socket and
+    /// then a token on the unicast socket, lets it go, and waits for the token.
+    /// </summary>
+    private static async Task QueueBehindStallAsync(UdpMulticastRing sender, UdpMulticastRing receiving, OrderReceiver receiver, int round, int frames)
+    {
+        await sender.SendToAllAsync(Datagram(Stall, round, 0));
+        Assert.That(receiver.WaitStalled(TimeSpan.FromSeconds(10)), Is.True, $"round {round}: the stall datagram arrived");
+        for (var i = 0; i < frames; i++)
+        {
+            await sender.SendToAllAsync(Datagram(Frame, round, i));
+        }
+
+        await sender.SendToAsync(receiving.LocalEndPoint, Datagram(Token, round, frames));
+        Thread.Sleep(1); // loopback queues during the send; this only leaves a margin
+        receiver.Release();
+        Assert.That(receiver.WaitToken(round, TimeSpan.FromSeconds(10)), Is.True, $"round {round}: the token arrived");
     }
 
     private static byte[] Datagram(byte kind, int round, int index)

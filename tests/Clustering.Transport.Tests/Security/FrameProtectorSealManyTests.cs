@@ -14,20 +14,13 @@ public sealed class FrameProtectorSealManyTests
 {
     private static readonly FrameType[] Types = Enum.GetValues<FrameType>();
 
-    private enum Path
-    {
-        Fast,
-        Portable,
-        Bouncy,
-    }
-
     [TestCaseSource(typeof(CryptoCombinations), nameof(CryptoCombinations.ValidCases))]
     public void A_batch_sealed_together_equals_its_frames_sealed_one_by_one_with_the_same_ivs(CryptoHash hash, CryptoCipher cipher)
     {
         using var key = Authkey.Generate();
-        foreach (var path in Enum.GetValues<Path>())
+        foreach (var path in Enum.GetValues<CryptoPath>())
         {
-            using var protector = Protector(key, path, hash, cipher);
+            using var protector = CryptoPaths.Protector(key, path, hash, cipher);
             var random = new Random((int)hash * 100 + (int)cipher * 10 + (int)path);
             for (var round = 0; round < 60; round++)
             {
@@ -60,8 +53,8 @@ public sealed class FrameProtectorSealManyTests
     {
         using var key = Authkey.Generate();
         var random = new Random((int)hash * 10 + (int)cipher);
-        using var sender = Protector(key, Path.Fast, hash, cipher);
-        var receivers = Enum.GetValues<Path>().Select(p => (Path: p, Protector: Protector(key, p, hash, cipher))).ToArray();
+        using var sender = CryptoPaths.Protector(key, CryptoPath.Fast, hash, cipher);
+        var receivers = Enum.GetValues<CryptoPath>().Select(p => (Path: p, Protector: CryptoPaths.Protector(key, p, hash, cipher))).ToArray();
         try
         {
             var ivs = new HashSet<string>();
@@ -110,7 +103,7 @@ public sealed class FrameProtectorSealManyTests
     public void The_ring_number_rule_holds_for_a_batch()
     {
         using var key = Authkey.Generate();
-        using var protector = Protector(key, Path.Fast, CryptoHash.Sha256, CryptoCipher.Aes256);
+        using var protector = CryptoPaths.Protector(key, CryptoPath.Fast, CryptoHash.Sha256, CryptoCipher.Aes256);
         var payload = new ReadOnlyMemory<byte>(new byte[100]);
         FrameHeader[] headers = [new(FrameType.Multicast, 1, 1, 2, 1), new(FrameType.RingProbe, 1, 1, 2, 2), new(FrameType.Token, 1, 1, 1, 3)];
         var lengths = new int[3];
@@ -139,7 +132,7 @@ public sealed class FrameProtectorSealManyTests
     public void A_bad_batch_is_refused_before_anything_is_written()
     {
         using var key = Authkey.Generate();
-        using var protector = Protector(key, Path.Fast, CryptoHash.Sha256, CryptoCipher.Aes128);
+        using var protector = CryptoPaths.Protector(key, CryptoPath.Fast, CryptoHash.Sha256, CryptoCipher.Aes128);
         var header = new FrameHeader(FrameType.Multicast, 1, 1, 0, 1);
         var small = new ReadOnlyMemory<byte>(new byte[10]);
         var frameLength = protector.GetSealedLength(10);
@@ -179,7 +172,7 @@ public sealed class FrameProtectorSealManyTests
     public void Sealing_a_batch_allocates_nothing([Values(64, 1024, 1400, 8192)] int size)
     {
         using var key = Authkey.Generate();
-        using var protector = Protector(key, Path.Fast, CryptoHash.Sha256, CryptoCipher.Aes256);
+        using var protector = CryptoPaths.Protector(key, CryptoPath.Fast, CryptoHash.Sha256, CryptoCipher.Aes256);
         var headers = Enumerable.Range(0, 17).Select(i => new FrameHeader(FrameType.Multicast, 1, 1, 0, (ulong)i)).ToArray();
         var payloads = Enumerable.Range(0, 17).Select(i => new ReadOnlyMemory<byte>(new byte[size - (i % 3)])).ToArray();
         var batch = new byte[payloads.Sum(p => protector.GetSealedLength(p.Length))];
@@ -220,14 +213,4 @@ public sealed class FrameProtectorSealManyTests
 
         return (headers, payloads);
     }
-
-    private static FrameProtector Protector(Authkey key, Path path, CryptoHash hash, CryptoCipher cipher) =>
-        new(key, new FrameProtectorOptions
-        {
-            ClusterName = "batch",
-            Hash = hash,
-            Cipher = cipher,
-            Provider = path == Path.Bouncy ? CryptoProviderKind.BouncyCastle : CryptoProviderKind.Platform,
-            PlatformFastPath = path == Path.Fast,
-        });
 }

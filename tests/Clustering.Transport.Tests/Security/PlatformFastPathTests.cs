@@ -9,13 +9,6 @@ public sealed class PlatformFastPathTests
 {
     private static readonly FrameHeader Header = new(FrameType.Multicast, 3, 9, 1, 77);
 
-    private enum Path
-    {
-        Fast,
-        Portable,
-        Bouncy,
-    }
-
     [Test]
     public void The_fast_path_is_chosen_where_available_and_can_be_turned_off()
     {
@@ -47,9 +40,9 @@ public sealed class PlatformFastPathTests
     public void Fast_portable_and_bouncycastle_seal_identical_frames(CryptoHash hash, CryptoCipher cipher)
     {
         using var key = Authkey.Generate(256);
-        using var fast = Protector(key, Path.Fast, hash, cipher);
-        using var portable = Protector(key, Path.Portable, hash, cipher);
-        using var bouncy = Protector(key, Path.Bouncy, hash, cipher);
+        using var fast = CryptoPaths.Protector(key, CryptoPath.Fast, hash, cipher);
+        using var portable = CryptoPaths.Protector(key, CryptoPath.Portable, hash, cipher);
+        using var bouncy = CryptoPaths.Protector(key, CryptoPath.Bouncy, hash, cipher);
         var random = new Random((int)hash * 10 + (int)cipher);
         for (var i = 0; i < 300; i++)
         {
@@ -73,13 +66,13 @@ public sealed class PlatformFastPathTests
     public void Each_path_opens_what_the_others_sealed(CryptoHash hash, CryptoCipher cipher)
     {
         using var key = Authkey.Generate();
-        var paths = Enum.GetValues<Path>();
+        var paths = Enum.GetValues<CryptoPath>();
         foreach (var from in paths)
         {
             foreach (var to in paths)
             {
-                using var sender = Protector(key, from, hash, cipher);
-                using var receiver = Protector(key, to, hash, cipher);
+                using var sender = CryptoPaths.Protector(key, from, hash, cipher);
+                using var receiver = CryptoPaths.Protector(key, to, hash, cipher);
                 var random = new Random(17);
                 for (var i = 0; i < 40; i++)
                 {
@@ -99,8 +92,8 @@ public sealed class PlatformFastPathTests
     public void The_fast_path_rejects_every_flipped_bit_it_is_shown(CryptoHash hash, CryptoCipher cipher)
     {
         using var key = Authkey.Generate();
-        using var sender = Protector(key, Path.Portable, hash, cipher);
-        using var receiver = Protector(key, Path.Fast, hash, cipher);
+        using var sender = CryptoPaths.Protector(key, CryptoPath.Portable, hash, cipher);
+        using var receiver = CryptoPaths.Protector(key, CryptoPath.Fast, hash, cipher);
         var random = new Random(23);
         var payload = new byte[1000];
         random.NextBytes(payload);
@@ -131,7 +124,7 @@ public sealed class PlatformFastPathTests
     public void The_fast_path_allocates_nothing_per_frame([Values(64, 1024, 8192)] int size)
     {
         using var key = Authkey.Generate();
-        using var protector = Protector(key, Path.Fast, CryptoHash.Sha256, CryptoCipher.Aes256);
+        using var protector = CryptoPaths.Protector(key, CryptoPath.Fast, CryptoHash.Sha256, CryptoCipher.Aes256);
         var payload = new byte[size];
         var frame = new byte[protector.GetSealedLength(size)];
         var opened = 0;
@@ -152,7 +145,7 @@ public sealed class PlatformFastPathTests
     public void Every_sealed_frame_gets_its_own_random_iv_across_refills_of_the_iv_batch()
     {
         using var key = Authkey.Generate();
-        using var protector = Protector(key, Path.Fast, CryptoHash.Sha256, CryptoCipher.Aes128);
+        using var protector = CryptoPaths.Protector(key, CryptoPath.Fast, CryptoHash.Sha256, CryptoCipher.Aes128);
         var payload = new byte[20];
         var frame = new byte[protector.GetSealedLength(payload.Length)];
         var seen = new HashSet<string>();
@@ -169,14 +162,4 @@ public sealed class PlatformFastPathTests
         Assert.Throws<ArgumentException>(() => protector.Seal(Header, payload, small));
         Assert.That(small.All(b => b == 0), Is.True);
     }
-
-    private static FrameProtector Protector(Authkey key, Path path, CryptoHash hash, CryptoCipher cipher) =>
-        new(key, new FrameProtectorOptions
-        {
-            ClusterName = "fast",
-            Hash = hash,
-            Cipher = cipher,
-            Provider = path == Path.Bouncy ? CryptoProviderKind.BouncyCastle : CryptoProviderKind.Platform,
-            PlatformFastPath = path == Path.Fast,
-        });
 }
