@@ -87,7 +87,6 @@ public sealed record SimulationOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MessagesPerSecond, 0, nameof(MessagesPerSecond));
         ArgumentOutOfRangeException.ThrowIfLessThan(MinDelay, TimeSpan.Zero, nameof(MinDelay));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxDelay, MinDelay, nameof(MaxDelay));
-        ArgumentOutOfRangeException.ThrowIfNegative(AcceleratedWindow, nameof(AcceleratedWindow));
         ArgumentNullException.ThrowIfNull(Totem);
         Totem.Validate(Nodes);
         Timings.Validate();

@@ -41,35 +41,29 @@ internal sealed partial class UdpRingCore
     }
 
     /// <summary>
-    /// The Linux receive thread of a multicast ring: <c>poll</c> on both sockets, the group socket served first. When
-    /// the unicast socket has datagrams, a batch is read from it, then the group socket is drained with non-blocking
-    /// <c>recvmmsg</c> calls (until one returns fewer than a full batch: the queue was empty), and only then is the
-    /// unicast batch handed on. Everything queued on the group socket before the token was read thus reaches the
-    /// receiver before the token. Each <c>recvmmsg</c> is one batch (<see cref="IRingReceiver.OnBatchEnd"/> once).
-    /// Disposal shuts both sockets down for reading, which makes <c>poll</c> return.
+    /// The Linux receive thread of a multicast ring: <c>poll</c> on both sockets, and each wake-up served as the shared
+    /// loop serves it (<see cref="PairSource.Serve"/>: the group socket first, then the unicast one with
+    /// <c>recv_flush</c>, or the unicast one first without it). Disposal shuts both sockets down for reading, which
+    /// makes <c>poll</c> return.
     /// </summary>
     private unsafe void PairBatchReceiveLoop(Socket unicast, EndPoint unicastBound, Socket group, EndPoint groupBound)
     {
-        var coalesced = ReceiveOffload;
-        using var unicastBatch = NewReceiveBatch(coalesced);
-        using var groupBatch = NewReceiveBatch(coalesced);
-        var address = new SocketAddress(group.AddressFamily);
-        var sources = new Dictionary<SocketAddress, IPEndPoint>();
-        var unicastHandle = unicast.SafeHandle;
-        var groupHandle = group.SafeHandle;
-        bool unicastAdded = false, groupAdded = false;
+        PairSource source;
         try
         {
-            unicastHandle.DangerousAddRef(ref unicastAdded);
-            groupHandle.DangerousAddRef(ref groupAdded);
-            var unicastFd = (int)unicastHandle.DangerousGetHandle();
-            var groupFd = (int)groupHandle.DangerousGetHandle();
+            source = new PairSource(this, unicast, unicastBound, group, groupBound);
+        }
+        catch (ObjectDisposedException)
+        {
+            return; // a socket was closed before the loop took hold of it
+        }
+
+        try
+        {
             var polls = stackalloc LinuxSocketBatch.PollFd[2];
-            int unicastUsed = unicastBatch.Count, groupUsed = groupBatch.Count;
             while (!IsDisposed)
             {
-                polls[0] = new LinuxSocketBatch.PollFd { Fd = groupFd, Events = LinuxSocketBatch.PollIn };
-                polls[1] = new LinuxSocketBatch.PollFd { Fd = unicastFd, Events = LinuxSocketBatch.PollIn };
+                source.Fill(polls);
                 if (LinuxSocketBatch.Poll(polls, 2, -1) < 0)
                 {
                     var errno = Marshal.GetLastPInvokeError();
@@ -91,66 +85,12 @@ internal sealed partial class UdpRingCore
                     break; // shut-down sockets report readable
                 }
 
-                // Any event (data, or an error such as a late ICMP report) is collected by a receive call. Without
-                // recv_flush the unicast socket goes first.
-                if (!RecvFlush && polls[1].Revents != 0)
-                {
-                    var first = ReadBatch(unicastFd, unicastBatch, ref unicastUsed, unicastBound, wait: false);
-                    if (first < 0)
-                    {
-                        break;
-                    }
-
-                    if (first > 0)
-                    {
-                        HandOnBatch(unicastBatch, first, IRingReceiver.SocketLane, accept: null, sources, address, coalesced);
-                    }
-                }
-
-                if (polls[0].Revents != 0 && !IsDisposed)
-                {
-                    _ = ReceiveGroupBatch(groupFd, groupBatch, ref groupUsed, groupBound, sources, address, coalesced);
-                }
-
-                if (!RecvFlush || polls[1].Revents == 0 || IsDisposed)
-                {
-                    continue;
-                }
-
-                var count = ReadBatch(unicastFd, unicastBatch, ref unicastUsed, unicastBound, wait: false);
-                if (count < 0)
-                {
-                    break;
-                }
-
-                if (count == 0)
-                {
-                    continue;
-                }
-
-                // recv_flush: whatever the group socket holds now was queued before the token just read.
-                while (!IsDisposed && ReceiveGroupBatch(groupFd, groupBatch, ref groupUsed, groupBound, sources, address, coalesced) == groupBatch.Count)
-                {
-                }
-
-                HandOnBatch(unicastBatch, count, IRingReceiver.SocketLane, accept: null, sources, address, coalesced);
+                source.Serve(polls);
             }
-        }
-        catch (ObjectDisposedException)
-        {
-            // A socket was closed before the loop took hold of it.
         }
         finally
         {
-            if (groupAdded)
-            {
-                groupHandle.DangerousRelease();
-            }
-
-            if (unicastAdded)
-            {
-                unicastHandle.DangerousRelease();
-            }
+            source.Release();
         }
     }
 

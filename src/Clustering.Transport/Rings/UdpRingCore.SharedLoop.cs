@@ -198,8 +198,10 @@ internal sealed partial class UdpRingCore
     }
 
     /// <summary>
-    /// A multicast ring's two sockets, with <c>recv_flush</c>: the group socket is served first; a batch read from the
-    /// unicast socket (the token) is handed on only after the group socket has been drained.
+    /// A multicast ring's two sockets, served by the shared loop or by the ring's own thread
+    /// (<see cref="PairBatchReceiveLoop"/>). With <c>recv_flush</c> the group socket is served first and a batch read
+    /// from the unicast socket (the token) is handed on only after the group socket has been drained; without it the
+    /// unicast socket goes first.
     /// </summary>
     private sealed unsafe class PairSource : LoopSource
     {
@@ -226,8 +228,16 @@ internal sealed partial class UdpRingCore
             _address = new SocketAddress(group.AddressFamily);
             _unicastBound = unicastBound;
             _groupBound = groupBound;
-            _groupFd = Hold(group);
-            _unicastFd = Hold(unicast);
+            try
+            {
+                _groupFd = Hold(group);
+                _unicastFd = Hold(unicast);
+            }
+            catch
+            {
+                Release(); // the batches, and the group socket's hold when the unicast one failed
+                throw;
+            }
         }
 
         public override int SocketCount => 2;

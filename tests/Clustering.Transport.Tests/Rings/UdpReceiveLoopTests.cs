@@ -29,11 +29,8 @@ public sealed class UdpReceiveLoopTests
     public async Task One_thread_serves_both_multicast_rings_of_a_node()
     {
         await using var loop = new UdpReceiveLoop();
-        var (senders, receiving, receiver) = TwoMulticastRings(loop);
-        await using var s0 = senders[0];
-        await using var s1 = senders[1];
-        await using var r0 = receiving[0];
-        await using var r1 = receiving[1];
+        await using var rig = TwoMulticastRings(loop);
+        var (s0, s1, r0, r1, receiver) = rig;
         Assert.That(loop.RingCount, Is.EqualTo(2));
 
         for (var i = 0; i < 20; i++)
@@ -87,12 +84,10 @@ public sealed class UdpReceiveLoopTests
     public async Task Disposing_one_ring_leaves_the_other_receiving()
     {
         await using var loop = new UdpReceiveLoop();
-        var (senders, receiving, receiver) = TwoMulticastRings(loop);
-        await using var s0 = senders[0];
-        await using var s1 = senders[1];
-        await using var r1 = receiving[1];
+        await using var rig = TwoMulticastRings(loop);
+        var (_, s1, r0, _, receiver) = rig;
 
-        var disposal = receiving[0].DisposeAsync().AsTask();
+        var disposal = r0.DisposeAsync().AsTask();
         Assert.That(await Task.WhenAny(disposal, Task.Delay(Wait)), Is.SameAs(disposal), "the ring left the loop");
         Assert.That(loop.RingCount, Is.EqualTo(1));
 
@@ -109,9 +104,8 @@ public sealed class UdpReceiveLoopTests
     public async Task Disposing_the_loop_stops_receiving_on_every_ring()
     {
         var loop = new UdpReceiveLoop();
-        var (senders, receiving, receiver) = TwoMulticastRings(loop);
-        await using var s0 = senders[0];
-        await using var s1 = senders[1];
+        await using var rig = TwoMulticastRings(loop);
+        var (s0, s1, r0, r1, receiver) = rig;
         await s0.SendToAllAsync(new byte[] { 0, 0 });
         Assert.That(receiver.WaitFor(1, Wait), Is.True);
 
@@ -124,8 +118,8 @@ public sealed class UdpReceiveLoopTests
 
         // The rings can still be disposed, quickly.
         var clock = Stopwatch.StartNew();
-        await receiving[0].DisposeAsync();
-        await receiving[1].DisposeAsync();
+        await r0.DisposeAsync();
+        await r1.DisposeAsync();
         Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(2)));
         Assert.Throws<ObjectDisposedException>(() => new UdpMulticastRingOptions
         {
@@ -139,11 +133,8 @@ public sealed class UdpReceiveLoopTests
     public async Task A_broken_socket_on_one_ring_does_not_stop_the_other()
     {
         await using var loop = new UdpReceiveLoop();
-        var (senders, receiving, receiver) = TwoMulticastRings(loop);
-        await using var s0 = senders[0];
-        await using var s1 = senders[1];
-        await using var r0 = receiving[0];
-        await using var r1 = receiving[1];
+        await using var rig = TwoMulticastRings(loop);
+        var (s0, s1, r0, r1, receiver) = rig;
 
         // Ring 0's unicast socket is replaced under the loop by a descriptor that is always readable and no socket:
         // every receive on it fails (ENOTSOCK).
@@ -172,16 +163,27 @@ public sealed class UdpReceiveLoopTests
         Assert.That(receiver.WaitFor(101, Wait), Is.True, "ring 0's group socket still receives");
     }
 
-    /// <summary>Two nodes with rings 0 and 1 (multicast); the second node's rings on <paramref name="loop"/>.</summary>
     /// <summary>Two multicast rings of two nodes each; the receiving node's rings share <paramref name="loop"/> and push to one recorder.</summary>
-    private static (UdpMulticastRing[] Senders, UdpMulticastRing[] Receiving, Recorder Receiver) TwoMulticastRings(UdpReceiveLoop loop)
+    private static Rig TwoMulticastRings(UdpReceiveLoop loop)
     {
         var ring0 = LoopbackRings.Multicast(2, ringNumber: 0, loops: [null, loop]);
         var ring1 = LoopbackRings.Multicast(2, ringNumber: 1, loops: [null, loop]);
         var receiver = new Recorder();
         ((IPushRing)ring0[1]).Attach(receiver);
         ((IPushRing)ring1[1]).Attach(receiver);
-        return ([ring0[0], ring1[0]], [ring0[1], ring1[1]], receiver);
+        return new Rig(ring0[0], ring1[0], ring0[1], ring1[1], receiver);
+    }
+
+    /// <summary>The sending node's rings 0 and 1, the receiving node's, and its recorder; disposes the four rings (again, if a test did).</summary>
+    private sealed record Rig(UdpMulticastRing S0, UdpMulticastRing S1, UdpMulticastRing R0, UdpMulticastRing R1, Recorder Receiver) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await S0.DisposeAsync();
+            await S1.DisposeAsync();
+            await R0.DisposeAsync();
+            await R1.DisposeAsync();
+        }
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

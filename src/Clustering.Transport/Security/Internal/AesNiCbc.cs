@@ -88,9 +88,9 @@ internal sealed partial class AesNiCbc : IDisposable
         var chain = Vector128.Create(iv);
         chain = _rounds switch
         {
-            10 => EncryptBlocks10(ref source, ref target, full, chain),
-            12 => EncryptBlocks12(ref source, ref target, full, chain),
-            _ => EncryptBlocks14(ref source, ref target, full, chain),
+            10 => EncryptBlocks<Rounds10>(ref source, ref target, full, chain),
+            12 => EncryptBlocks<Rounds12>(ref source, ref target, full, chain),
+            _ => EncryptBlocks<Rounds14>(ref source, ref target, full, chain),
         };
 
         ref var keys = ref MemoryMarshal.GetArrayDataReference(_encryptKeys);
@@ -188,11 +188,17 @@ internal sealed partial class AesNiCbc : IDisposable
     }
 
     // CBC encryption is one dependency chain through every round of every block, so the round keys are held
-    // in locals (registers) for the whole loop rather than reloaded; one loop per key size.
-    private Vector128<byte> EncryptBlocks10(ref byte source, ref byte target, int count, Vector128<byte> chain)
+    // in locals (registers) for the whole loop rather than reloaded. One instantiation per key size (as for the
+    // interleaved chains): TRounds.Value is a constant there, so the rounds are straight code.
+    private Vector128<byte> EncryptBlocks<TRounds>(ref byte source, ref byte target, int count, Vector128<byte> chain)
+        where TRounds : struct, IRoundCount
     {
         var k = _encryptKeys;
         Vector128<byte> k0 = k[0], k1 = k[1], k2 = k[2], k3 = k[3], k4 = k[4], k5 = k[5], k6 = k[6], k7 = k[7], k8 = k[8], k9 = k[9], k10 = k[10];
+        var k11 = TRounds.Value > 10 ? k[11] : default;
+        var k12 = TRounds.Value > 10 ? k[12] : default;
+        var k13 = TRounds.Value > 12 ? k[13] : default;
+        var k14 = TRounds.Value > 12 ? k[14] : default;
         for (var i = 0; i < count; i++)
         {
             var x = Vector128.LoadUnsafe(ref source, (nuint)(i * Block)) ^ chain ^ k0;
@@ -205,59 +211,26 @@ internal sealed partial class AesNiCbc : IDisposable
             x = X86Aes.Encrypt(x, k7);
             x = X86Aes.Encrypt(x, k8);
             x = X86Aes.Encrypt(x, k9);
-            chain = X86Aes.EncryptLast(x, k10);
-            chain.StoreUnsafe(ref target, (nuint)(i * Block));
-        }
+            if (TRounds.Value == 10)
+            {
+                chain = X86Aes.EncryptLast(x, k10);
+            }
+            else
+            {
+                x = X86Aes.Encrypt(x, k10);
+                x = X86Aes.Encrypt(x, k11);
+                if (TRounds.Value == 12)
+                {
+                    chain = X86Aes.EncryptLast(x, k12);
+                }
+                else
+                {
+                    x = X86Aes.Encrypt(x, k12);
+                    x = X86Aes.Encrypt(x, k13);
+                    chain = X86Aes.EncryptLast(x, k14);
+                }
+            }
 
-        return chain;
-    }
-
-    private Vector128<byte> EncryptBlocks12(ref byte source, ref byte target, int count, Vector128<byte> chain)
-    {
-        var k = _encryptKeys;
-        Vector128<byte> k0 = k[0], k1 = k[1], k2 = k[2], k3 = k[3], k4 = k[4], k5 = k[5], k6 = k[6], k7 = k[7], k8 = k[8], k9 = k[9], k10 = k[10], k11 = k[11], k12 = k[12];
-        for (var i = 0; i < count; i++)
-        {
-            var x = Vector128.LoadUnsafe(ref source, (nuint)(i * Block)) ^ chain ^ k0;
-            x = X86Aes.Encrypt(x, k1);
-            x = X86Aes.Encrypt(x, k2);
-            x = X86Aes.Encrypt(x, k3);
-            x = X86Aes.Encrypt(x, k4);
-            x = X86Aes.Encrypt(x, k5);
-            x = X86Aes.Encrypt(x, k6);
-            x = X86Aes.Encrypt(x, k7);
-            x = X86Aes.Encrypt(x, k8);
-            x = X86Aes.Encrypt(x, k9);
-            x = X86Aes.Encrypt(x, k10);
-            x = X86Aes.Encrypt(x, k11);
-            chain = X86Aes.EncryptLast(x, k12);
-            chain.StoreUnsafe(ref target, (nuint)(i * Block));
-        }
-
-        return chain;
-    }
-
-    private Vector128<byte> EncryptBlocks14(ref byte source, ref byte target, int count, Vector128<byte> chain)
-    {
-        var k = _encryptKeys;
-        Vector128<byte> k0 = k[0], k1 = k[1], k2 = k[2], k3 = k[3], k4 = k[4], k5 = k[5], k6 = k[6], k7 = k[7], k8 = k[8], k9 = k[9], k10 = k[10], k11 = k[11], k12 = k[12], k13 = k[13], k14 = k[14];
-        for (var i = 0; i < count; i++)
-        {
-            var x = Vector128.LoadUnsafe(ref source, (nuint)(i * Block)) ^ chain ^ k0;
-            x = X86Aes.Encrypt(x, k1);
-            x = X86Aes.Encrypt(x, k2);
-            x = X86Aes.Encrypt(x, k3);
-            x = X86Aes.Encrypt(x, k4);
-            x = X86Aes.Encrypt(x, k5);
-            x = X86Aes.Encrypt(x, k6);
-            x = X86Aes.Encrypt(x, k7);
-            x = X86Aes.Encrypt(x, k8);
-            x = X86Aes.Encrypt(x, k9);
-            x = X86Aes.Encrypt(x, k10);
-            x = X86Aes.Encrypt(x, k11);
-            x = X86Aes.Encrypt(x, k12);
-            x = X86Aes.Encrypt(x, k13);
-            chain = X86Aes.EncryptLast(x, k14);
             chain.StoreUnsafe(ref target, (nuint)(i * Block));
         }
 
