@@ -37,7 +37,7 @@ namespace Clustering.IntegrationTests.Conformance;
 /// </remarks>
 [Category("Conformance")]
 [NonParallelizable]
-[CancelAfter(180_000)]
+[CancelAfter(240_000)]
 public sealed partial class FailureDetectionConformanceTests
 {
     private static readonly TimeSpan Token = TimeSpan.FromMilliseconds(1000);
@@ -46,6 +46,12 @@ public sealed partial class FailureDetectionConformanceTests
 
     /// <summary>The representative's idle-token hold at these settings (Corosync's and ours: 180 ms).</summary>
     private static readonly TimeSpan HoldPeriod = new TotemTimings { Token = Token, TokenCoefficient = TimeSpan.Zero }.Effective(3).Hold;
+
+    /// <summary>
+    /// How long the first start of the Corosync daemons gets to form a ring of 3 before they are started afresh (usually
+    /// a few seconds; in one CI run of 2026-12-02 they were still discarding joins after a minute).
+    /// </summary>
+    private static readonly TimeSpan FirstFormationLimit = TimeSpan.FromSeconds(40);
 
     /// <summary>Process start-up around the cut, our 5 ms polling and a machine shared with other work.</summary>
     private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(1500);
@@ -150,23 +156,20 @@ public sealed partial class FailureDetectionConformanceTests
         var logs = Enumerable.Range(1, 3).Select(n => Path.Combine(directory, string.Create(CultureInfo.InvariantCulture, $"n{n}"), "corosync.log")).ToArray();
         try
         {
-            for (var n = 0; n < 3; n++)
+            await StartCorosyncAsync(lab, group, logs, processes);
+            if (!await TryWaitAsync(() => logs.All(log => LastQuorumMembers(log) == 3), FirstFormationLimit))
             {
-                var state = Path.GetDirectoryName(logs[n])!;
-                Directory.CreateDirectory(state);
-                var config = Path.Combine(state, "corosync.conf");
-                await File.WriteAllTextAsync(config, CorosyncConfig(lab, group, state));
-
-                // A private /run per node (Corosync's lock file); IPC sockets are abstract, hence per namespace. TZ=UTC:
-                // the log's timestamps are compared with this process's UTC clock.
-                var info = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-                info.Environment["TZ"] = "UTC";
-                foreach (var arg in new[] { "netns", "exec", lab.Nodes[n].Namespace, "unshare", "-m", "sh", "-c", $"mount -t tmpfs tmpfs /run && exec corosync -f -c {config}" })
+                // Corosync 3.1.7 sometimes keeps discarding a late node's joins ("Discarding JOIN message during
+                // flush", see the remarks) for a minute and more: start the three daemons afresh, once.
+                await TestContext.Out.WriteLineAsync("Corosync: no ring of 3 within " + FirstFormationLimit.TotalSeconds
+                    + " s; restarting the daemons once. Node 1's log ended:\n" + LogTail(logs[0]));
+                await StopAsync(processes);
+                foreach (var log in logs)
                 {
-                    info.ArgumentList.Add(arg);
+                    File.Delete(log);
                 }
 
-                processes.Add(Process.Start(info)!);
+                await StartCorosyncAsync(lab, group, logs, processes);
             }
 
             await WaitAsync(
@@ -202,19 +205,49 @@ public sealed partial class FailureDetectionConformanceTests
         }
         finally
         {
-            foreach (var process in processes)
-            {
-                if (!process.HasExited)
-                {
-                    process.Kill(entireProcessTree: true);
-                }
-
-                await process.WaitForExitAsync();
-                process.Dispose();
-            }
-
+            await StopAsync(processes);
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    /// <summary>Starts one <c>corosync -f</c> per namespace, each writing its state and log beside its log path.</summary>
+    private static async Task StartCorosyncAsync(NetworkLab lab, System.Net.IPAddress group, string[] logs, List<Process> processes)
+    {
+        for (var n = 0; n < logs.Length; n++)
+        {
+            var state = Path.GetDirectoryName(logs[n])!;
+            Directory.CreateDirectory(state);
+            var config = Path.Combine(state, "corosync.conf");
+            await File.WriteAllTextAsync(config, CorosyncConfig(lab, group, state));
+
+            // A private /run per node (Corosync's lock file); IPC sockets are abstract, hence per namespace. TZ=UTC:
+            // the log's timestamps are compared with this process's UTC clock.
+            var info = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            info.Environment["TZ"] = "UTC";
+            foreach (var arg in new[] { "netns", "exec", lab.Nodes[n].Namespace, "unshare", "-m", "sh", "-c", $"mount -t tmpfs tmpfs /run && exec corosync -f -c {config}" })
+            {
+                info.ArgumentList.Add(arg);
+            }
+
+            processes.Add(Process.Start(info)!);
+        }
+    }
+
+    /// <summary>Kills the daemons (and the <c>ip netns exec</c> wrappers around them) and forgets them.</summary>
+    private static async Task StopAsync(List<Process> processes)
+    {
+        foreach (var process in processes)
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            await process.WaitForExitAsync();
+            process.Dispose();
+        }
+
+        processes.Clear();
     }
 
     private static string CorosyncConfig(NetworkLab lab, System.Net.IPAddress group, string state)
@@ -362,16 +395,27 @@ public sealed partial class FailureDetectionConformanceTests
 
     private static async Task WaitAsync(Func<bool> condition, Func<string> what, TimeSpan limit, TimeSpan? poll = null)
     {
+        if (!await TryWaitAsync(condition, limit, poll))
+        {
+            Assert.Fail($"not reached within {limit.TotalSeconds:0} s: {what()}");
+        }
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds (true) or <paramref name="limit"/> has passed (false).</summary>
+    private static async Task<bool> TryWaitAsync(Func<bool> condition, TimeSpan limit, TimeSpan? poll = null)
+    {
         var clock = Stopwatch.StartNew();
         while (!condition())
         {
             if (clock.Elapsed > limit)
             {
-                Assert.Fail($"not reached within {limit.TotalSeconds:0} s: {what()}");
+                return false;
             }
 
             await Task.Delay(poll ?? TimeSpan.FromMilliseconds(20));
         }
+
+        return true;
     }
 
     [GeneratedRegex(@"^\s+\d+\s+\d+\b", RegexOptions.Multiline)]
