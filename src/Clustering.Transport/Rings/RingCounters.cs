@@ -11,6 +11,7 @@ public sealed class RingCounters
     private long _receiveOverflows;
     private long _unlistedSources;
     private long _receiveErrors;
+    private long _ownCopies;
 
     /// <summary>Datagrams handed to the network (a multicast counts once; a udpu send to all counts once per member).</summary>
     public long DatagramsSent => Volatile.Read(ref _datagramsSent);
@@ -35,6 +36,12 @@ public sealed class RingCounters
 
     /// <summary>Errors the receive loop met and logged (the loop goes on).</summary>
     public long ReceiveErrors => Volatile.Read(ref _receiveErrors);
+
+    /// <summary>
+    /// This node's own multicast datagrams, looped back to its group socket and dropped there. Stays 0 where the kernel
+    /// keeps them off the socket (a multicast ring over IPv4 on Linux).
+    /// </summary>
+    public long OwnCopies => Volatile.Read(ref _ownCopies);
 
     internal void OnSent(int bytes)
     {
@@ -69,4 +76,6 @@ public sealed class RingCounters
     internal void OnUnlistedSource(int datagrams = 1) => Interlocked.Add(ref _unlistedSources, datagrams);
 
     internal void OnReceiveError() => Interlocked.Increment(ref _receiveErrors);
+
+    internal void OnOwnCopies(int datagrams) => Interlocked.Add(ref _ownCopies, datagrams);
 }

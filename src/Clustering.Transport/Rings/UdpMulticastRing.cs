@@ -29,6 +29,9 @@ public sealed class UdpMulticastRing : IRing, IPushRing, IBatchSendRing
 
     private UdpMulticastRing(UdpMulticastRingOptions options, IPAddress local, ILogger logger)
     {
+        static IPAddress interfaceAddressOf(IPAddress local) =>
+            IPAddress.IsLoopback(local) && local.AddressFamily == AddressFamily.InterNetwork ? IPAddress.Loopback : local;
+
         var group = options.MulticastAddress!;
         var family = local.AddressFamily;
         LocalEndPoint = new IPEndPoint(local, options.MulticastPort - 1);
@@ -48,7 +51,7 @@ public sealed class UdpMulticastRing : IRing, IPushRing, IBatchSendRing
         try
         {
             var ring = options.RingNumber;
-            var interfaceAddress = IPAddress.IsLoopback(local) && family == AddressFamily.InterNetwork ? IPAddress.Loopback : local;
+            var interfaceAddress = interfaceAddressOf(local);
             var interfaceIndex = family == AddressFamily.InterNetworkV6 ? IPv6InterfaceIndex(local) : 0;
             Configure(ring, LocalEndPoint, "bind", () => _sendSocket.Bind(LocalEndPoint));
             Configure(ring, interfaceAddress, "set the multicast interface to", () =>
@@ -92,6 +95,16 @@ public sealed class UdpMulticastRing : IRing, IPushRing, IBatchSendRing
             _sendSocket.Dispose();
             _groupSocket.Dispose();
             throw;
+        }
+
+        OwnCopiesBlocked = BlockOwnCopies(_groupSocket, group, interfaceAddressOf(local), local, out var notBlocked);
+        if (OwnCopiesBlocked)
+        {
+            RingLog.OwnCopiesBlocked(logger, options.RingNumber, local);
+        }
+        else
+        {
+            RingLog.OwnCopiesNotBlocked(logger, options.RingNumber, notBlocked);
         }
 
         UdpRingCore.EnlargeBuffers(_sendSocket);
@@ -158,6 +171,12 @@ public sealed class UdpMulticastRing : IRing, IPushRing, IBatchSendRing
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// Whether the kernel keeps this node's own multicast frames off its group socket (IPv4 on Linux): see
+    /// <see cref="BlockOwnCopies"/>. Otherwise they arrive and the ring set drops them by their header.
+    /// </summary>
+    internal bool OwnCopiesBlocked { get; }
+
     /// <summary>Whether UDP segmentation offload is in use (asked for, and the kernel passed the probe at start).</summary>
     internal bool SegmentationOffloadActive => _core.Segmentation;
 
@@ -179,6 +198,43 @@ public sealed class UdpMulticastRing : IRing, IPushRing, IBatchSendRing
         catch (SocketException e)
         {
             throw new RingBindException(ringNumber, target as EndPoint ?? new IPEndPoint((IPAddress)target, 0), operation, e);
+        }
+    }
+
+    /// <summary>
+    /// Multicast loops every frame a node sends back to its own group socket (loop-back stays on so that several nodes
+    /// can share a host), where it costs the kernel a queued copy and the node a read, only to be dropped. On Linux the
+    /// group socket's membership excludes the node's own address as a source (<c>IP_BLOCK_SOURCE</c>), which the kernel
+    /// checks before queueing anything. Only the node's frames come from that address on this ring: every member sends
+    /// from its address on <c>mcastport - 1</c>, which no two sockets can bind. Best effort: where it is refused (another
+    /// system, IPv6, a kernel without source filtering), the own copies are received and dropped as before.
+    /// </summary>
+    /// <returns>Whether the block took.</returns>
+    private static bool BlockOwnCopies(Socket groupSocket, IPAddress group, IPAddress interfaceAddress, IPAddress local, out string reason)
+    {
+        const int IpProtocolIp = 0;
+        const int IpBlockSource = 38; // Linux <linux/in.h>
+        if (!OperatingSystem.IsLinux() || local.AddressFamily != AddressFamily.InterNetwork)
+        {
+            reason = OperatingSystem.IsLinux() ? "IPv6" : "not Linux";
+            return false;
+        }
+
+        // struct ip_mreq_source { imr_multiaddr; imr_interface; imr_sourceaddr; }, each an IPv4 address in network order.
+        Span<byte> request = stackalloc byte[12];
+        _ = group.TryWriteBytes(request[..4], out _);
+        _ = interfaceAddress.TryWriteBytes(request[4..8], out _);
+        _ = local.TryWriteBytes(request[8..], out _);
+        try
+        {
+            groupSocket.SetRawSocketOption(IpProtocolIp, IpBlockSource, request);
+            reason = "";
+            return true;
+        }
+        catch (SocketException e)
+        {
+            reason = "IP_BLOCK_SOURCE refused: " + e.SocketErrorCode;
+            return false;
         }
     }
 

@@ -354,6 +354,7 @@ internal sealed partial class UdpRingCore
         source = null!;
         if (address.Equals(_localAddress))
         {
+            Counters.OnOwnCopies(datagrams);
             return false; // our own multicast, looped back
         }
 

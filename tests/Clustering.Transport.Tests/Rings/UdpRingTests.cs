@@ -41,6 +41,53 @@ public sealed class UdpRingTests
     }
 
     [Test]
+    public async Task Multicast_keeps_a_nodes_own_frames_off_its_group_socket_on_linux()
+    {
+        var rings = LoopbackRings.Multicast(3);
+        try
+        {
+            if (!OperatingSystem.IsLinux())
+            {
+                Assert.That(rings.Select(r => r.OwnCopiesBlocked), Is.All.False);
+                await rings[0].SendToAllAsync(new byte[] { 0 });
+                using var other = await ReceiveAsync(rings[1]);
+                await Task.Delay(150);
+                Assert.That(rings[0].Received.TryRead(out _), Is.False, "the own copy is dropped by its source address");
+                Assert.That(rings[0].Counters.OwnCopies, Is.EqualTo(1));
+                return;
+            }
+
+            Assert.That(rings.Select(r => r.OwnCopiesBlocked), Is.All.True);
+            for (var i = 0; i < 3; i++)
+            {
+                await rings[i].SendToAllAsync(new[] { (byte)i });
+            }
+
+            // Each ring hears the two others, in any order, and never itself.
+            for (var i = 0; i < 3; i++)
+            {
+                var heard = new List<byte>();
+                for (var n = 0; n < 2; n++)
+                {
+                    using var datagram = await ReceiveAsync(rings[i]);
+                    heard.Add(datagram.Data[0]);
+                }
+
+                Assert.That(heard, Is.EquivalentTo(Enumerable.Range(0, 3).Where(j => j != i).Select(j => (byte)j)), $"ring {i}");
+            }
+
+            await Task.Delay(150);
+            Assert.That(rings.Select(r => r.Received.TryRead(out _)), Is.All.False, "no own copy arrives later");
+            Assert.That(rings.Select(r => r.Counters.DatagramsReceived), Is.All.EqualTo(2));
+            Assert.That(rings.Select(r => r.Counters.OwnCopies), Is.All.EqualTo(0), "the kernel queued no own copy");
+        }
+        finally
+        {
+            await DisposeAll(rings);
+        }
+    }
+
+    [Test]
     public async Task Multicast_resolves_bindnetaddr_against_the_interfaces_it_is_given()
     {
         var local = LoopbackRings.RandomLoopback();
