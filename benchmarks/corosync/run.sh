@@ -10,6 +10,8 @@
 # OURS_SECAUTH (on or off, default on): the issue's comparison is ours with 2 active rings and secauth against
 # Corosync's udp transport, which has one ring and no crypto; OURS_RINGS=1 OURS_SECAUTH=off compares like for like.
 # OURS_ACCEL (default 17, the nodes' default): the accelerated window (docs/totem.md); 0 runs Totem in Corosync's order.
+# MAX_MESSAGES and WINDOW_SIZE (default: unset, Corosync's 17 and 50): Totem's max_messages and window_size, set on
+# both sides alike (Corosync's totem block and `clusterctl bench --max-messages/--window-size`).
 set -euo pipefail
 
 COUNT=${COUNT:-}
@@ -26,6 +28,18 @@ OURS_TRANSPORT=${OURS_TRANSPORT:-udp}
 OURS_RINGS=${OURS_RINGS:-2}
 OURS_SECAUTH=${OURS_SECAUTH:-on}
 OURS_ACCEL=${OURS_ACCEL:-17}
+MAX_MESSAGES=${MAX_MESSAGES:-}
+WINDOW_SIZE=${WINDOW_SIZE:-}
+for v in "$MAX_MESSAGES" "$WINDOW_SIZE"; do
+  case $v in ''|[1-9]|[1-9][0-9]|[1-9][0-9][0-9]) ;; *) echo "run.sh: MAX_MESSAGES and WINDOW_SIZE take 1..999" >&2; exit 2 ;; esac
+done
+# The totem lines both sides get for them, and our bench's options.
+TOTEM_TUNING=""
+OURS_TUNING=()
+[ -n "$MAX_MESSAGES" ] && TOTEM_TUNING+="  max_messages: $MAX_MESSAGES"$'\n' && OURS_TUNING+=(--max-messages "$MAX_MESSAGES")
+[ -n "$WINDOW_SIZE" ] && TOTEM_TUNING+="  window_size: $WINDOW_SIZE"$'\n' && OURS_TUNING+=(--window-size "$WINDOW_SIZE")
+TUNING_NOTE=""
+[ -n "$TOTEM_TUNING" ] && TUNING_NOTE="; both: max_messages ${MAX_MESSAGES:-17}, window_size ${WINDOW_SIZE:-50}"
 NODES=3
 
 if [ "$(id -u)" != 0 ]; then
@@ -106,7 +120,7 @@ totem {
   cluster_name: cbench$ID
   transport: udp
   token: 3000
-  crypto_cipher: none
+${TOTEM_TUNING}  crypto_cipher: none
   crypto_hash: none
   interface {
     linknumber: 0
@@ -206,7 +220,7 @@ corosync_run() {
 ours_run() {
   local size=$1 count=$2 rate=$3 json
   json=$("$CLUSTERCTL" bench --nodes $NODES --size "$size" --count "$count" --rate "$rate" \
-    --transport "$OURS_TRANSPORT" --rings "$OURS_RINGS" --secauth "$OURS_SECAUTH" --accelerated-window "$OURS_ACCEL" --json 2> "$WORK/ours.err") || {
+    --transport "$OURS_TRANSPORT" --rings "$OURS_RINGS" --secauth "$OURS_SECAUTH" --accelerated-window "$OURS_ACCEL" "${OURS_TUNING[@]}" --json 2> "$WORK/ours.err") || {
     log "clusterctl bench failed (size $size, rate $rate):"; cat "$WORK/ours.err" >&2; }
   [ -n "$json" ] || { echo "0 0 -1 -1 0"; return; }
   # The first msgs_per_s is the slowest member's; the largest p50_ms is the worst member's.
@@ -227,6 +241,12 @@ steal_since() { read -r s0 t0 <<<"$1"; read -r s1 t1 < <(steal_mark); awk -v s="
 declare -A C_MPS C_P50 C_CPU O_MPS O_P50 O_CPU BAD
 STEAL_MARK=$(steal_mark)
 log "corosync $(corosync -v | head -1 | grep -o "'[^']*'"), 3 nodes, udp, in namespaces cb$ID-1..$NODES"
+# The tuning as the daemon runs it (its runtime configuration), read from node 1 once it answers.
+cmap_value() { ip netns exec "cb$ID-1" corosync-cmapctl -g "runtime.config.totem.$1" 2>/dev/null | awk '{ print $NF }'; }
+if [ -n "$TOTEM_TUNING" ]; then
+  for _ in $(seq 1 100); do [ -n "$(cmap_value max_messages)" ] && break; sleep 0.1; done
+  log "corosync runs with max_messages $(cmap_value max_messages), window_size $(cmap_value window_size)"
+fi
 for size in $SIZES; do
   corosync_alive || exit 1
   read -r mps _ lost ooo cpu < <(corosync_run "$size" "$(flood_count "$size")" 0)
@@ -258,7 +278,7 @@ O_STEAL=$(steal_since "$STEAL_MARK")
 
 echo
 counts=""; for size in $SIZES; do counts+="${counts:+, }$(flood_count "$size") at $size B"; done
-echo "3 nodes, 1 sender; ours: clusterctl $OURS_KIND, $OURS_TRANSPORT, $OURS_RINGS ring(s), secauth $OURS_SECAUTH, accelerated window $OURS_ACCEL; flood runs of $counts; $LIGHT_COUNT messages at $LIGHT_RATE msgs/s for latency; $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), steal $C_STEAL % during Corosync's runs and $O_STEAL % during ours, $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "3 nodes, 1 sender; ours: clusterctl $OURS_KIND, $OURS_TRANSPORT, $OURS_RINGS ring(s), secauth $OURS_SECAUTH, accelerated window $OURS_ACCEL$TUNING_NOTE; flood runs of $counts; $LIGHT_COUNT messages at $LIGHT_RATE msgs/s for latency; $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), steal $C_STEAL % during Corosync's runs and $O_STEAL % during ours, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo
 echo "| size | Corosync 3.1.7 msgs/s | ours msgs/s | ours / Corosync | Corosync CPU us/msg | ours CPU us/msg | Corosync p50 @ $LIGHT_RATE/s | ours p50 @ $LIGHT_RATE/s |"
 echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"

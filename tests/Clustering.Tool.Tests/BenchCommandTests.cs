@@ -6,6 +6,7 @@ using System.Text.Json;
 using Clustering.Membership.Groups;
 using Clustering.Tool.Commands;
 using Clustering.Tool.Commands.Bench;
+using Clustering.Transport.Configuration;
 
 namespace Clustering.Tool.Tests;
 
@@ -33,6 +34,8 @@ public sealed class BenchCommandTests
     [TestCase("--rings", "3", "--rings needs an integer from 1 to 2")]
     [TestCase("--secauth", "maybe", "--secauth takes on or off")]
     [TestCase("--accelerated-window", "-1", "--accelerated-window needs an integer from 0")]
+    [TestCase("--max-messages", "0", "--max-messages needs an integer from 1")]
+    [TestCase("--window-size", "x", "--window-size needs an integer from 1")]
     [TestCase("--frobnicate", "1", "unknown option '--frobnicate'")]
     public async Task A_bad_option_is_a_usage_error_that_exits_2(string option, string value, string message)
     {
@@ -65,6 +68,26 @@ public sealed class BenchCommandTests
         Assert.That(all.Describe(), Is.EqualTo("5 nodes (udp, 2 rings active, secauth off), 5 senders x 300 messages of 1024 bytes, rate 200 msgs/s per sender"));
         Assert.That(defaults.AcceleratedWindow, Is.EqualTo(17), "the nodes' default: an accelerated ring");
         Assert.That(BenchOptions.Parse(new CommandLine(["--accelerated-window", "0"])).AcceleratedWindow, Is.Zero, "Corosync's order");
+        Assert.That((defaults.MaxMessages, defaults.WindowSize, defaults.EffectiveMaxMessages, defaults.EffectiveWindowSize), Is.EqualTo(((int?)null, (int?)null, 17, 50)), "Corosync's defaults");
+        var tuned = BenchOptions.Parse(new CommandLine(["--max-messages", "50", "--window-size", "100"]));
+        Assert.That((tuned.EffectiveMaxMessages, tuned.EffectiveWindowSize), Is.EqualTo((50, 100)));
+    }
+
+    [TestCase(null, null)]
+    [TestCase(50, 100)]
+    public void The_nodes_configurations_carry_max_messages_and_window_size_only_when_named(int? maxMessages, int? windowSize)
+    {
+        foreach (var transport in new[] { "udp", "udpu" })
+        {
+            using var layout = BenchLayout.Create(new BenchOptions { Transport = transport, Rings = 2, MaxMessages = maxMessages, WindowSize = windowSize });
+            foreach (var path in layout.ConfigPaths)
+            {
+                var text = File.ReadAllText(path);
+                Assert.That(text.Contains("max_messages", StringComparison.Ordinal), Is.EqualTo(maxMessages is not null), $"{transport}: {text}");
+                var timings = CorosyncConfiguration.Parse(text).Totem.Timings;
+                Assert.That((timings.MaxMessages, timings.WindowSize), Is.EqualTo((maxMessages ?? 17, windowSize ?? 50)), transport);
+            }
+        }
     }
 
     [Test]
@@ -189,6 +212,7 @@ public sealed class BenchCommandTests
         Assert.That(root.GetProperty("senders").GetInt32(), Is.EqualTo(1));
         Assert.That(root.GetProperty("size").GetInt32(), Is.EqualTo(64));
         Assert.That(root.GetProperty("accelerated_window").GetInt32(), Is.EqualTo(17));
+        Assert.That((root.GetProperty("max_messages").GetInt32(), root.GetProperty("window_size").GetInt32()), Is.EqualTo((17, 50)), "Corosync's defaults");
         Assert.That(root.GetProperty("messages").GetInt64(), Is.EqualTo(2000), "count x senders");
         Assert.That(root.GetProperty("lost").GetInt64(), Is.Zero);
         Assert.That(root.GetProperty("out_of_order").GetInt64(), Is.Zero);

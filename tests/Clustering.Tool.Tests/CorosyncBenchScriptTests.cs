@@ -8,7 +8,8 @@ namespace Clustering.Tool.Tests;
 /// <c>benchmarks/corosync/run.sh</c> end to end with short floods: it builds our libcpg client, runs three real
 /// Corosync nodes in namespaces and then <c>clusterctl bench</c>, and prints the side-by-side table. The figures are
 /// not judged (speed belongs to the benchmark), but every cell must be a measurement: the script, the client and the
-/// bench's JSON cannot drift apart unnoticed.
+/// bench's JSON cannot drift apart unnoticed. The run sets Totem's max_messages and window_size on both sides, which
+/// Corosync must report back from its runtime configuration.
 /// </summary>
 [Category("Conformance")]
 public sealed partial class CorosyncBenchScriptTests
@@ -39,14 +40,17 @@ public sealed partial class CorosyncBenchScriptTests
                 ["SIZES"] = "64 1024",
                 ["LIGHT_COUNT"] = "40",
                 ["CLUSTERCTL"] = clusterctl,
+                ["MAX_MESSAGES"] = "20",
+                ["WINDOW_SIZE"] = "60",
             });
 
         Assert.That(result.ExitCode, Is.Zero, $"run.sh failed:\n{result.StandardOutput}\n{result.StandardError}");
         var lines = result.StandardOutput.Split('\n', StringSplitOptions.TrimEntries);
-        Assert.That(lines, Has.Some.StartsWith("3 nodes, 1 sender; ours: clusterctl JIT, udp, 2 ring(s), secauth on, accelerated window 17; flood runs of 3000 at 64 B, 3000 at 1024 B; 40 messages at 200 msgs/s for latency;"));
+        Assert.That(lines, Has.Some.StartsWith("3 nodes, 1 sender; ours: clusterctl JIT, udp, 2 ring(s), secauth on, accelerated window 17; both: max_messages 20, window_size 60; flood runs of 3000 at 64 B, 3000 at 1024 B; 40 messages at 200 msgs/s for latency;"));
         Assert.That(lines, Has.Some.Match(@"^3 nodes, 1 sender; .*, load average [0-9. ]+, steal \d+ % during Corosync's runs and \d+ % during ours, \d{4}-\d\d-\d\d \d\d:\d\d UTC$"), "the header names the steal time of each half");
         Assert.That(lines, Has.Some.EqualTo("| size | Corosync 3.1.7 msgs/s | ours msgs/s | ours / Corosync | Corosync CPU us/msg | ours CPU us/msg | Corosync p50 @ 200/s | ours p50 @ 200/s |"));
         Assert.That(lines, Has.None.Contains("NOT CLEAN"), "every run delivered every message once, in order");
+        Assert.That(result.StandardError, Does.Contain("run.sh: corosync runs with max_messages 20, window_size 60"), "the tuning as the daemons run it");
 
         foreach (var size in new[] { 64, 1024 })
         {

@@ -87,9 +87,13 @@ internal sealed class BenchLayout : IDisposable
           crypto_hash: {{(options.SecAuth ? "sha256" : "none")}}
           rrp_mode: {{(options.Rings > 1 ? "active" : "none")}}
           token: 3000
-        {{interfaces}}}
+        {{Optional("max_messages", options.MaxMessages)}}{{Optional("window_size", options.WindowSize)}}{{interfaces}}}
 
         """);
+
+    /// <summary>A totem line for a setting the run names, indented as the block's others; nothing for a default.</summary>
+    private static string Optional(string key, int? value) =>
+        value is { } v ? string.Create(CultureInfo.InvariantCulture, $"  {key}: {v}\n") : "";
 
     private static string Quorum(BenchOptions options) => string.Create(CultureInfo.InvariantCulture, $$"""
         quorum {

@@ -11,6 +11,12 @@ internal sealed record BenchOptions
     /// <summary>The largest message (Corosync's MESSAGE_SIZE_MAX).</summary>
     public const int MaxSize = 1024 * 1024;
 
+    /// <summary>Corosync's (and the nodes') default <c>max_messages</c>.</summary>
+    public static readonly int DefaultMaxMessages = new Clustering.Transport.Configuration.TotemTimings().MaxMessages;
+
+    /// <summary>Corosync's (and the nodes') default <c>window_size</c>.</summary>
+    public static readonly int DefaultWindowSize = new Clustering.Transport.Configuration.TotemTimings().WindowSize;
+
     public int Nodes { get; init; } = 3;
 
     /// <summary>Every node sends (<c>--senders all</c>) rather than node 1 alone.</summary>
@@ -32,6 +38,21 @@ internal sealed record BenchOptions
 
     /// <summary>The nodes' accelerated window (<see cref="Clustering.Node.ClusterNodeOptions.AcceleratedWindow"/>); 0 runs Totem as Corosync does.</summary>
     public int AcceleratedWindow { get; init; } = Clustering.Membership.Totem.TotemRingOptions.DefaultAcceleratedWindow;
+
+    /// <summary>
+    /// Totem's <c>max_messages</c> for every node (frames one token visit may send); <see langword="null"/> leaves
+    /// Corosync's default, <see cref="DefaultMaxMessages"/>.
+    /// </summary>
+    public int? MaxMessages { get; init; }
+
+    /// <summary>Totem's <c>window_size</c> for every node; <see langword="null"/> leaves Corosync's default, <see cref="DefaultWindowSize"/>.</summary>
+    public int? WindowSize { get; init; }
+
+    /// <summary>The <c>max_messages</c> the nodes run with.</summary>
+    public int EffectiveMaxMessages => MaxMessages ?? DefaultMaxMessages;
+
+    /// <summary>The <c>window_size</c> the nodes run with.</summary>
+    public int EffectiveWindowSize => WindowSize ?? DefaultWindowSize;
 
     public bool Json { get; init; }
 
@@ -55,6 +76,8 @@ internal sealed record BenchOptions
         var secauth = args.Value("--secauth") ?? "on";
         var stall = args.Integer(1, 3600, "--stall-timeout") ?? 10;
         var accelerated = (int)(args.Integer(0, 1000, "--accelerated-window") ?? Clustering.Membership.Totem.TotemRingOptions.DefaultAcceleratedWindow);
+        var maxMessages = (int?)args.Integer(1, 1000, "--max-messages");
+        var windowSize = (int?)args.Integer(1, 1000, "--window-size");
         var json = args.Flag("--json");
         args.EnsureConsumed();
 
@@ -87,6 +110,8 @@ internal sealed record BenchOptions
             Rings = rings,
             SecAuth = secAuth,
             AcceleratedWindow = accelerated,
+            MaxMessages = maxMessages,
+            WindowSize = windowSize,
             Json = json,
             StallTimeout = TimeSpan.FromSeconds(stall),
         };

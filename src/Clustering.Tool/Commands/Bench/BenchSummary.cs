@@ -73,6 +73,8 @@ internal sealed class BenchSummary
             json.WriteNumber("rings", Options.Rings);
             json.WriteBoolean("secauth", Options.SecAuth);
             json.WriteNumber("accelerated_window", Options.AcceleratedWindow);
+            json.WriteNumber("max_messages", Options.EffectiveMaxMessages);
+            json.WriteNumber("window_size", Options.EffectiveWindowSize);
             json.WriteNumber("msgs_per_s", Math.Round(MessagesPerSecond, 1));
             json.WriteNumber("p50_ms", Math.Round(P50Milliseconds, 3));
             json.WriteNumber("p99_ms", Math.Round(P99Milliseconds, 3));
