@@ -39,7 +39,7 @@ public sealed class RingCounters
 
     /// <summary>
     /// This node's own multicast datagrams, looped back to its group socket and dropped there. Stays 0 where the kernel
-    /// keeps them off the socket (a multicast ring over IPv4 on Linux).
+    /// keeps them off the socket (a multicast ring on Linux).
     /// </summary>
     public long OwnCopies => Volatile.Read(ref _ownCopies);
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -46,13 +47,13 @@ public sealed class UdpMulticastRing : IRing, IPushRing, IBatchSendRing
             RecvFlush = options.RecvFlush,
         };
 
+        var interfaceIndex = family == AddressFamily.InterNetworkV6 ? IPv6InterfaceIndex(local) : 0;
         _sendSocket = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
         _groupSocket = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
         try
         {
             var ring = options.RingNumber;
             var interfaceAddress = interfaceAddressOf(local);
-            var interfaceIndex = family == AddressFamily.InterNetworkV6 ? IPv6InterfaceIndex(local) : 0;
             Configure(ring, LocalEndPoint, "bind", () => _sendSocket.Bind(LocalEndPoint));
             Configure(ring, interfaceAddress, "set the multicast interface to", () =>
             {
@@ -97,7 +98,7 @@ public sealed class UdpMulticastRing : IRing, IPushRing, IBatchSendRing
             throw;
         }
 
-        OwnCopiesBlocked = BlockOwnCopies(_groupSocket, group, interfaceAddressOf(local), local, out var notBlocked);
+        OwnCopiesBlocked = BlockOwnCopies(_groupSocket, group, interfaceAddressOf(local), interfaceIndex, local, out var notBlocked);
         if (OwnCopiesBlocked)
         {
             RingLog.OwnCopiesBlocked(logger, options.RingNumber, local);
@@ -172,7 +173,7 @@ public sealed class UdpMulticastRing : IRing, IPushRing, IBatchSendRing
     }
 
     /// <summary>
-    /// Whether the kernel keeps this node's own multicast frames off its group socket (IPv4 on Linux): see
+    /// Whether the kernel keeps this node's own multicast frames off its group socket (on Linux): see
     /// <see cref="BlockOwnCopies"/>. Otherwise they arrive and the ring set drops them by their header.
     /// </summary>
     internal bool OwnCopiesBlocked { get; }
@@ -204,37 +205,66 @@ public sealed class UdpMulticastRing : IRing, IPushRing, IBatchSendRing
     /// <summary>
     /// Multicast loops every frame a node sends back to its own group socket (loop-back stays on so that several nodes
     /// can share a host), where it costs the kernel a queued copy and the node a read, only to be dropped. On Linux the
-    /// group socket's membership excludes the node's own address as a source (<c>IP_BLOCK_SOURCE</c>), which the kernel
-    /// checks before queueing anything. Only the node's frames come from that address on this ring: every member sends
-    /// from its address on <c>mcastport - 1</c>, which no two sockets can bind. Best effort: where it is refused (another
-    /// system, IPv6, a kernel without source filtering), the own copies are received and dropped as before.
+    /// group socket's membership excludes the node's own address as a source (<c>IP_BLOCK_SOURCE</c> for IPv4,
+    /// <c>MCAST_BLOCK_SOURCE</c> for IPv6), which the kernel checks before queueing anything. Only the node's frames
+    /// come from that address on this ring: every member sends from its address on <c>mcastport - 1</c>, which no two
+    /// sockets can bind. Best effort: where it is refused (another system, a kernel without source filtering), the own
+    /// copies are received and dropped as before.
     /// </summary>
     /// <returns>Whether the block took.</returns>
-    private static bool BlockOwnCopies(Socket groupSocket, IPAddress group, IPAddress interfaceAddress, IPAddress local, out string reason)
+    private static bool BlockOwnCopies(Socket groupSocket, IPAddress group, IPAddress interfaceAddress, int interfaceIndex, IPAddress local, out string reason)
     {
-        const int IpProtocolIp = 0;
-        const int IpBlockSource = 38; // Linux <linux/in.h>
-        if (!OperatingSystem.IsLinux() || local.AddressFamily != AddressFamily.InterNetwork)
+        // Linux <linux/in.h>, <linux/in6.h>, <bits/socket.h>.
+        const int SolIp = 0;
+        const int SolIPv6 = 41;
+        const int IpBlockSource = 38;
+        const int McastBlockSource = 43;
+        const ushort AfInet6 = 10;
+        if (!OperatingSystem.IsLinux() || (local.AddressFamily == AddressFamily.InterNetworkV6 && !Environment.Is64BitProcess))
         {
-            reason = OperatingSystem.IsLinux() ? "IPv6" : "not Linux";
+            reason = OperatingSystem.IsLinux() ? "IPv6 on a 32-bit process" : "not Linux";
             return false;
         }
 
-        // struct ip_mreq_source { imr_multiaddr; imr_interface; imr_sourceaddr; }, each an IPv4 address in network order.
-        Span<byte> request = stackalloc byte[12];
-        _ = group.TryWriteBytes(request[..4], out _);
-        _ = interfaceAddress.TryWriteBytes(request[4..8], out _);
-        _ = local.TryWriteBytes(request[8..], out _);
+        Span<byte> request = stackalloc byte[264];
+        request.Clear();
+        int level, name, length;
+        if (local.AddressFamily == AddressFamily.InterNetwork)
+        {
+            // struct ip_mreq_source { imr_multiaddr; imr_interface; imr_sourceaddr; }, IPv4 addresses in network order.
+            (level, name, length) = (SolIp, IpBlockSource, 12);
+            _ = group.TryWriteBytes(request[..4], out _);
+            _ = interfaceAddress.TryWriteBytes(request[4..8], out _);
+            _ = local.TryWriteBytes(request[8..12], out _);
+        }
+        else
+        {
+            // struct group_source_req { u32 gsr_interface; (4 bytes of padding) sockaddr_storage gsr_group, gsr_source; }
+            // on 64-bit Linux (sockaddr_storage is 8-aligned, 128 bytes), each address a sockaddr_in6.
+            (level, name, length) = (SolIPv6, McastBlockSource, 264);
+            MemoryMarshal.Write(request, (uint)interfaceIndex);
+            WriteSockaddrIn6(request.Slice(8, 28), group, AfInet6, (uint)interfaceIndex);
+            WriteSockaddrIn6(request.Slice(136, 28), local, AfInet6, (uint)local.ScopeId);
+        }
+
         try
         {
-            groupSocket.SetRawSocketOption(IpProtocolIp, IpBlockSource, request);
+            groupSocket.SetRawSocketOption(level, name, request[..length]);
             reason = "";
             return true;
         }
         catch (SocketException e)
         {
-            reason = "IP_BLOCK_SOURCE refused: " + e.SocketErrorCode;
+            reason = (name == IpBlockSource ? "IP_BLOCK_SOURCE" : "MCAST_BLOCK_SOURCE") + " refused: " + e.SocketErrorCode;
             return false;
+        }
+
+        static void WriteSockaddrIn6(Span<byte> destination, IPAddress address, ushort family, uint scope)
+        {
+            // sin6_family (host order), sin6_port 0, sin6_flowinfo 0, sin6_addr, sin6_scope_id (host order).
+            MemoryMarshal.Write(destination, family);
+            _ = address.TryWriteBytes(destination.Slice(8, 16), out _);
+            MemoryMarshal.Write(destination[24..], scope);
         }
     }
 

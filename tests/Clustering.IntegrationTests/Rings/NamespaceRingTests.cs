@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Clustering.TestSupport;
 using Clustering.Transport.Rings;
@@ -163,6 +164,67 @@ public sealed class NamespaceRingTests
             }
 
             Assert.That(got, Is.EqualTo(new byte[] { 42 }), "ring 0 recovered");
+        }
+        finally
+        {
+            foreach (var ring in rings)
+            {
+                await ring.DisposeAsync();
+            }
+        }
+    }
+
+    [Test]
+    public async Task Multicast_over_IPv6_reaches_the_group_and_keeps_each_nodes_own_frames_off_its_socket()
+    {
+        using var lab = NetworkLab.Create(3);
+
+        // 2001:2::/48 is IPv6's range for benchmarking networks (RFC 5180), as 198.18.0.0/15 is IPv4's; no duplicate
+        // address detection, so the addresses are usable at once. A link-local-scope group (ff12::) takes the path
+        // that binds the group with the interface as its scope.
+        var subnet = Random.Shared.Next(1, 0xffff);
+        var addresses = lab.Nodes.Select(n => IPAddress.Parse(string.Create(CultureInfo.InvariantCulture, $"2001:2:0:{subnet:x}::{n.Index + 1}"))).ToArray();
+        foreach (var node in lab.Nodes)
+        {
+            var added = lab.Exec(node.Index, "ip", $"-6 addr add {addresses[node.Index]}/64 dev eth0 nodad");
+            if (added.ExitCode != 0)
+            {
+                Assert.Ignore($"IPv6 is not available in the namespaces here: {added.StandardError.Trim()}");
+            }
+        }
+
+        var group = IPAddress.Parse(string.Create(CultureInfo.InvariantCulture, $"ff12::c1a5:{Random.Shared.Next(1, 0xffff):x}"));
+        var rings = lab.Nodes.Select(node => lab.RunIn(node.Index, () => UdpMulticastRing.Create(new UdpMulticastRingOptions
+        {
+            LocalAddress = addresses[node.Index],
+            MulticastAddress = group,
+        }))).ToArray();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                await rings[i].SendToAllAsync(new[] { (byte)i });
+            }
+
+            for (var i = 0; i < 3; i++)
+            {
+                var heard = new List<byte>();
+                for (var n = 0; n < 2; n++)
+                {
+                    var data = await TryReceiveAsync(rings[i], Arrival);
+                    Assert.That(data, Is.Not.Null, $"node {i} heard {heard.Count} of the other two");
+                    heard.Add(data![0]);
+                }
+
+                Assert.That(heard, Is.EquivalentTo(Enumerable.Range(0, 3).Where(j => j != i).Select(j => (byte)j)), $"node {i}");
+            }
+
+            Assert.That(await TryReceiveAsync(rings[0], TimeSpan.FromMilliseconds(300)), Is.Null, "no own copy arrives later");
+            Assert.That(rings.Select(r => r.Counters.OwnCopies), Is.All.EqualTo(0), "the kernel queued no own copy");
+
+            // Unicast over IPv6 too: the token's path.
+            await rings[2].SendToAsync(rings[0].LocalEndPoint, new byte[] { 7 });
+            Assert.That(await TryReceiveAsync(rings[0], Arrival), Is.EqualTo(new byte[] { 7 }));
         }
         finally
         {
