@@ -51,7 +51,7 @@ internal static partial class RingLog
     [LoggerMessage(EventId = 3114, Level = LogLevel.Information, Message = "Ring {RingNumber}: UDP segmentation offload off ({Reason}); datagrams are sent and received one by one")]
     public static partial void SegmentationOffloadOff(ILogger logger, int ringNumber, string reason);
 
-    [LoggerMessage(EventId = 3115, Level = LogLevel.Debug, Message = "Ring {RingNumber}: this node's own multicast frames are kept off its group socket (IP_BLOCK_SOURCE {Source})")]
+    [LoggerMessage(EventId = 3115, Level = LogLevel.Debug, Message = "Ring {RingNumber}: this node's own multicast frames are kept off its group socket (source {Source} excluded)")]
     public static partial void OwnCopiesBlocked(ILogger logger, int ringNumber, IPAddress source);
 
     [LoggerMessage(EventId = 3116, Level = LogLevel.Debug, Message = "Ring {RingNumber}: this node's own multicast frames are received and dropped ({Reason})")]

@@ -174,7 +174,7 @@ public sealed class UdpMulticastRing : IRing, IPushRing, IBatchSendRing
 
     /// <summary>
     /// Whether the kernel keeps this node's own multicast frames off its group socket (on Linux): see
-    /// <see cref="BlockOwnCopies"/>. Otherwise they arrive and the ring set drops them by their header.
+    /// <see cref="BlockOwnCopies"/>. Otherwise they arrive and the ring drops them by their source address.
     /// </summary>
     internal bool OwnCopiesBlocked { get; }
 
