@@ -233,8 +233,7 @@ public sealed class ClusterNodeBuilder
             var group = config.EffectiveMulticastAddress(iface)
                 ?? throw new ConfigurationException("mcastaddr (or cluster_name) is required with transport udp", config.FileName, 0, 0, key.Replace("bindnetaddr", "mcastaddr", StringComparison.Ordinal));
 
-            // Made when the node starts, so that recv_flush follows the accelerated window the options have by then:
-            // an accelerated ring's token goes on before the frames queued behind it.
+            // Made when the node starts, so that recv_flush follows the accelerated window the options have by then.
             UdpMulticastRingOptions RingOptions() => new()
             {
                 RingNumber = iface.RingNumber,
@@ -245,7 +244,7 @@ public sealed class ClusterNodeBuilder
                 Ttl = iface.Ttl,
                 TimeProvider = options.TimeProvider,
                 ReceiveLoop = receiveLoop,
-                RecvFlush = options.AcceleratedWindow == 0,
+                RecvFlush = options.MulticastRecvFlush,
             };
             var placeholder = new IPEndPoint(bind.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback, iface.MulticastPort);
             var downcheck = Downcheck(config, iface.RingNumber, placeholder, options.TimeProvider);

@@ -87,6 +87,14 @@ public sealed class ClusterNodeOptions
     public int AcceleratedWindow { get; set; } = TotemRingOptions.DefaultAcceleratedWindow;
 
     /// <summary>
+    /// What <see cref="Clustering.Transport.Rings.UdpMulticastRingOptions.RecvFlush"/> the node's multicast rings should
+    /// have for <see cref="AcceleratedWindow"/>: Corosync's <c>recv_flush</c> only in Corosync's order (window 0); an
+    /// accelerated ring's frames follow their token, which then goes on first. Rings a builder makes from corosync.conf
+    /// use it; give it to the multicast rings you add to <see cref="Rings"/> yourself.
+    /// </summary>
+    public bool MulticastRecvFlush => AcceleratedWindow == 0;
+
+    /// <summary>
     /// How many events a group handle buffers for its reader. When a handle's buffer is full the node waits for
     /// its reader (back-pressure that eventually slows the whole ring), so read every joined group. Default 4096.
     /// </summary>

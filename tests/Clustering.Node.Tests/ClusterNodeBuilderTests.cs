@@ -103,6 +103,13 @@ public sealed class ClusterNodeBuilderTests
     }
 
     [Test]
+    public void Multicast_rings_keep_recv_flush_only_in_corosyncs_order()
+    {
+        Assert.That(new ClusterNodeOptions().MulticastRecvFlush, Is.False, "accelerated by default: the token goes first");
+        Assert.That(new ClusterNodeOptions { AcceleratedWindow = 0 }.MulticastRecvFlush, Is.True);
+    }
+
+    [Test]
     public async Task A_ring_that_cannot_be_created_fails_the_start_and_releases_the_rings_made_before_it()
     {
         var network = new Clustering.Transport.Rings.InMemoryNetwork(TimeProvider.System, seed: 6);

@@ -168,18 +168,9 @@ public sealed class FrameProtector : IDisposable
         ValidateSeal(header, payload, destination);
         if (_cipher != CryptoCipher.None)
         {
-            if (_ivPoolOffset == _ivPool.Length)
-            {
-                RandomNumberGenerator.Fill(_ivPool);
-                _ivPoolOffset = 0;
-            }
-
-            var iv = _ivPool.AsSpan(_ivPoolOffset, FrameLayout.IvSize);
+            var iv = PeekIv();
             var written = SealCore(header, payload, iv, destination);
-
-            // Consumed only once the frame is sealed (a refused seal leaves the IV unused), and wiped so no IV stays in memory.
-            iv.Clear();
-            _ivPoolOffset += FrameLayout.IvSize;
+            ConsumeIv(iv); // only once the frame is sealed: a refused seal leaves the IV unused
             return written;
         }
 
@@ -343,16 +334,9 @@ public sealed class FrameProtector : IDisposable
                 var body = frame.Slice(FrameLayout.HeaderSize, bodyLength);
                 if (fromPool)
                 {
-                    if (_ivPoolOffset == _ivPool.Length)
-                    {
-                        RandomNumberGenerator.Fill(_ivPool);
-                        _ivPoolOffset = 0;
-                    }
-
-                    var iv = _ivPool.AsSpan(_ivPoolOffset, FrameLayout.IvSize);
+                    var iv = PeekIv();
                     iv.CopyTo(body);
-                    iv.Clear();
-                    _ivPoolOffset += FrameLayout.IvSize;
+                    ConsumeIv(iv);
                 }
                 else
                 {
@@ -380,6 +364,25 @@ public sealed class FrameProtector : IDisposable
         }
 
         return total;
+    }
+
+    /// <summary>The next unused IV of the pool (refilled from the system's generator when spent); not consumed yet.</summary>
+    private Span<byte> PeekIv()
+    {
+        if (_ivPoolOffset == _ivPool.Length)
+        {
+            RandomNumberGenerator.Fill(_ivPool);
+            _ivPoolOffset = 0;
+        }
+
+        return _ivPool.AsSpan(_ivPoolOffset, FrameLayout.IvSize);
+    }
+
+    /// <summary>Marks the IV <see cref="PeekIv"/> gave as used, and wipes it so no IV stays in memory.</summary>
+    private void ConsumeIv(Span<byte> iv)
+    {
+        iv.Clear();
+        _ivPoolOffset += FrameLayout.IvSize;
     }
 
     private void WriteHeader(in FrameHeader header, int bodyLength, Span<byte> destination)

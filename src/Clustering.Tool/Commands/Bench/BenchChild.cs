@@ -194,9 +194,7 @@ internal sealed class BenchChild
 
                 // The node's one receive thread for all its rings (disposed by the node after them).
                 ReceiveLoop = receiveLoop,
-
-                // As a node built from corosync.conf: an accelerated ring's token goes on before the frames behind it.
-                RecvFlush = _options.AcceleratedWindow == 0,
+                RecvFlush = options.MulticastRecvFlush,
             };
             options.Rings.Add(() => UdpMulticastRing.Create(ring));
         }
