@@ -12,6 +12,8 @@
 # OURS_ACCEL (default 17, the nodes' default): the accelerated window (docs/totem.md); 0 runs Totem in Corosync's order.
 # MAX_MESSAGES and WINDOW_SIZE (default: unset, Corosync's 17 and 50): Totem's max_messages and window_size, set on
 # both sides alike (Corosync's totem block and `clusterctl bench --max-messages/--window-size`).
+# SCHED_RR (yes or no, default yes as in corosync.conf): system.sched_rr on both sides alike (Corosync's system block
+# and `clusterctl bench --sched-rr`); the policy each side's processes actually run with is read back and printed.
 set -euo pipefail
 
 COUNT=${COUNT:-}
@@ -38,8 +40,13 @@ TOTEM_TUNING=""
 OURS_TUNING=()
 [ -n "$MAX_MESSAGES" ] && TOTEM_TUNING+="  max_messages: $MAX_MESSAGES"$'\n' && OURS_TUNING+=(--max-messages "$MAX_MESSAGES")
 [ -n "$WINDOW_SIZE" ] && TOTEM_TUNING+="  window_size: $WINDOW_SIZE"$'\n' && OURS_TUNING+=(--window-size "$WINDOW_SIZE")
+SCHED_RR=${SCHED_RR:-yes}
+case $SCHED_RR in yes) OURS_SCHED=on ;; no) OURS_SCHED=off ;; *) echo "run.sh: SCHED_RR takes yes or no" >&2; exit 2 ;; esac
 TUNING_NOTE=""
-[ -n "$TOTEM_TUNING" ] && TUNING_NOTE="; both: max_messages ${MAX_MESSAGES:-17}, window_size ${WINDOW_SIZE:-50}"
+[ -n "$TOTEM_TUNING" ] && TUNING_NOTE="max_messages ${MAX_MESSAGES:-17}, window_size ${WINDOW_SIZE:-50}, "
+# A process's scheduling as clusterctl bench reports its nodes': "SCHED_RR 99", "nice N" or "default".
+sched_of() { awk '{ if ($41 == 2) print "SCHED_RR " $40; else if ($19 != 0) print "nice " $19; else print "default" }' "/proc/$1/stat" 2>/dev/null; }
+C_SCHED="unknown"; O_SCHED="unknown"
 NODES=3
 
 if [ "$(id -u)" != 0 ]; then
@@ -141,6 +148,7 @@ quorum {
 }
 system {
   state_dir: $WORK/n$i
+  sched_rr: $SCHED_RR
 }
 logging {
   to_stderr: no
@@ -220,7 +228,7 @@ corosync_run() {
 ours_run() {
   local size=$1 count=$2 rate=$3 json
   json=$("$CLUSTERCTL" bench --nodes $NODES --size "$size" --count "$count" --rate "$rate" \
-    --transport "$OURS_TRANSPORT" --rings "$OURS_RINGS" --secauth "$OURS_SECAUTH" --accelerated-window "$OURS_ACCEL" "${OURS_TUNING[@]}" --json 2> "$WORK/ours.err") || {
+    --transport "$OURS_TRANSPORT" --rings "$OURS_RINGS" --secauth "$OURS_SECAUTH" --accelerated-window "$OURS_ACCEL" "${OURS_TUNING[@]}" --sched-rr "$OURS_SCHED" --json 2> "$WORK/ours.err") || {
     log "clusterctl bench failed (size $size, rate $rate):"; cat "$WORK/ours.err" >&2; }
   [ -n "$json" ] || { echo "0 0 -1 -1 0"; return; }
   # The first msgs_per_s is the slowest member's; the largest p50_ms is the worst member's.
@@ -230,6 +238,7 @@ ours_run() {
   lost=$(grep -o '"lost":[0-9]*' <<<"$json" | head -1 | cut -d: -f2)
   ooo=$(grep -o '"out_of_order":[0-9]*' <<<"$json" | head -1 | cut -d: -f2)
   cpu=$(grep -o '"cpu_us_per_msg":[0-9.]*' <<<"$json" | head -1 | cut -d: -f2)
+  grep -o '"scheduling":"[^"]*"' <<<"$json" | head -1 | cut -d'"' -f4 > "$WORK/ours.sched"
   echo "$mps $p50 $lost $ooo ${cpu:-0}"
 }
 
@@ -247,6 +256,10 @@ if [ -n "$TOTEM_TUNING" ]; then
   for _ in $(seq 1 100); do [ -n "$(cmap_value max_messages)" ] && break; sleep 0.1; done
   log "corosync runs with max_messages $(cmap_value max_messages), window_size $(cmap_value window_size)"
 fi
+# The daemon sets its scheduling as it starts; read node 1's once its runtime configuration answers.
+for _ in $(seq 1 100); do [ -n "$(cmap_value token)" ] && break; sleep 0.1; done
+C_SCHED=$(sched_of "${PIDS[0]}"); C_SCHED=${C_SCHED:-unknown}
+log "corosync runs with sched_rr $SCHED_RR: $C_SCHED"
 for size in $SIZES; do
   corosync_alive || exit 1
   read -r mps _ lost ooo cpu < <(corosync_run "$size" "$(flood_count "$size")" 0)
@@ -273,12 +286,14 @@ for size in $SIZES; do
   O_P50[$size]=$p50; [ "$lost$ooo" = "00" ] || BAD[$size]+=" ours-light:lost=$lost,ooo=$ooo"
   log "ours $size B: ${O_MPS[$size]} msgs/s, ${O_CPU[$size]} us CPU per message, p50 at $LIGHT_RATE/s ${O_P50[$size]} ms"
 done
+[ -s "$WORK/ours.sched" ] && O_SCHED=$(cat "$WORK/ours.sched")
+log "ours ran with sched_rr $SCHED_RR: $O_SCHED"
 
 O_STEAL=$(steal_since "$STEAL_MARK")
 
 echo
 counts=""; for size in $SIZES; do counts+="${counts:+, }$(flood_count "$size") at $size B"; done
-echo "3 nodes, 1 sender; ours: clusterctl $OURS_KIND, $OURS_TRANSPORT, $OURS_RINGS ring(s), secauth $OURS_SECAUTH, accelerated window $OURS_ACCEL$TUNING_NOTE; flood runs of $counts; $LIGHT_COUNT messages at $LIGHT_RATE msgs/s for latency; $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), steal $C_STEAL % during Corosync's runs and $O_STEAL % during ours, $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "3 nodes, 1 sender; ours: clusterctl $OURS_KIND, $OURS_TRANSPORT, $OURS_RINGS ring(s), secauth $OURS_SECAUTH, accelerated window $OURS_ACCEL; both: ${TUNING_NOTE}sched_rr $SCHED_RR (Corosync: $C_SCHED, ours: $O_SCHED); flood runs of $counts; $LIGHT_COUNT messages at $LIGHT_RATE msgs/s for latency; $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), steal $C_STEAL % during Corosync's runs and $O_STEAL % during ours, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo
 echo "| size | Corosync 3.1.7 msgs/s | ours msgs/s | ours / Corosync | Corosync CPU us/msg | ours CPU us/msg | Corosync p50 @ $LIGHT_RATE/s | ours p50 @ $LIGHT_RATE/s |"
 echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"

@@ -22,12 +22,19 @@ public sealed class ClusterNodeBuilder
     private readonly Authkey? _ownedAuthkey;
     private bool _built;
 
-    private ClusterNodeBuilder(ClusterNodeOptions options, Authkey? ownedAuthkey, UdpReceiveLoop? receiveLoop = null)
+    private ClusterNodeBuilder(ClusterNodeOptions options, Authkey? ownedAuthkey, UdpReceiveLoop? receiveLoop = null, CorosyncConfiguration? configuration = null)
     {
         _options = options;
         _ownedAuthkey = ownedAuthkey;
         ReceiveLoop = receiveLoop;
+        Configuration = configuration;
     }
+
+    /// <summary>
+    /// The <c>corosync.conf</c> the builder was made from, or <see langword="null"/> (built from options): for what the
+    /// options do not carry, such as its <c>system</c> section (<see cref="ProcessScheduling.Apply"/>).
+    /// </summary>
+    public CorosyncConfiguration? Configuration { get; }
 
     /// <summary>
     /// The receive thread shared by the UDP rings of the node built from a <c>corosync.conf</c>, or <see langword="null"/>
@@ -100,7 +107,7 @@ public sealed class ClusterNodeBuilder
 
         var authkey = totem.SecAuth ? Authkey.Load(authkeyPath ?? totem.EffectiveKeyFile) : null;
         options.Authkey = authkey;
-        return new ClusterNodeBuilder(options, authkey, receiveLoop);
+        return new ClusterNodeBuilder(options, authkey, receiveLoop, config);
     }
 
     /// <summary>Validates the options and creates the node (not yet started). A builder builds one node: the node owns what the builder loaded.</summary>

@@ -36,6 +36,7 @@ public sealed class BenchCommandTests
     [TestCase("--accelerated-window", "-1", "--accelerated-window needs an integer from 0")]
     [TestCase("--max-messages", "0", "--max-messages needs an integer from 1")]
     [TestCase("--window-size", "x", "--window-size needs an integer from 1")]
+    [TestCase("--sched-rr", "maybe", "--sched-rr takes on or off")]
     [TestCase("--frobnicate", "1", "unknown option '--frobnicate'")]
     public async Task A_bad_option_is_a_usage_error_that_exits_2(string option, string value, string message)
     {
@@ -71,6 +72,24 @@ public sealed class BenchCommandTests
         Assert.That((defaults.MaxMessages, defaults.WindowSize, defaults.EffectiveMaxMessages, defaults.EffectiveWindowSize), Is.EqualTo(((int?)null, (int?)null, 17, 50)), "Corosync's defaults");
         var tuned = BenchOptions.Parse(new CommandLine(["--max-messages", "50", "--window-size", "100"]));
         Assert.That((tuned.EffectiveMaxMessages, tuned.EffectiveWindowSize), Is.EqualTo((50, 100)));
+        Assert.That(defaults.SchedRr, Is.True, "Corosync's default, sched_rr: yes");
+        Assert.That(BenchOptions.Parse(new CommandLine(["--sched-rr", "off"])).SchedRr, Is.False);
+    }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public void The_nodes_configurations_carry_sched_rr_as_asked(bool schedRr)
+    {
+        foreach (var transport in new[] { "udp", "udpu" })
+        {
+            using var layout = BenchLayout.Create(new BenchOptions { Transport = transport, SchedRr = schedRr });
+            foreach (var path in layout.ConfigPaths)
+            {
+                var config = CorosyncConfiguration.Parse(File.ReadAllText(path));
+                Assert.That((config.System.SchedRr, config.System.Priority), Is.EqualTo((schedRr, (int?)null)), transport);
+                Assert.That(config.Warnings, Is.Empty, transport);
+            }
+        }
     }
 
     [TestCase(null, null)]
@@ -225,6 +244,11 @@ public sealed class BenchCommandTests
         var members = root.GetProperty("members").EnumerateArray().ToList();
         Assert.That(members.Select(m => m.GetProperty("node").GetUInt32()), Is.EqualTo(new[] { 1u, 2u, 3u }));
         Assert.That(members.Select(m => m.GetProperty("received").GetInt64()), Is.All.EqualTo(2000));
+
+        // sched_rr: yes by default, applied by each node process to itself as clusterctl node does; refused unless root.
+        Assert.That(root.GetProperty("sched_rr").GetBoolean(), Is.True);
+        var root0 = File.ReadLines("/proc/self/status").First(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[2] == "0";
+        Assert.That(members.Select(m => m.GetProperty("scheduling").GetString()), Is.All.EqualTo(root0 ? "SCHED_RR 99" : "default"));
 
         // Every node process spent CPU on the run; the total and the cost per message follow from the members'.
         var cpu = members.Select(m => m.GetProperty("cpu_ms").GetDouble()).ToList();

@@ -46,11 +46,14 @@ public sealed partial class CorosyncBenchScriptTests
 
         Assert.That(result.ExitCode, Is.Zero, $"run.sh failed:\n{result.StandardOutput}\n{result.StandardError}");
         var lines = result.StandardOutput.Split('\n', StringSplitOptions.TrimEntries);
-        Assert.That(lines, Has.Some.StartsWith("3 nodes, 1 sender; ours: clusterctl JIT, udp, 2 ring(s), secauth on, accelerated window 17; both: max_messages 20, window_size 60; flood runs of 3000 at 64 B, 3000 at 1024 B; 40 messages at 200 msgs/s for latency;"));
+        Assert.That(lines, Has.Some.StartsWith("3 nodes, 1 sender; ours: clusterctl JIT, udp, 2 ring(s), secauth on, accelerated window 17; both: max_messages 20, window_size 60, sched_rr yes (Corosync: SCHED_RR 99, ours: SCHED_RR 99); flood runs of 3000 at 64 B, 3000 at 1024 B; 40 messages at 200 msgs/s for latency;"),
+            "run as root (it needs root): both sides' processes run round-robin at priority 99, as read back from each");
         Assert.That(lines, Has.Some.Match(@"^3 nodes, 1 sender; .*, load average [0-9. ]+, steal \d+ % during Corosync's runs and \d+ % during ours, \d{4}-\d\d-\d\d \d\d:\d\d UTC$"), "the header names the steal time of each half");
         Assert.That(lines, Has.Some.EqualTo("| size | Corosync 3.1.7 msgs/s | ours msgs/s | ours / Corosync | Corosync CPU us/msg | ours CPU us/msg | Corosync p50 @ 200/s | ours p50 @ 200/s |"));
         Assert.That(lines, Has.None.Contains("NOT CLEAN"), "every run delivered every message once, in order");
         Assert.That(result.StandardError, Does.Contain("run.sh: corosync runs with max_messages 20, window_size 60"), "the tuning as the daemons run it");
+        Assert.That(result.StandardError, Does.Contain("run.sh: corosync runs with sched_rr yes: SCHED_RR 99"));
+        Assert.That(result.StandardError, Does.Contain("run.sh: ours ran with sched_rr yes: SCHED_RR 99"));
 
         foreach (var size in new[] { 64, 1024 })
         {

@@ -49,4 +49,10 @@ internal static partial class NodeLog
 
     [LoggerMessage(EventId = 4013, Level = LogLevel.Information, Message = "Expected votes raised to {ExpectedVotes} by node {NodeId}")]
     public static partial void ExpectedRaised(ILogger logger, int expectedVotes, uint nodeId);
+
+    [LoggerMessage(EventId = 4014, Level = LogLevel.Information, Message = "Set {Scheduling} {Priority} for the process ({Threads} thread(s))")]
+    public static partial void SchedulingSet(ILogger logger, string scheduling, int priority, int threads);
+
+    [LoggerMessage(EventId = 4015, Level = LogLevel.Warning, Message = "{Problem}")]
+    public static partial void SchedulingRefused(ILogger logger, string problem);
 }

@@ -12,7 +12,7 @@ internal sealed class BenchCommand : ICommand
 {
     public string Name => "bench";
 
-    public string Synopsis => "[--nodes N] [--senders 1|all] [--size BYTES] [--count N] [--rate MSGS_PER_S] [--transport udp|udpu] [--rings 1|2] [--secauth on|off] [--accelerated-window N] [--max-messages N] [--window-size N] [--stall-timeout SECONDS] [--json]";
+    public string Synopsis => "[--nodes N] [--senders 1|all] [--size BYTES] [--count N] [--rate MSGS_PER_S] [--transport udp|udpu] [--rings 1|2] [--secauth on|off] [--accelerated-window N] [--max-messages N] [--window-size N] [--sched-rr on|off] [--stall-timeout SECONDS] [--json]";
 
     public string Summary => "measure message throughput and latency between node processes on loopback";
 

@@ -11,7 +11,8 @@ namespace Clustering.Tool.Commands;
 
 /// <summary>
 /// <c>clusterctl node -c corosync.conf [-k authkey] [--nodeid N] [--admin-socket PATH | --no-admin] [--debug]</c>:
-/// runs one node in the foreground, as <c>corosync -f</c> does, logging to standard error in Corosync's shape until
+/// runs one node in the foreground, as <c>corosync -f</c> does (with the file's <c>system.sched_rr</c> and
+/// <c>system.priority</c> applied to the process, as Corosync applies them: round-robin real-time by default), logging to standard error in Corosync's shape until
 /// the token fires (Ctrl+C or SIGTERM, wired in Program): then it leaves its groups and the ring and exits 0.
 /// Exit codes: 0 clean stop, 1 runtime failure, 2 usage, 8 an unusable configuration or authkey (Corosync's
 /// "main config read" failure code).
@@ -70,6 +71,7 @@ internal sealed class NodeCommand : ICommand
         using var loggerFactory = new ToolLoggerFactory(new CorosyncConsoleLoggerProvider(stderr, debug ? LogLevel.Debug : LogLevel.Information, _time));
         var log = loggerFactory.CreateLogger("Clustering.Tool.Node");
         ClusterNode node;
+        SystemOptions system;
         try
         {
             var builder = ClusterNodeBuilder.FromCorosyncConfig(configPath, keyPath, nodeId is { } id ? (uint)id : null, loggerFactory);
@@ -78,6 +80,7 @@ internal sealed class NodeCommand : ICommand
                 builder.Options.AdminSocketPath = adminSocket ?? AdminSocket.DefaultPath(builder.Options.ClusterName, builder.Options.NodeId);
             }
 
+            system = builder.Configuration!.System;
             node = builder.Build();
         }
         catch (ConfigurationException e)
@@ -115,6 +118,8 @@ internal sealed class NodeCommand : ICommand
                 return ClusterCtl.Failed;
             }
 
+            // As corosync does: the whole process, once the ring's receive thread (which runs the protocol) exists.
+            ProcessScheduling.Apply(system, log);
             ToolLog.Ready(log, version, node.NodeId, node.AdminSocketPath ?? "none");
             try
             {

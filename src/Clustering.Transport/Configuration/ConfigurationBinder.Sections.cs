@@ -29,16 +29,8 @@ internal sealed partial class ConfigurationBinder
         uint? nodeId = null;
         string? name = null;
         var votes = 1;
-        foreach (var item in section.Items)
+        foreach (var entry in Keys(section, path, seen))
         {
-            if (item is ConfigSection child)
-            {
-                Unknown(child, path);
-                continue;
-            }
-
-            var entry = (ConfigEntry)item;
-            NoteRepeat(seen, entry, path);
             if (TryRingAddressIndex(entry.Key, out var ring))
             {
                 if (entry.Value.Length == 0)
@@ -122,17 +114,7 @@ internal sealed partial class ConfigurationBinder
                 case "last_man_standing_window": window = Milliseconds(entry, path, 1); break;
                 case "auto_tie_breaker": atb = ZeroOrOne(entry, path); break;
                 case "auto_tie_breaker_node": atbNode = entry.Value; break;
-                default:
-                    if (UnusedQuorumKeys.Contains(entry.Key))
-                    {
-                        Unused(entry, path);
-                    }
-                    else
-                    {
-                        Unknown(entry, path);
-                    }
-
-                    break;
+                default: UnusedOrUnknown(entry, path, UnusedQuorumKeys); break;
             }
         }
 
@@ -152,6 +134,72 @@ internal sealed partial class ConfigurationBinder
             AutoTieBreaker = atb,
             AutoTieBreakerNode = atbNode,
         };
+    }
+
+    /// <summary>The keys of a section that has no sections of its own: a nested section is an unknown one, a repeated key a warning.</summary>
+    private IEnumerable<ConfigEntry> Keys(ConfigSection section, string path, HashSet<string> seen)
+    {
+        foreach (var item in section.Items)
+        {
+            if (item is ConfigSection child)
+            {
+                Unknown(child, path);
+                continue;
+            }
+
+            var entry = (ConfigEntry)item;
+            NoteRepeat(seen, entry, path);
+            yield return entry;
+        }
+    }
+
+    private SystemOptions BindSystem(ConfigSection section, SystemOptions? previous)
+    {
+        const string path = "system";
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var system = previous ?? new SystemOptions();
+        foreach (var entry in Keys(section, path, seen))
+        {
+            Record(path, entry);
+            switch (entry.Key)
+            {
+                case "sched_rr":
+                    // Corosync turns it on for "yes" alone: anything else, "on" included, turns it off.
+                    if (entry.Value is not ("yes" or "no"))
+                    {
+                        Warn(entry, "system.sched_rr", $"sched_rr is on only for 'yes': '{entry.Value}' turns it off, as in Corosync");
+                    }
+
+                    system = system with { SchedRr = entry.Value == "yes" };
+                    break;
+                case "priority":
+                    system = system with { Priority = NiceValue(entry, path) };
+                    break;
+                default: UnusedOrUnknown(entry, path, UnusedSystemKeys); break;
+            }
+        }
+
+        return system;
+    }
+
+    /// <summary><c>system.priority</c>: <c>max</c>, <c>min</c> or an integer (clamped to the nice range, as the kernel does).</summary>
+    private int NiceValue(ConfigEntry entry, string path)
+    {
+        switch (entry.Value)
+        {
+            case "max":
+                return SystemOptions.HighestPriority;
+            case "min":
+                return SystemOptions.LowestPriority;
+        }
+
+        if (!long.TryParse(entry.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) || value is < int.MinValue or > int.MaxValue)
+        {
+            // Corosync's own words for this case, logged before it exits with its "main config read" code.
+            throw new ConfigurationException($"Priority value {entry.Value} is invalid", FileName, entry.Line, entry.ValueColumn, Dotted(path, entry.Key));
+        }
+
+        return (int)Math.Clamp(value, SystemOptions.HighestPriority, SystemOptions.LowestPriority);
     }
 
     private LoggingOptions BindLogging(ConfigSection section, LoggingOptions? previous)
@@ -204,17 +252,7 @@ internal sealed partial class ConfigurationBinder
                 case "syslog_facility": facility = OneOf(entry, path, ConfigurationRules.Facilities.Select(f => (f, f)).ToArray()); break;
                 case "syslog_priority": syslogPriority = Priority(entry, path); break;
                 case "logfile_priority": logfilePriority = Priority(entry, path); break;
-                default:
-                    if (UnusedLoggingKeys.Contains(entry.Key))
-                    {
-                        Unused(entry, path);
-                    }
-                    else
-                    {
-                        Unknown(entry, path);
-                    }
-
-                    break;
+                default: UnusedOrUnknown(entry, path, UnusedLoggingKeys); break;
             }
         }
 

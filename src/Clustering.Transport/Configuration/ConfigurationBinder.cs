@@ -10,7 +10,7 @@ internal sealed partial class ConfigurationBinder(ConfigDocument document)
 {
     private static readonly HashSet<string> UnusedTopLevelKeys = ["compatibility"];
 
-    private static readonly HashSet<string> UnusedTopLevelSections = ["qb", "resources", "aisexec", "uidgid", "system", "pload"];
+    private static readonly HashSet<string> UnusedTopLevelSections = ["qb", "resources", "aisexec", "uidgid", "pload"];
 
     private static readonly HashSet<string> UnusedTotemKeys =
     [
@@ -21,6 +21,8 @@ internal sealed partial class ConfigurationBinder(ConfigDocument document)
     private static readonly HashSet<string> UnusedLoggingKeys = ["blackbox", "tags"];
 
     private static readonly HashSet<string> UnusedQuorumKeys = ["votes", "allow_downscale", "expected_votes_tracking", "leaving_timeout"];
+
+    private static readonly HashSet<string> UnusedSystemKeys = ["qb_ipc_type", "move_to_root_cgroup", "allow_knet_handle_fallback", "state_dir", "run_dir"];
 
     private readonly List<ConfigurationWarning> _warnings = [.. document.Warnings];
     private readonly Dictionary<string, ConfigNode> _positions = new(StringComparer.Ordinal);
@@ -37,6 +39,7 @@ internal sealed partial class ConfigurationBinder(ConfigDocument document)
         LoggingOptions? logging = null;
         var services = new List<ServiceOptions>();
         AmfOptions? amf = null;
+        SystemOptions? system = null;
         var seenSections = new HashSet<string>(StringComparer.Ordinal);
         var seenKeys = new HashSet<string>(StringComparer.Ordinal);
 
@@ -52,7 +55,7 @@ internal sealed partial class ConfigurationBinder(ConfigDocument document)
             }
 
             var section = (ConfigSection)item;
-            if (section.Name is "totem" or "nodelist" or "quorum" or "logging" or "amf" && !seenSections.Add(section.Name))
+            if (section.Name is "totem" or "nodelist" or "quorum" or "logging" or "amf" or "system" && !seenSections.Add(section.Name))
             {
                 Warn(section, section.Name, $"section '{section.Name}' appears again; its keys are merged with the earlier one's, later values winning");
             }
@@ -78,6 +81,9 @@ internal sealed partial class ConfigurationBinder(ConfigDocument document)
                 case "amf":
                     amf = BindAmf(section);
                     break;
+                case "system":
+                    system = BindSystem(section, system);
+                    break;
                 default:
                     Warn(section, section.Name, UnusedTopLevelSections.Contains(section.Name)
                         ? $"section '{section.Name}' is a Corosync option with no effect here (ignored)"
@@ -95,6 +101,7 @@ internal sealed partial class ConfigurationBinder(ConfigDocument document)
             Logging = logging ?? new LoggingOptions(),
             Services = services.AsReadOnly(),
             Amf = amf,
+            System = system ?? new SystemOptions(),
             Warnings = _warnings.AsReadOnly(),
         };
 
@@ -158,6 +165,19 @@ internal sealed partial class ConfigurationBinder(ConfigDocument document)
     {
         var (kind, name) = node is ConfigSection s ? ("section", s.Name) : ("key", ((ConfigEntry)node).Key);
         Warn(node, Dotted(path, name), $"{kind} '{name}' in {path} is a Corosync option with no effect here (ignored)");
+    }
+
+    /// <summary>A key the section does not bind: a warning that says whether Corosync knows it (<paramref name="unused"/>) or not.</summary>
+    private void UnusedOrUnknown(ConfigEntry entry, string path, HashSet<string> unused)
+    {
+        if (unused.Contains(entry.Key))
+        {
+            Unused(entry, path);
+        }
+        else
+        {
+            Unknown(entry, path);
+        }
     }
 
     private static string Dotted(string path, string key) => path.Length == 0 ? key : path + "." + key;

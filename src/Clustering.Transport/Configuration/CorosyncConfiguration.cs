@@ -6,7 +6,7 @@ namespace Clustering.Transport.Configuration;
 
 /// <summary>
 /// A whole <c>corosync.conf</c> as typed options: <c>totem</c>, <c>nodelist</c>, <c>quorum</c>, <c>logging</c>,
-/// and the Corosync 1.x <c>service</c> and <c>amf</c> sections (accepted with a warning). Build one in code, or
+/// <c>system</c>, and the Corosync 1.x <c>service</c> and <c>amf</c> sections (accepted with a warning). Build one in code, or
 /// <see cref="Parse"/>/<see cref="Load"/> a file: unknown keys become <see cref="Warnings"/>, wrong values a
 /// <see cref="ConfigurationException"/> naming the key, its line and column.
 /// </summary>
@@ -35,6 +35,9 @@ public sealed class CorosyncConfiguration
 
     /// <summary>The <c>amf</c> section, or null (openais; no effect here).</summary>
     public AmfOptions? Amf { get; init; }
+
+    /// <summary>The <c>system</c> section: how the node process is scheduled (defaults as in Corosync when the file has none).</summary>
+    public SystemOptions System { get; init; } = new();
 
     /// <summary>What loading accepted but reports: unknown keys and sections, keys with no effect here, repeated keys.</summary>
     public IReadOnlyList<ConfigurationWarning> Warnings { get; init; } = [];
@@ -145,7 +148,7 @@ public sealed class CorosyncConfiguration
 
         var id = (ushort)((value & 0xFFFF) + ringNumber);
         return family == AddressFamily.InterNetworkV6
-            ? IPAddress.Parse("ff15::" + id.ToString("x", System.Globalization.CultureInfo.InvariantCulture))
+            ? IPAddress.Parse("ff15::" + id.ToString("x", global::System.Globalization.CultureInfo.InvariantCulture))
             : new IPAddress(new byte[] { 239, 192, (byte)(id >> 8), (byte)(id % 0xFF) });
     }
 

@@ -34,6 +34,7 @@ internal static class CorosyncConfigurationWriter
         }
 
         sections.Add(Logging(config.Logging));
+        sections.Add(System(config.System));
         if (config.Amf is { } amf)
         {
             sections.Add(new ConfigSection("amf", [E("mode", amf.Mode)]));
@@ -117,6 +118,17 @@ internal static class CorosyncConfigurationWriter
         AddIf(items, "name", node.Name);
         items.Add(E("quorum_votes", node.QuorumVotes));
         return new ConfigSection("node", items);
+    }
+
+    private static ConfigSection System(SystemOptions system)
+    {
+        var items = new List<ConfigNode> { E("sched_rr", system.SchedRr ? "yes" : "no") };
+        if (system.Priority is { } priority)
+        {
+            items.Add(E("priority", priority));
+        }
+
+        return new ConfigSection("system", items);
     }
 
     private static ConfigSection Quorum(QuorumOptions quorum)

@@ -117,6 +117,87 @@ public sealed class NodeProcessTests
         Assert.That(dead.Err, Does.StartWith("Could not initialize corosync configuration API error 2"));
     }
 
+    /// <summary>
+    /// corosync.conf's system section, applied to the whole node process as Corosync applies it: with no section,
+    /// round-robin real-time at priority 99 on every thread (as root; otherwise Corosync's refusal warnings and the
+    /// process left as it was), and with <c>sched_rr: no</c> the configured nice value on every thread.
+    /// </summary>
+    [Test]
+    public async Task A_node_process_takes_the_files_system_section_as_corosync_does()
+    {
+        var dotnet = RealTools.Require("dotnet");
+        if (!OperatingSystem.IsLinux())
+        {
+            Assert.Ignore("scheduling is applied on Linux only");
+        }
+
+        var clusterctl = Path.Combine(AppContext.BaseDirectory, "clusterctl.dll");
+        var key = Path.Combine(_directory, "authkey");
+        Assert.That((await ToolCluster.RunAsync("keygen", "-k", key)).Exit, Is.Zero);
+        var port = NodeConfig.RandomPortBase();
+
+        // No system section: Corosync's default, sched_rr yes.
+        var defaults = Path.Combine(_directory, "defaults.conf");
+        await File.WriteAllTextAsync(defaults, NodeConfig.Udpu(1, port));
+        var node = NodeProcess.Start(dotnet, clusterctl, defaults, key, 1, Socket(1));
+        _processes.Add(node);
+        await node.WaitForLineAsync("[QUORUM] Members[1]: 1", TimeSpan.FromSeconds(60));
+        await node.WaitForLineAsync(IsRoot() ? "[MAIN  ] Set SCHED_RR at priority 99 for the process" : "[MAIN  ] Could not set priority -20: ", TimeSpan.FromSeconds(30));
+        var threads = Threads(node.Id);
+        if (IsRoot())
+        {
+            Assert.That(threads.Select(t => (t.Policy, t.Nice)), Has.All.EqualTo((2, 0)), node.Log);
+            Assert.That(threads.Where(t => t.Name == "rings receive").Select(t => t.RtPriority), Is.EqualTo(new[] { 99 }), "the protocol thread at the top");
+        }
+        else
+        {
+            Assert.That(node.Log, Does.Contain("[MAIN  ] Could not set SCHED_RR at priority 99: "));
+            Assert.That(threads.Select(t => t.Policy), Has.All.Zero);
+            Assert.That(node.Log, Does.Contain("[MAIN  ] Could not set priority -20: "), "Corosync's fallback, refused too");
+        }
+
+        Assert.That(threads, Has.Count.GreaterThan(1), "every thread, not only the main one");
+        node.Kill();
+
+        // sched_rr: no with a priority: that nice value on every thread (raising it needs no privilege).
+        var niced = Path.Combine(_directory, "niced.conf");
+        await File.WriteAllTextAsync(niced, NodeConfig.Udpu(1, port + 16) + "system {\n    sched_rr: no\n    priority: 7\n}\n");
+        node = NodeProcess.Start(dotnet, clusterctl, niced, key, 1, Socket(2));
+        _processes.Add(node);
+        await node.WaitForLineAsync("[QUORUM] Members[1]: 1", TimeSpan.FromSeconds(60));
+        await node.WaitForLineAsync("[MAIN  ] Set priority 7 for the process", TimeSpan.FromSeconds(30));
+        Assert.That(Threads(node.Id).Select(t => (t.Policy, t.RtPriority, t.Nice)), Has.All.EqualTo((0, 0, 7)), node.Log);
+    }
+
+    /// <summary>Every thread's name, scheduling policy, real-time priority and nice value, from <c>/proc/PID/task/*/stat</c>.</summary>
+    private static List<(string Name, int Policy, int RtPriority, int Nice)> Threads(int pid)
+    {
+        var threads = new List<(string, int, int, int)>();
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+        {
+            string stat;
+            try
+            {
+                stat = File.ReadAllText(Path.Combine(task, "stat"));
+            }
+            catch (IOException)
+            {
+                continue; // the thread ended meanwhile
+            }
+
+            // Fields after "(comm)": the first is field 3 (state); nice is 19, rt_priority 40, policy 41.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            int Field(int number) => int.Parse(fields[number - 3], CultureInfo.InvariantCulture);
+            var name = stat[(stat.IndexOf('(', StringComparison.Ordinal) + 1)..stat.LastIndexOf(')')];
+            threads.Add((name, Field(41), Field(40), Field(19)));
+        }
+
+        return threads;
+    }
+
+    private static bool IsRoot() =>
+        File.ReadLines("/proc/self/status").First(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[2] == "0";
+
     private static int[] Members(string list) =>
         [.. list.Split('\n').Skip(4).Where(l => l.Length > 0).Select(l => int.Parse(l.AsSpan(0, 10).Trim(), CultureInfo.InvariantCulture))];
 

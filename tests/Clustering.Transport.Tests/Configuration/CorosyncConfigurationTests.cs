@@ -430,7 +430,8 @@ public sealed class CorosyncConfigurationTests
             Minimal,
             "totem {\n  version: 2\n  transport: udpu\n  cluster_name: c\n  token: 3000\n  consensus: 4000\n  crypto_hash: sha512\n}\n"
                 + "nodelist {\n  node {\n    ring0_addr: 10.0.0.1\n    ring1_addr: 10.1.0.1\n    nodeid: 1\n  }\n  node {\n    ring0_addr: 10.0.0.2\n    ring1_addr: 10.1.0.2\n    name: b\n  }\n}\n"
-                + "totem {\n  rrp_mode: passive\n}\nquorum {\n  provider: corosync_votequorum\n  two_node: 1\n}\nlogging {\n  logger_subsys {\n    subsys: CPG\n  }\n}\n",
+                + "totem {\n  rrp_mode: passive\n}\nquorum {\n  provider: corosync_votequorum\n  two_node: 1\n}\nlogging {\n  logger_subsys {\n    subsys: CPG\n  }\n}\n"
+                + "system {\n  sched_rr: no\n  priority: -7\n}\n",
         })
         {
             var first = CorosyncConfiguration.Parse(text);
@@ -448,7 +449,46 @@ public sealed class CorosyncConfigurationTests
             Assert.That(second.Logging.Subsystems, Is.EqualTo(first.Logging.Subsystems));
             Assert.That(second.Services, Is.EqualTo(first.Services));
             Assert.That(second.Amf, Is.EqualTo(first.Amf));
+            Assert.That(second.System, Is.EqualTo(first.System));
         }
+    }
+
+    [TestCase("", true, null)]
+    [TestCase("system {\n  sched_rr: yes\n}\n", true, null)]
+    [TestCase("system {\n  sched_rr: no\n}\n", false, null)]
+    [TestCase("system {\n  sched_rr: no\n  priority: max\n}\n", false, -20)]
+    [TestCase("system {\n  sched_rr: no\n  priority: min\n}\n", false, 19)]
+    [TestCase("system {\n  sched_rr: no\n  priority: -5\n}\n", false, -5)]
+    [TestCase("system {\n  sched_rr: no\n  priority: 100\n}\n", false, 19)]
+    [TestCase("system {\n  priority: -100\n}\n", true, -20)]
+    public void The_system_section_binds_sched_rr_and_priority_as_corosync_reads_them(string section, bool schedRr, int? priority)
+    {
+        var config = CorosyncConfiguration.Parse(Minimal + section);
+        Assert.That((config.System.SchedRr, config.System.Priority), Is.EqualTo((schedRr, priority)));
+        Assert.That(config.Warnings, Is.Empty);
+    }
+
+    [Test]
+    public void Sched_rr_is_on_only_for_yes_and_other_system_keys_warn_that_they_have_no_effect()
+    {
+        var config = CorosyncConfiguration.Parse(Minimal + "system {\n  sched_rr: on\n  state_dir: /var/lib/corosync\n  move_to_root_cgroup: auto\n}\n");
+        Assert.That(config.System.SchedRr, Is.False, "Corosync compares with \"yes\" alone");
+        Assert.That(config.Warnings.Select(w => (w.Key, w.Message)), Is.EqualTo(new[]
+        {
+            ("system.sched_rr", "sched_rr is on only for 'yes': 'on' turns it off, as in Corosync"),
+            ("system.state_dir", "key 'state_dir' in system is a Corosync option with no effect here (ignored)"),
+            ("system.move_to_root_cgroup", "key 'move_to_root_cgroup' in system is a Corosync option with no effect here (ignored)"),
+        }));
+    }
+
+    [TestCase("high")]
+    [TestCase("5x")]
+    [TestCase("99999999999")]
+    public void A_priority_that_is_not_a_number_max_or_min_is_corosyncs_error(string value)
+    {
+        var e = Fails(Minimal + "system {\n  priority: " + value + "\n}\n");
+        Assert.That((e.Key, e.Line, e.Column), Is.EqualTo(("system.priority", 10, 13)));
+        Assert.That(e.Reason, Is.EqualTo($"Priority value {value} is invalid"));
     }
 
     [Test]

@@ -36,6 +36,7 @@ internal sealed class BenchChild
     private long _sent;
     private int _autoReported;
     private ClusterNode? _node;
+    private string _scheduling = "default";
 
     private BenchChild(TextWriter stdout, BenchOptions options, string config, string key, uint nodeId, bool send)
     {
@@ -75,11 +76,16 @@ internal sealed class BenchChild
                 BindMulticastRingsExactly(builder.Options, builder.ReceiveLoop);
             }
 
+            var system = builder.Configuration!.System;
             var node = builder.Build();
             _node = node;
             await using var nodeScope = node.ConfigureAwait(false);
             var watcher = Task.Run(() => WatchMembershipAsync(node, stop.Token), CancellationToken.None);
             await node.StartAsync(stop.Token).ConfigureAwait(false);
+
+            // The process is this node and nothing else: it takes the file's system section as clusterctl node does,
+            // once the ring's receive thread exists.
+            _scheduling = ProcessScheduling.Apply(system).Describe();
             // Join the group once the ring has every node: joins then travel in one stable ring, in total order.
             // (Joining while rings merge sometimes leaves a member unseen at one node: see the benchmark README.)
             await WaitForFullRingAsync(node, stop.Token).ConfigureAwait(false);
@@ -282,7 +288,7 @@ internal sealed class BenchChild
 
     private void Report(ReceiveStats stats)
     {
-        WriteLine("RESULT " + JsonSerializer.Serialize(stats.Snapshot(), BenchJsonContext.Default.BenchMemberResult));
+        WriteLine("RESULT " + JsonSerializer.Serialize(stats.Snapshot() with { Scheduling = _scheduling }, BenchJsonContext.Default.BenchMemberResult));
 
         // For the benchmark's write-up: how the messages travelled (frames per token visit, messages per frame).
         if (_node?.Statistics is { } totem)

@@ -101,6 +101,10 @@ internal sealed class BenchLayout : IDisposable
           expected_votes: {{options.Nodes}}
         }
 
+        system {
+          sched_rr: {{(options.SchedRr ? "yes" : "no")}}
+        }
+
         """);
 
     private static string Unicast(BenchOptions options, int a, int b, int port)

@@ -31,6 +31,10 @@ internal sealed record BenchMemberResult
     [JsonPropertyName("cpu_ms")]
     public double CpuMilliseconds { get; init; }
 
+    /// <summary>How the node process was scheduled: <c>SCHED_RR 99</c>, <c>nice -20</c> or <c>default</c>.</summary>
+    [JsonPropertyName("scheduling")]
+    public string Scheduling { get; init; } = "default";
+
     [JsonPropertyName("latency_max_us")]
     public long LatencyMaxMicros { get; init; }
 

@@ -54,6 +54,13 @@ internal sealed record BenchOptions
     /// <summary>The <c>window_size</c> the nodes run with.</summary>
     public int EffectiveWindowSize => WindowSize ?? DefaultWindowSize;
 
+    /// <summary>
+    /// Whether the node processes run with round-robin real-time scheduling (<c>--sched-rr on</c>, the default): each
+    /// node's <c>corosync.conf</c> gets <c>system { sched_rr: yes }</c> (or <c>no</c>), which the node applies to its
+    /// process as <c>clusterctl node</c> and Corosync do. Refused without the privilege, as for Corosync.
+    /// </summary>
+    public bool SchedRr { get; init; } = true;
+
     public bool Json { get; init; }
 
     /// <summary>How long without any member making progress before the run is cut short and reported.</summary>
@@ -78,6 +85,7 @@ internal sealed record BenchOptions
         var accelerated = (int)(args.Integer(0, 1000, "--accelerated-window") ?? Clustering.Membership.Totem.TotemRingOptions.DefaultAcceleratedWindow);
         var maxMessages = (int?)args.Integer(1, 1000, "--max-messages");
         var windowSize = (int?)args.Integer(1, 1000, "--window-size");
+        var schedRr = args.Value("--sched-rr") ?? "on";
         var json = args.Flag("--json");
         args.EnsureConsumed();
 
@@ -99,6 +107,13 @@ internal sealed record BenchOptions
             _ => throw new CommandLineException($"option --secauth takes on or off, not '{secauth}'"),
         };
 
+        var realtime = schedRr switch
+        {
+            "on" or "yes" => true,
+            "off" or "no" => false,
+            _ => throw new CommandLineException($"option --sched-rr takes on or off, not '{schedRr}'"),
+        };
+
         return new BenchOptions
         {
             Nodes = nodes,
@@ -112,6 +127,7 @@ internal sealed record BenchOptions
             AcceleratedWindow = accelerated,
             MaxMessages = maxMessages,
             WindowSize = windowSize,
+            SchedRr = realtime,
             Json = json,
             StallTimeout = TimeSpan.FromSeconds(stall),
         };

@@ -75,6 +75,7 @@ internal sealed class BenchSummary
             json.WriteNumber("accelerated_window", Options.AcceleratedWindow);
             json.WriteNumber("max_messages", Options.EffectiveMaxMessages);
             json.WriteNumber("window_size", Options.EffectiveWindowSize);
+            json.WriteBoolean("sched_rr", Options.SchedRr);
             json.WriteNumber("msgs_per_s", Math.Round(MessagesPerSecond, 1));
             json.WriteNumber("p50_ms", Math.Round(P50Milliseconds, 3));
             json.WriteNumber("p99_ms", Math.Round(P99Milliseconds, 3));
@@ -100,6 +101,7 @@ internal sealed class BenchSummary
                 json.WriteNumber("out_of_order", m.OutOfOrder);
                 json.WriteNumber("corrupt", m.Corrupt);
                 json.WriteNumber("cpu_ms", Math.Round(m.CpuMilliseconds, 1));
+                json.WriteString("scheduling", m.Scheduling);
                 json.WriteEndObject();
             }
 
@@ -126,6 +128,7 @@ internal sealed class BenchSummary
         text.Append(c, $"msgs/s:        {MessagesPerSecond:0.0} (slowest member)\n");
         text.Append(c, $"latency:       p50 {P50Milliseconds:0.000} ms, p99 {P99Milliseconds:0.000} ms, max {MaxMilliseconds:0.000} ms (one-way, all members)\n");
         text.Append(c, $"cpu:           {CpuMilliseconds:0} ms in {Members.Count} node processes, {CpuMicrosecondsPerMessage:0.0} us per message\n");
+        text.Append(c, $"scheduling:    {string.Join(", ", Members.Select(m => m.Scheduling).Distinct())} (sched_rr {(Options.SchedRr ? "yes" : "no")})\n");
         text.Append(c, $"lost:          {Lost}\n");
         text.Append(c, $"out_of_order:  {OutOfOrder}\n");
         if (Corrupt != 0)
