@@ -17,6 +17,13 @@ internal static class ClusterCtl
     /// <summary>Exit code for a command line that cannot be understood.</summary>
     public const int Usage = 2;
 
+    /// <summary>
+    /// Whether this run is the process itself (clusterctl's own <c>Main</c> sets it) rather than a caller running
+    /// clusterctl in its process, as the tests do. Only the process's owner may change what belongs to the process:
+    /// <c>node</c> and <c>bench --child</c> apply corosync.conf's <c>system</c> section (real-time scheduling) only then.
+    /// </summary>
+    public static bool OwnsProcess { get; set; }
+
     private static readonly ICommand[] Commands =
     [
         new KeygenCommand(),

@@ -22,6 +22,7 @@ internal static class Program
 
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        ClusterCtl.OwnsProcess = true;
         try
         {
             return await ClusterCtl.RunAsync(args, Console.Out, Console.Error, stop.Token).ConfigureAwait(false);

@@ -118,8 +118,17 @@ internal sealed class NodeCommand : ICommand
                 return ClusterCtl.Failed;
             }
 
-            // As corosync does: the whole process, once the ring's receive thread (which runs the protocol) exists.
-            ProcessScheduling.Apply(system, log);
+            // As corosync does: the whole process, once the ring's receive thread (which runs the protocol) exists;
+            // not when clusterctl runs inside another process, whose scheduling is not the node's to change.
+            if (ClusterCtl.OwnsProcess)
+            {
+                ProcessScheduling.Apply(system, log);
+            }
+            else
+            {
+                ToolLog.SchedulingLeftToHost(log);
+            }
+
             ToolLog.Ready(log, version, node.NodeId, node.AdminSocketPath ?? "none");
             try
             {

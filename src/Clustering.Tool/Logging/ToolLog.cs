@@ -22,4 +22,7 @@ internal static partial class ToolLog
 
     [LoggerMessage(EventId = 9005, Level = LogLevel.Information, Message = "Clustering node exiting normally")]
     public static partial void Exiting(ILogger logger);
+
+    [LoggerMessage(EventId = 9006, Level = LogLevel.Debug, Message = "The system section's scheduling is left to the host process: clusterctl runs inside another process")]
+    public static partial void SchedulingLeftToHost(ILogger logger);
 }
