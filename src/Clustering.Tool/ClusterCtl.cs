@@ -1,4 +1,7 @@
+using Clustering.Node;
 using Clustering.Tool.Commands;
+using Clustering.Transport.Configuration;
+using Microsoft.Extensions.Logging;
 
 namespace Clustering.Tool;
 
@@ -23,6 +26,13 @@ internal static class ClusterCtl
     /// <c>node</c> and <c>bench --child</c> apply corosync.conf's <c>system</c> section (real-time scheduling) only then.
     /// </summary>
     public static bool OwnsProcess { get; set; }
+
+    /// <summary>
+    /// Applies a node's <c>system</c> section to this process when clusterctl owns it (<see cref="OwnsProcess"/>), as
+    /// corosync does; returns what was done, or <see langword="null"/> when the process is someone else's.
+    /// </summary>
+    public static ProcessSchedulingResult? ApplySystemScheduling(SystemOptions system, ILogger? logger = null) =>
+        OwnsProcess ? ProcessScheduling.Apply(system, logger) : null;
 
     private static readonly ICommand[] Commands =
     [

@@ -12,8 +12,9 @@ namespace Clustering.Tool.Commands;
 /// <summary>
 /// <c>clusterctl node -c corosync.conf [-k authkey] [--nodeid N] [--admin-socket PATH | --no-admin] [--debug]</c>:
 /// runs one node in the foreground, as <c>corosync -f</c> does (with the file's <c>system.sched_rr</c> and
-/// <c>system.priority</c> applied to the process, as Corosync applies them: round-robin real-time by default), logging to standard error in Corosync's shape until
-/// the token fires (Ctrl+C or SIGTERM, wired in Program): then it leaves its groups and the ring and exits 0.
+/// <c>system.priority</c> applied to the process, as Corosync applies them: round-robin real-time by default), logging
+/// to standard error in Corosync's shape until the token fires (Ctrl+C or SIGTERM, wired in Program): then it leaves
+/// its groups and the ring and exits 0.
 /// Exit codes: 0 clean stop, 1 runtime failure, 2 usage, 8 an unusable configuration or authkey (Corosync's
 /// "main config read" failure code).
 /// </summary>
@@ -120,11 +121,7 @@ internal sealed class NodeCommand : ICommand
 
             // As corosync does: the whole process, once the ring's receive thread (which runs the protocol) exists;
             // not when clusterctl runs inside another process, whose scheduling is not the node's to change.
-            if (ClusterCtl.OwnsProcess)
-            {
-                ProcessScheduling.Apply(system, log);
-            }
-            else
+            if (ClusterCtl.ApplySystemScheduling(system, log) is null)
             {
                 ToolLog.SchedulingLeftToHost(log);
             }

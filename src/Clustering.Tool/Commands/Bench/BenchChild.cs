@@ -85,10 +85,7 @@ internal sealed class BenchChild
 
             // The process is this node and nothing else: it takes the file's system section as clusterctl node does,
             // once the ring's receive thread exists.
-            if (ClusterCtl.OwnsProcess)
-            {
-                _scheduling = ProcessScheduling.Apply(system).Describe();
-            }
+            _scheduling = ClusterCtl.ApplySystemScheduling(system)?.Describe() ?? _scheduling;
             // Join the group once the ring has every node: joins then travel in one stable ring, in total order.
             // (Joining while rings merge sometimes leaves a member unseen at one node: see the benchmark README.)
             await WaitForFullRingAsync(node, stop.Token).ConfigureAwait(false);

@@ -100,20 +100,6 @@ internal sealed record BenchOptions
             throw new CommandLineException($"option --transport takes udp or udpu, not '{transport}'");
         }
 
-        var secAuth = secauth switch
-        {
-            "on" or "yes" => true,
-            "off" or "no" => false,
-            _ => throw new CommandLineException($"option --secauth takes on or off, not '{secauth}'"),
-        };
-
-        var realtime = schedRr switch
-        {
-            "on" or "yes" => true,
-            "off" or "no" => false,
-            _ => throw new CommandLineException($"option --sched-rr takes on or off, not '{schedRr}'"),
-        };
-
         return new BenchOptions
         {
             Nodes = nodes,
@@ -123,15 +109,23 @@ internal sealed record BenchOptions
             Rate = rate,
             Transport = transport,
             Rings = rings,
-            SecAuth = secAuth,
+            SecAuth = OnOff("--secauth", secauth),
             AcceleratedWindow = accelerated,
             MaxMessages = maxMessages,
             WindowSize = windowSize,
-            SchedRr = realtime,
+            SchedRr = OnOff("--sched-rr", schedRr),
             Json = json,
             StallTimeout = TimeSpan.FromSeconds(stall),
         };
     }
+
+    /// <summary>A switch option's value: on/yes or off/no.</summary>
+    private static bool OnOff(string option, string value) => value switch
+    {
+        "on" or "yes" => true,
+        "off" or "no" => false,
+        _ => throw new CommandLineException($"option {option} takes on or off, not '{value}'"),
+    };
 
     /// <summary>One line describing the run, for the human report.</summary>
     public string Describe() => string.Create(
